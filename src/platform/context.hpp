@@ -1,0 +1,43 @@
+#pragma once
+// Who is asking and which chain of work a call belongs to. Passed explicitly into every module
+// API call and event handler (no ambient globals), so the correlation id of the HTTP request that
+// started a checkout travels through every event and handler.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shop {
+
+/// An authenticated caller, as established by the token verification hook.
+struct Principal {
+    std::string user_id;
+    std::string role;  ///< "customer", "vendor" or "admin"
+    std::string email;
+    std::vector<std::string> scopes;
+
+    bool is_admin() const noexcept { return role == "admin"; }
+    bool is_vendor() const noexcept { return role == "vendor"; }
+};
+
+/// The context of one unit of work (an HTTP request or one event delivery).
+struct Ctx {
+    std::string correlation_id;  ///< the request or saga that caused this work
+    std::string causation_id;    ///< the request id or event id that directly caused it
+    std::optional<Principal> principal;
+
+    bool is_admin() const noexcept { return principal && principal->is_admin(); }
+    /// The caller's user id, or empty for guests and system work.
+    const std::string& user_id() const noexcept {
+        static const std::string kNone;
+        return principal ? principal->user_id : kNone;
+    }
+    /// A context for background work not caused by a request.
+    static Ctx system(std::string correlation_id) {
+        Ctx c;
+        c.causation_id = correlation_id;
+        c.correlation_id = std::move(correlation_id);
+        return c;
+    }
+};
+
+}  // namespace shop

@@ -1,0 +1,310 @@
+#include "platform/http.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <map>
+#include <stdexcept>
+#include <strings.h>
+
+#include "platform/json_input.hpp"
+
+namespace shop::http {
+namespace json = boost::json;
+
+std::string_view to_string(Method m) noexcept {
+    switch (m) {
+        case Method::get: return "GET";
+        case Method::head: return "HEAD";
+        case Method::post: return "POST";
+        case Method::put: return "PUT";
+        case Method::patch: return "PATCH";
+        case Method::delete_: return "DELETE";
+        case Method::options: return "OPTIONS";
+        default: return "UNKNOWN";
+    }
+}
+
+Method parse_method(std::string_view m) noexcept {
+    if (m == "GET") return Method::get;
+    if (m == "HEAD") return Method::head;
+    if (m == "POST") return Method::post;
+    if (m == "PUT") return Method::put;
+    if (m == "PATCH") return Method::patch;
+    if (m == "DELETE") return Method::delete_;
+    if (m == "OPTIONS") return Method::options;
+    return Method::unknown;
+}
+
+namespace {
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+}  // namespace
+
+std::string_view Headers::get(std::string_view name) const noexcept {
+    for (auto& [k, v] : items_)
+        if (iequals(k, name)) return v;
+    return {};
+}
+bool Headers::has(std::string_view name) const noexcept {
+    for (auto& [k, v] : items_)
+        if (iequals(k, name)) return true;
+    return false;
+}
+void Headers::set(std::string_view name, std::string value) {
+    std::erase_if(items_, [&](auto& kv) { return iequals(kv.first, name); });
+    items_.emplace_back(std::string(name), std::move(value));
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+    for (auto& [k, v] : query)
+        if (k == name) return v;
+    return std::nullopt;
+}
+std::string_view Request::param(std::string_view name) const noexcept {
+    for (auto& [k, v] : params)
+        if (k == name) return v;
+    return {};
+}
+Ctx Request::ctx() const {
+    Ctx c;
+    c.correlation_id = request_id;
+    c.causation_id = request_id;
+    c.principal = principal;
+    return c;
+}
+
+Response Response::json(int status, const json::value& v) {
+    Response r;
+    r.status = status;
+    r.headers.set("Content-Type", "application/json");
+    r.body = json::serialize(v);
+    return r;
+}
+Response Response::text(int status, std::string body, std::string content_type) {
+    Response r;
+    r.status = status;
+    r.headers.set("Content-Type", std::move(content_type));
+    r.body = std::move(body);
+    return r;
+}
+Response Response::no_content() {
+    Response r;
+    r.status = 204;
+    return r;
+}
+
+namespace {
+std::string_view reason(int status) {
+    switch (status) {
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 402: return "Payment Required";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 409: return "Conflict";
+        case 412: return "Precondition Failed";
+        case 413: return "Content Too Large";
+        case 415: return "Unsupported Media Type";
+        case 422: return "Unprocessable Content";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
+        case 503: return "Service Unavailable";
+        default: return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+}  // namespace
+
+Response problem(const Error& e, const Request& req) {
+    int status = e.http_status();
+    std::string code(e.code());
+    json::object o;
+    o["type"] = "https://shop.dev/problems/" + code;
+    o["title"] = reason(status);
+    o["status"] = status;
+    o["detail"] = status >= 500 ? fmt::format("an unexpected error occurred; quote request id {} when reporting it",
+                                              req.request_id)
+                                : (e.detail.empty() ? std::string(reason(status)) : e.detail);
+    o["code"] = code;
+    if (!req.path.empty()) o["instance"] = req.path;
+    o["request_id"] = req.request_id;
+    if (!e.fields.empty()) {
+        json::array errs;
+        for (auto& f : e.fields) errs.push_back(json::object{{"field", f.field}, {"message", f.message}});
+        o["errors"] = std::move(errs);
+    }
+    Response r;
+    r.status = status;
+    r.headers.set("Content-Type", "application/problem+json");
+    r.body = json::serialize(o);
+    return r;
+}
+
+json::object json_body(const Request& req) {
+    auto ct = req.header("Content-Type");
+    if (!ct.empty() && ct.substr(0, 16) != "application/json" && ct.find("+json") == std::string_view::npos)
+        throw ErrorException(Error(errc::unsupported_media_type, "the request body must be application/json"));
+    auto r = parse_json_object(req.body);
+    if (!r) throw ErrorException(r.error());
+    return std::move(*r);
+}
+
+// ---- Router ----
+
+struct Router::Node {
+    std::map<std::string, std::unique_ptr<Node>, std::less<>> statics;
+    std::unique_ptr<Node> param;
+    std::string param_name;
+    std::map<Method, const Route*> routes;
+};
+
+Router::Router() : root_(std::make_unique<Node>()) {}
+Router::~Router() = default;
+
+namespace {
+std::vector<std::string_view> split_path(std::string_view p) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < p.size()) {
+        if (p[i] == '/') {
+            ++i;
+            continue;
+        }
+        auto j = p.find('/', i);
+        if (j == std::string_view::npos) j = p.size();
+        out.push_back(p.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+}  // namespace
+
+void Router::add(RouteSpec spec, Handler handler) {
+    Node* n = root_.get();
+    for (auto seg : split_path(spec.pattern)) {
+        if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
+            std::string name(seg.substr(1, seg.size() - 2));
+            if (!n->param) {
+                n->param = std::make_unique<Node>();
+                n->param_name = name;
+            } else if (n->param_name != name) {
+                throw std::logic_error(fmt::format("route {}: parameter {{{}}} conflicts with {{{}}}", spec.pattern, name,
+                                                   n->param_name));
+            }
+            n = n->param.get();
+        } else {
+            auto it = n->statics.find(seg);
+            if (it == n->statics.end()) it = n->statics.emplace(std::string(seg), std::make_unique<Node>()).first;
+            n = it->second.get();
+        }
+    }
+    if (n->routes.count(spec.method))
+        throw std::logic_error(fmt::format("duplicate route {} {}", to_string(spec.method), spec.pattern));
+    routes_.push_back(std::make_unique<Route>(Route{std::move(spec), std::move(handler)}));
+    n->routes[routes_.back()->spec.method] = routes_.back().get();
+}
+
+Router::Match Router::match(Method m, std::string_view path) const {
+    Match out;
+    auto segs = split_path(path);
+    // Depth-first: static first, then parameter, so /products/search beats /products/{id}.
+    std::vector<std::pair<std::string, std::string>> params;
+    std::function<const Node*(const Node*, std::size_t)> walk = [&](const Node* n, std::size_t i) -> const Node* {
+        if (i == segs.size()) return n->routes.empty() ? nullptr : n;
+        if (auto it = n->statics.find(segs[i]); it != n->statics.end())
+            if (auto* r = walk(it->second.get(), i + 1)) return r;
+        if (n->param) {
+            params.emplace_back(n->param_name, std::string(segs[i]));
+            if (auto* r = walk(n->param.get(), i + 1)) return r;
+            params.pop_back();
+        }
+        return nullptr;
+    };
+    const Node* n = walk(root_.get(), 0);
+    if (!n) return out;
+    out.path_found = true;
+    Method look = m == Method::head ? Method::get : m;
+    if (auto it = n->routes.find(look); it != n->routes.end()) {
+        out.route = it->second;
+        out.params = std::move(params);
+        return out;
+    }
+    for (auto& [method, r] : n->routes) out.allowed.push_back(method);
+    return out;
+}
+
+// ---- OpenAPI ----
+
+json::value openapi_document(const Router& router, std::string_view title, std::string_view version) {
+    json::object paths;
+    for (auto& r : router.routes()) {
+        const auto& s = r->spec;
+        json::object op;
+        op["summary"] = s.summary.empty() ? fmt::format("{} {}", to_string(s.method), s.pattern) : s.summary;
+        if (!s.tag.empty()) op["tags"] = json::array{json::value(s.tag)};
+        std::string opid = fmt::format("{}_{}", to_string(s.method), s.pattern);
+        for (auto& c : opid)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+        op["operationId"] = opid;
+        json::array params;
+        for (auto seg : split_path(s.pattern))
+            if (seg.size() > 2 && seg.front() == '{')
+                params.push_back(json::object{{"name", std::string(seg.substr(1, seg.size() - 2))},
+                                              {"in", "path"},
+                                              {"required", true},
+                                              {"schema", json::object{{"type", "string"}}}});
+        if (s.method == Method::post)
+            params.push_back(json::object{{"name", "Idempotency-Key"},
+                                          {"in", "header"},
+                                          {"required", false},
+                                          {"description", "Same key and body replay the first response; another body answers 422."},
+                                          {"schema", json::object{{"type", "string"}, {"maxLength", 255}}}});
+        if (!params.empty()) op["parameters"] = std::move(params);
+        if (s.method == Method::post || s.method == Method::put || s.method == Method::patch)
+            op["requestBody"] = json::object{
+                {"required", true},
+                {"content", json::object{{"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}}}};
+        if (s.access != Access::anyone) {
+            op["security"] = json::array{json::object{{"bearer", json::array{}}}};
+            static constexpr std::string_view kRoles[] = {"anyone", "user", "vendor", "admin"};
+            op["x-access"] = kRoles[static_cast<int>(s.access)];
+        }
+        json::object responses;
+        responses[std::to_string(s.success_status)] = json::object{{"description", "Success"}};
+        responses["default"] = json::object{
+            {"description", "Problem (RFC 9457)"},
+            {"content", json::object{{"application/problem+json",
+                                      json::object{{"schema", json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}};
+        op["responses"] = std::move(responses);
+        std::string method(to_string(s.method));
+        for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto& item = paths[s.pattern];
+        if (!item.is_object()) item = json::object{};
+        item.as_object()[method] = std::move(op);
+    }
+    json::object problem_schema{
+        {"type", "object"},
+        {"required", json::array{"type", "title", "status", "code"}},
+        {"properties", json::object{{"type", json::object{{"type", "string"}}},
+                                    {"title", json::object{{"type", "string"}}},
+                                    {"status", json::object{{"type", "integer"}}},
+                                    {"detail", json::object{{"type", "string"}}},
+                                    {"code", json::object{{"type", "string"}}},
+                                    {"request_id", json::object{{"type", "string"}}},
+                                    {"errors", json::object{{"type", "array"},
+                                                            {"items", json::object{{"type", "object"},
+                                                                                   {"properties", json::object{
+                                                                                       {"field", json::object{{"type", "string"}}},
+                                                                                       {"message", json::object{{"type", "string"}}}}}}}}}}}};
+    return json::object{
+        {"openapi", "3.1.0"},
+        {"info", json::object{{"title", title}, {"version", version}}},
+        {"paths", std::move(paths)},
+        {"components",
+         json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
+                      {"securitySchemes", json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}}}}};
+}
+
+}  // namespace shop::http

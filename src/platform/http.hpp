@@ -1,0 +1,128 @@
+#pragma once
+// HTTP as plain values: a Request goes in, a Response comes out. No socket and no Beast type in
+// sight, so every handler and the whole middleware pipeline are testable as functions.
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "platform/context.hpp"
+#include "platform/error.hpp"
+
+namespace shop::http {
+
+enum class Method { get, head, post, put, patch, delete_, options, unknown };
+std::string_view to_string(Method m) noexcept;
+Method parse_method(std::string_view m) noexcept;
+
+/// Case-insensitive header list preserving order.
+class Headers {
+public:
+    /// The first value of `name`, or "" when absent.
+    std::string_view get(std::string_view name) const noexcept;
+    bool has(std::string_view name) const noexcept;
+    /// Replaces every value of `name`.
+    void set(std::string_view name, std::string value);
+    void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+    auto begin() const noexcept { return items_.begin(); }
+    auto end() const noexcept { return items_.end(); }
+    std::size_t size() const noexcept { return items_.size(); }
+
+private:
+    std::vector<std::pair<std::string, std::string>> items_;
+};
+
+struct Request {
+    Method method = Method::get;
+    std::string target;  ///< as received: path and query
+    Headers headers;
+    std::string body;
+    std::string remote_address;
+
+    // Filled by the pipeline.
+    std::string path;  ///< percent-decoded path
+    std::vector<std::pair<std::string, std::string>> query;
+    std::string request_id;
+    std::string route;  ///< matched route pattern, e.g. /api/v1/products/{id}
+    std::vector<std::pair<std::string, std::string>> params;
+    std::optional<Principal> principal;
+
+    std::string_view header(std::string_view name) const noexcept { return headers.get(name); }
+    /// The decoded query parameter, if present.
+    std::optional<std::string> query_param(std::string_view name) const;
+    /// A path parameter of the matched route ("" if absent).
+    std::string_view param(std::string_view name) const noexcept;
+    /// The work context of this request: correlation and causation are the request id.
+    Ctx ctx() const;
+};
+
+struct Response {
+    int status = 200;
+    Headers headers;
+    std::string body;
+
+    /// JSON body with Content-Type application/json.
+    static Response json(int status, const boost::json::value& v);
+    /// A body with the given content type.
+    static Response text(int status, std::string body, std::string content_type);
+    /// 204 No Content.
+    static Response no_content();
+};
+
+/// RFC 9457 problem+json for an error: type, title, status, detail, code, instance, request_id and,
+/// for validation errors, errors[{field, message}]. 500s carry no internal detail.
+Response problem(const Error& e, const Request& req);
+
+/// Parses the request body as a JSON object or throws ErrorException (400/422).
+boost::json::object json_body(const Request& req);
+
+/// Who may call a route. Ownership (a customer's own order) is checked by the handler.
+enum class Access { anyone, user, vendor, admin };
+
+struct RouteSpec {
+    Method method = Method::get;
+    std::string pattern;  ///< `/api/v1/products/{id}`
+    Access access = Access::anyone;
+    std::string summary;
+    std::string tag;
+    int success_status = 200;
+};
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+    RouteSpec spec;
+    Handler handler;
+};
+
+/// Routes by method and path with `{name}` segments; static segments win over parameters.
+class Router {
+public:
+    Router();
+    ~Router();
+    /// Registers a route; throws std::logic_error on a duplicate method+pattern.
+    void add(RouteSpec spec, Handler handler);
+
+    struct Match {
+        const Route* route = nullptr;
+        std::vector<std::pair<std::string, std::string>> params;
+        std::vector<Method> allowed;  ///< methods of the path when the method did not match
+        bool path_found = false;
+    };
+    Match match(Method m, std::string_view path) const;
+    const std::vector<std::unique_ptr<Route>>& routes() const noexcept { return routes_; }
+
+private:
+    struct Node;
+    std::unique_ptr<Node> root_;
+    std::vector<std::unique_ptr<Route>> routes_;
+};
+
+/// OpenAPI 3.1 document of every route.
+boost::json::value openapi_document(const Router& router, std::string_view title, std::string_view version);
+
+}  // namespace shop::http

@@ -1,0 +1,35 @@
+#include "platform/log.hpp"
+
+#include <boost/json.hpp>
+#include <stdexcept>
+
+#include "platform/ids.hpp"
+
+namespace shop {
+
+LogLevel parse_log_level(std::string_view s) {
+    if (s == "debug") return LogLevel::debug;
+    if (s == "info") return LogLevel::info;
+    if (s == "warn") return LogLevel::warn;
+    if (s == "error") return LogLevel::error;
+    if (s == "off") return LogLevel::off;
+    throw std::invalid_argument("log level must be debug, info, warn, error or off");
+}
+
+void Logger::log(LogLevel l, std::string_view msg, boost::json::object fields) {
+    if (!enabled(l)) return;
+    static constexpr std::string_view kNames[] = {"debug", "info", "warn", "error", "off"};
+    boost::json::object o;
+    o.reserve(fields.size() + 3);
+    o["ts"] = now_iso8601();
+    o["level"] = kNames[static_cast<int>(l)];
+    o["msg"] = msg;
+    for (auto& kv : fields) o[kv.key()] = std::move(kv.value());
+    std::string line = boost::json::serialize(o);
+    line.push_back('\n');
+    std::lock_guard lock(mu_);
+    std::fwrite(line.data(), 1, line.size(), out_);
+    std::fflush(out_);
+}
+
+}  // namespace shop

@@ -1,0 +1,38 @@
+#pragma once
+// Structured JSON logs, one object per line on stderr (or a file). Thread-safe.
+// A small writer of our own rather than spdlog: every line is a JSON object escaped by Boost.JSON
+// and written with one fwrite, which is all we need; spdlog's pattern formatter cannot escape JSON.
+#include <boost/json/object.hpp>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace shop {
+
+enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3, off = 4 };
+
+/// Parses "debug|info|warn|error|off"; throws std::invalid_argument otherwise.
+LogLevel parse_log_level(std::string_view s);
+
+class Logger {
+public:
+    explicit Logger(LogLevel level = LogLevel::info, std::FILE* out = stderr) : level_(level), out_(out) {}
+
+    bool enabled(LogLevel l) const noexcept { return l >= level_; }
+    void set_level(LogLevel l) noexcept { level_ = l; }
+
+    /// Writes `{"ts":..., "level":..., "msg":..., <fields>}`.
+    void log(LogLevel l, std::string_view msg, boost::json::object fields = {});
+    void debug(std::string_view m, boost::json::object f = {}) { log(LogLevel::debug, m, std::move(f)); }
+    void info(std::string_view m, boost::json::object f = {}) { log(LogLevel::info, m, std::move(f)); }
+    void warn(std::string_view m, boost::json::object f = {}) { log(LogLevel::warn, m, std::move(f)); }
+    void error(std::string_view m, boost::json::object f = {}) { log(LogLevel::error, m, std::move(f)); }
+
+private:
+    LogLevel level_;
+    std::FILE* out_;
+    std::mutex mu_;
+};
+
+}  // namespace shop

@@ -1,0 +1,297 @@
+#include "platform/pipeline.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <fmt/format.h>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <unordered_map>
+
+#include "platform/crypto.hpp"
+#include "platform/db.hpp"
+#include "platform/ids.hpp"
+
+namespace shop::http {
+namespace json = boost::json;
+
+// Token buckets per client address, sharded to keep lock contention off the hot path.
+struct Pipeline::RateLimiter {
+    struct Bucket {
+        double tokens;
+        std::chrono::steady_clock::time_point last;
+    };
+    struct Shard {
+        std::mutex mu;
+        std::unordered_map<std::string, Bucket> buckets;
+    };
+    std::array<Shard, 16> shards;
+    double rate, burst;
+
+    RateLimiter(double r, double b) : rate(r), burst(b) {}
+
+    // Returns 0 when allowed, else seconds until a token is available.
+    double take(const std::string& key) {
+        auto now = std::chrono::steady_clock::now();
+        auto& shard = shards[std::hash<std::string>{}(key) % shards.size()];
+        std::lock_guard lock(shard.mu);
+        if (shard.buckets.size() > 50000) {
+            // Forget clients whose bucket has refilled: they are indistinguishable from new ones.
+            std::erase_if(shard.buckets, [&](auto& kv) {
+                return kv.second.tokens + std::chrono::duration<double>(now - kv.second.last).count() * rate >= burst;
+            });
+        }
+        auto [it, fresh] = shard.buckets.try_emplace(key, Bucket{burst, now});
+        auto& b = it->second;
+        b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(now - b.last).count() * rate);
+        b.last = now;
+        if (b.tokens >= 1) {
+            b.tokens -= 1;
+            return 0;
+        }
+        return (1 - b.tokens) / rate;
+    }
+};
+
+Pipeline::Pipeline(Router& router, Logger& log, Metrics& metrics, db::Database* db, PipelineOptions opts)
+    : router_(router), log_(log), metrics_(metrics), db_(db), opts_(std::move(opts)),
+      limiter_(std::make_unique<RateLimiter>(opts_.rate_per_second, opts_.rate_burst)) {}
+
+Pipeline::~Pipeline() = default;
+
+namespace {
+
+bool valid_request_id(std::string_view id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (char c : id)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) return false;
+    return true;
+}
+
+// Splits the target into a decoded path and decoded query parameters.
+bool parse_target(Request& req) {
+    auto r = boost::urls::parse_origin_form(req.target);
+    if (!r) return false;
+    auto u = *r;
+    req.path = u.path();
+    if (req.path.empty()) req.path = "/";
+    req.query.clear();
+    for (auto p : u.params()) req.query.emplace_back(std::string(p.key), std::string(p.value));
+    return true;
+}
+
+}  // namespace
+
+Response Pipeline::handle(Request& req) noexcept {
+    auto t0 = std::chrono::steady_clock::now();
+    Response res;
+    try {
+        auto rid = req.header("X-Request-Id");
+        req.request_id = valid_request_id(rid) ? std::string(rid) : new_id("req");
+        res = dispatch(req);
+    } catch (const ErrorException& e) {
+        res = problem(e.error(), req);
+    } catch (const std::exception& e) {
+        log_.error("unhandled exception", {{"request_id", req.request_id}, {"path", req.path}, {"error", e.what()}});
+        res = problem(Error(errc::internal), req);
+    } catch (...) {
+        log_.error("unhandled exception", {{"request_id", req.request_id}, {"path", req.path}});
+        res = problem(Error(errc::internal), req);
+    }
+    try {
+        finish(req, res);
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        metrics_.observe_request(to_string(req.method), req.route.empty() ? "unmatched" : req.route, res.status, secs);
+        if (opts_.access_log && log_.enabled(LogLevel::info))
+            log_.info("request", {{"request_id", req.request_id},
+                                  {"method", to_string(req.method)},
+                                  {"path", req.path},
+                                  {"route", req.route},
+                                  {"status", res.status},
+                                  {"duration_ms", std::round(secs * 1e5) / 100},
+                                  {"bytes", res.body.size()},
+                                  {"remote", req.remote_address},
+                                  {"user", req.principal ? req.principal->user_id : ""}});
+    } catch (...) {
+    }
+    return res;
+}
+
+void Pipeline::finish(Request& req, Response& res) {
+    res.headers.set("X-Request-Id", req.request_id);
+    res.headers.set("X-Content-Type-Options", "nosniff");
+    res.headers.set("X-Frame-Options", "DENY");
+    res.headers.set("Referrer-Policy", "no-referrer");
+    if (!res.headers.has("Content-Security-Policy"))
+        res.headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
+    auto origin = req.header("Origin");
+    if (!origin.empty()) {
+        bool allowed = false;
+        for (auto& o : opts_.cors_origins)
+            if (o == "*" || o == origin) allowed = true;
+        if (allowed) {
+            res.headers.set("Access-Control-Allow-Origin", std::string(origin));
+            res.headers.set("Vary", "Origin");
+            res.headers.set("Access-Control-Expose-Headers", "X-Request-Id, ETag, Retry-After, Idempotent-Replayed");
+        }
+    }
+    if (req.method == Method::head) res.body.clear();
+}
+
+Response Pipeline::dispatch(Request& req) {
+    if (!parse_target(req)) return problem(Error(errc::bad_request, "the request target is not a valid URL path"), req);
+
+    if (opts_.rate_limit_enabled) {
+        if (double wait = limiter_->take(req.remote_address); wait > 0) {
+            auto r = problem(Error(errc::rate_limited, "too many requests from this address; slow down"), req);
+            r.headers.set("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
+            return r;
+        }
+    }
+
+    auto m = router_.match(req.method, req.path);
+    if (req.method == Method::options && m.path_found) {
+        // CORS preflight (or a plain OPTIONS): answer with the methods of the path.
+        auto all = router_.match(Method::unknown, req.path);
+        std::string allow;
+        for (auto meth : all.allowed) allow += (allow.empty() ? "" : ", ") + std::string(to_string(meth));
+        Response r = Response::no_content();
+        r.headers.set("Allow", allow);
+        r.headers.set("Access-Control-Allow-Methods", allow);
+        r.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Cart-Token, If-None-Match");
+        r.headers.set("Access-Control-Max-Age", "600");
+        return r;
+    }
+    if (!m.path_found)
+        return problem(Error(errc::not_found, fmt::format("no route for {} {}", to_string(req.method), req.path)), req);
+    if (!m.route) {
+        std::string allow;
+        for (auto meth : m.allowed) allow += (allow.empty() ? "" : ", ") + std::string(to_string(meth));
+        auto r = problem(Error(errc::method_not_allowed,
+                               fmt::format("{} is not allowed on {}; allowed: {}", to_string(req.method), req.path, allow)),
+                         req);
+        r.headers.set("Allow", allow);
+        return r;
+    }
+    const Route& route = *m.route;
+    req.route = route.spec.pattern;
+    req.params = std::move(m.params);
+
+    auto authz = req.header("Authorization");
+    if (!authz.empty()) {
+        if (authz.size() < 8 || strncasecmp(authz.data(), "Bearer ", 7) != 0)
+            return problem(Error(errc::unauthorized, "the Authorization header must be 'Bearer <token>'"), req);
+        auto token = authz.substr(7);
+        std::optional<Principal> p = authenticator_ ? authenticator_(token) : std::nullopt;
+        if (!p) {
+            auto r = problem(Error(errc::unauthorized, "the access token is invalid or expired"), req);
+            r.headers.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            return r;
+        }
+        req.principal = std::move(p);
+    }
+    switch (route.spec.access) {
+        case Access::anyone: break;
+        case Access::user:
+            if (!req.principal) return problem(unauthorized("this route needs a bearer access token"), req);
+            break;
+        case Access::vendor:
+            if (!req.principal) return problem(unauthorized("this route needs a bearer access token"), req);
+            if (!req.principal->is_vendor() && !req.principal->is_admin())
+                return problem(forbidden("this route is for vendors and admins"), req);
+            break;
+        case Access::admin:
+            if (!req.principal) return problem(unauthorized("this route needs a bearer access token"), req);
+            if (!req.principal->is_admin()) return problem(forbidden("this route is for admins"), req);
+            break;
+    }
+    if (req.method == Method::post && db_ && req.headers.has("Idempotency-Key")) return with_idempotency(req, route);
+    return route.handler(req);
+}
+
+// Same key + same request -> the first response again; same key + another request -> 422; a key
+// whose first request is still running -> 409. Only successful (2xx) responses are kept: a
+// rejected request may be corrected and retried under the same key.
+Response Pipeline::with_idempotency(Request& req, const Route& route) {
+    std::string key(req.header("Idempotency-Key"));
+    if (key.empty() || key.size() > 255)
+        return problem(validation("Idempotency-Key", "must be 1 to 255 characters"), req);
+    std::string scope = req.principal ? "user:" + req.principal->user_id
+                        : req.headers.has("X-Cart-Token") ? "cart:" + crypto::sha256_hex(req.header("X-Cart-Token"))
+                                                          : "anonymous";
+    std::string fingerprint = crypto::sha256_hex(fmt::format("{} {}\n{}", to_string(req.method), req.target, req.body));
+    Ctx ctx = req.ctx();
+    long long now = now_ms();
+    long long stale_before = now - 60'000;  // a first request that died mid-way frees its key after a minute
+    long long expired_before = now - opts_.idempotency_ttl_ms;
+
+    struct Stored {
+        std::string state, fingerprint, headers, body;
+        int status = 0;
+        long long created = 0;
+    };
+    std::optional<Stored> stored;
+    db_->write("main", ctx, [&](db::Tx& tx) {
+        auto& s = tx.sql();
+        s << "DELETE FROM main.idempotency_keys WHERE created_ms < :t", soci::use(expired_before);
+        Stored st;
+        soci::indicator ind = soci::i_null;
+        s << "SELECT state, fingerprint, status, headers, body, created_ms FROM main.idempotency_keys "
+             "WHERE scope = :s AND key = :k",
+            soci::into(st.state, ind), soci::into(st.fingerprint), soci::into(st.status), soci::into(st.headers),
+            soci::into(st.body), soci::into(st.created), soci::use(scope), soci::use(key);
+        if (ind == soci::i_ok && !(st.state == "running" && st.created < stale_before)) {
+            stored = std::move(st);
+            return;
+        }
+        std::string running = "running";
+        s << "INSERT INTO main.idempotency_keys (scope, key, fingerprint, state, created_ms) VALUES (:s, :k, :f, :st, :c) "
+             "ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = excluded.state, "
+             "created_ms = excluded.created_ms",
+            soci::use(scope), soci::use(key), soci::use(fingerprint), soci::use(running), soci::use(now);
+    });
+    if (stored) {
+        if (stored->fingerprint != fingerprint)
+            return problem(Error(errc::idempotency_key_reused,
+                                 "this Idempotency-Key was used with a different request; use a new key",
+                                 {{"Idempotency-Key", "was used with a different request"}}),
+                           req);
+        if (stored->state == "running")
+            return problem(Error(errc::idempotency_key_in_use, "a request with this Idempotency-Key is still in progress"), req);
+        Response r;
+        r.status = stored->status;
+        auto hv = json::parse(stored->headers);
+        for (auto& kv : hv.as_object()) r.headers.set(kv.key(), std::string(kv.value().as_string()));
+        r.headers.set("Idempotent-Replayed", "true");
+        r.body = std::move(stored->body);
+        return r;
+    }
+    Response res;
+    try {
+        res = route.handler(req);
+    } catch (...) {
+        db_->write("main", ctx, [&](db::Tx& tx) {
+            tx.sql() << "DELETE FROM main.idempotency_keys WHERE scope = :s AND key = :k", soci::use(scope), soci::use(key);
+        });
+        throw;
+    }
+    db_->write("main", ctx, [&](db::Tx& tx) {
+        if (res.status >= 200 && res.status < 300) {
+            json::object h;
+            for (auto& [k, v] : res.headers) h[k] = v;
+            std::string headers = json::serialize(h), done = "done";
+            tx.sql() << "UPDATE main.idempotency_keys SET state = :st, status = :status, headers = :h, body = :b "
+                        "WHERE scope = :s AND key = :k",
+                soci::use(done), soci::use(res.status), soci::use(headers), soci::use(res.body), soci::use(scope),
+                soci::use(key);
+        } else {
+            tx.sql() << "DELETE FROM main.idempotency_keys WHERE scope = :s AND key = :k", soci::use(scope), soci::use(key);
+        }
+    });
+    return res;
+}
+
+}  // namespace shop::http

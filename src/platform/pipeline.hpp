@@ -1,0 +1,60 @@
+#pragma once
+// The middleware pipeline as one pure function of the request: request id, rate limit, CORS,
+// routing (404/405), authentication and role checks, Idempotency-Key replay, problem mapping of
+// every error, security headers, metrics and the access log.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/http.hpp"
+#include "platform/log.hpp"
+#include "platform/metrics.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::http {
+
+struct PipelineOptions {
+    std::vector<std::string> cors_origins;  ///< exact origins allowed; "*" allows any
+    bool rate_limit_enabled = true;
+    double rate_per_second = 50;  ///< sustained requests per client address
+    double rate_burst = 100;      ///< bucket size
+    bool access_log = true;
+    std::int64_t idempotency_ttl_ms = 24LL * 3600 * 1000;
+};
+
+/// Verifies a bearer credential (JWT or API key); nullopt when invalid or expired.
+using Authenticator = std::function<std::optional<Principal>(std::string_view credential)>;
+
+class Pipeline {
+public:
+    /// `db` keeps Idempotency-Key records (main schema); may be null to disable replay.
+    Pipeline(Router& router, Logger& log, Metrics& metrics, db::Database* db, PipelineOptions opts);
+    ~Pipeline();
+
+    /// Installed by the module that owns credentials (identity).
+    void set_authenticator(Authenticator a) { authenticator_ = std::move(a); }
+
+    /// Handles one request completely; never throws.
+    Response handle(Request& req) noexcept;
+
+private:
+    Response dispatch(Request& req);
+    Response with_idempotency(Request& req, const Route& route);
+    void finish(Request& req, Response& res);
+
+    Router& router_;
+    Logger& log_;
+    Metrics& metrics_;
+    db::Database* db_;
+    PipelineOptions opts_;
+    Authenticator authenticator_;
+    struct RateLimiter;
+    std::unique_ptr<RateLimiter> limiter_;
+};
+
+}  // namespace shop::http

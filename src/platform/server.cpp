@@ -1,0 +1,222 @@
+#include "platform/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "platform/ids.hpp"
+
+namespace shop::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct Server::Impl {
+    ServerOptions opts;
+    HandlerFn handler;
+    Logger& log;
+    asio::io_context ioc;
+    tcp::acceptor acceptor{ioc};
+    std::vector<std::thread> threads;
+    std::atomic<bool> stopping{false};
+    std::atomic<int> in_flight{0};
+    std::atomic<int> connections{0};
+    std::uint16_t bound_port = 0;
+    std::mutex stop_mu;
+    bool stopped = false;
+
+    // Live connections, so stop() can close the idle ones.
+    struct Conn {
+        beast::tcp_stream* stream;
+        std::atomic<bool> busy{false};
+    };
+    std::mutex conns_mu;
+    std::list<Conn*> conns;
+
+    Impl(ServerOptions o, HandlerFn h, Logger& l) : opts(std::move(o)), handler(std::move(h)), log(l) {}
+
+    static Response transport_problem(Error e) {
+        Request r;
+        r.request_id = new_id("req");
+        auto res = problem(e, r);
+        res.headers.set("X-Request-Id", r.request_id);
+        return res;
+    }
+
+    template <class Body>
+    static bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, bool keep_alive) {
+        bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+        out.set(bhttp::field::server, "shop");
+        for (auto& [k, v] : res.headers) out.insert(k, v);
+        out.body() = std::move(res.body);
+        out.keep_alive(keep_alive);
+        out.prepare_payload();
+        return out;
+    }
+
+    asio::awaitable<void> session(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        Conn conn{&stream};
+        {
+            std::lock_guard lock(conns_mu);
+            conns.push_back(&conn);
+        }
+        ++connections;
+        std::string remote;
+        {
+            boost::system::error_code ec;
+            auto ep = stream.socket().remote_endpoint(ec);
+            if (!ec) remote = ep.address().to_string();
+        }
+        beast::flat_buffer buffer;
+        try {
+            for (bool first = true; !stopping; first = false) {
+                bhttp::request_parser<bhttp::string_body> parser;
+                parser.body_limit(opts.body_limit);
+                parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
+                stream.expires_after(std::chrono::milliseconds(first ? opts.read_timeout_ms : opts.idle_timeout_ms));
+                boost::system::error_code ec;
+                co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+                if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+                    ec == asio::error::connection_reset || ec == asio::error::eof)
+                    break;
+                conn.busy = true;
+                if (!ec) {
+                    stream.expires_after(std::chrono::milliseconds(opts.read_timeout_ms));
+                    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+                }
+                Response res;
+                bool keep_alive = true;
+                unsigned version = 11;
+                if (ec == bhttp::error::body_limit) {
+                    res = transport_problem(Error(errc::payload_too_large,
+                                                  "the request body is larger than " + std::to_string(opts.body_limit) + " bytes"));
+                    keep_alive = false;
+                } else if (ec == bhttp::error::header_limit) {
+                    res = transport_problem(Error(errc::bad_request, "the request headers are too large"));
+                    res.status = 431;
+                    keep_alive = false;
+                } else if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+                           ec == asio::error::connection_reset) {
+                    break;
+                } else if (ec) {
+                    res = transport_problem(Error(errc::bad_request, "malformed HTTP request: " + ec.message()));
+                    keep_alive = false;
+                } else {
+                    auto& breq = parser.get();
+                    version = breq.version();
+                    keep_alive = breq.keep_alive();
+                    Request req;
+                    req.method = parse_method(breq.method_string());
+                    req.target = std::string(breq.target());
+                    for (auto& f : breq) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+                    req.body = std::move(breq.body());
+                    req.remote_address = remote;
+                    ++in_flight;
+                    res = handler(req);
+                    --in_flight;
+                }
+                if (stopping) keep_alive = false;
+                auto out = to_beast<bhttp::string_body>(std::move(res), version, keep_alive);
+                stream.expires_after(std::chrono::milliseconds(opts.read_timeout_ms));
+                co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
+                conn.busy = false;
+                if (ec || !keep_alive) break;
+            }
+        } catch (const std::exception& e) {
+            log.warn("connection error", {{"error", e.what()}});
+        }
+        {
+            std::lock_guard lock(conns_mu);
+            conns.remove(&conn);
+        }
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.socket().close(ignored);
+        --connections;
+    }
+
+    asio::awaitable<void> accept_loop() {
+        while (!stopping) {
+            boost::system::error_code ec;
+            tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                if (stopping || ec == asio::error::operation_aborted) break;
+                log.warn("accept failed", {{"error", ec.message()}});
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            auto ex = socket.get_executor();
+            asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+        }
+    }
+};
+
+Server::Server(ServerOptions opts, HandlerFn handler, Logger& log)
+    : impl_(std::make_unique<Impl>(std::move(opts), std::move(handler), log)) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+    auto& i = *impl_;
+    tcp::endpoint ep(asio::ip::make_address(i.opts.host), i.opts.port);
+    i.acceptor.open(ep.protocol());
+    i.acceptor.set_option(asio::socket_base::reuse_address(true));
+    i.acceptor.bind(ep);
+    i.acceptor.listen(asio::socket_base::max_listen_connections);
+    i.bound_port = i.acceptor.local_endpoint().port();
+    asio::co_spawn(asio::make_strand(i.ioc), i.accept_loop(), asio::detached);
+    int n = std::max(1, i.opts.threads);
+    for (int t = 0; t < n; ++t) i.threads.emplace_back([&i] { i.ioc.run(); });
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+int Server::in_flight() const { return impl_->in_flight.load(); }
+
+void Server::stop() {
+    auto& i = *impl_;
+    {
+        std::lock_guard lock(i.stop_mu);
+        if (i.stopped) return;
+        i.stopped = true;
+    }
+    if (i.threads.empty()) return;
+    i.stopping = true;
+    asio::post(i.acceptor.get_executor(), [&i] {
+        boost::system::error_code ec;
+        i.acceptor.close(ec);
+    });
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(i.opts.shutdown_grace_ms);
+    // Close idle connections now; busy ones finish their response and close (keep-alive off).
+    while (std::chrono::steady_clock::now() < deadline) {
+        {
+            std::lock_guard lock(i.conns_mu);
+            for (auto* c : i.conns)
+                if (!c->busy) {
+                    auto* stream = c->stream;
+                    asio::post(stream->get_executor(), [&i, stream] {
+                        std::lock_guard l2(i.conns_mu);
+                        for (auto* c2 : i.conns)
+                            if (c2->stream == stream && !c2->busy) {
+                                boost::system::error_code ec;
+                                stream->socket().cancel(ec);
+                            }
+                    });
+                }
+        }
+        if (i.connections == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    i.ioc.stop();
+    for (auto& t : i.threads)
+        if (t.joinable()) t.join();
+}
+
+}  // namespace shop::http

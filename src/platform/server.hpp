@@ -1,0 +1,47 @@
+#pragma once
+// The HTTP/1.1 server: Boost.Beast with C++20 coroutines on a fixed pool of I/O threads. Beast
+// stays inside server.cpp; callers see only this interface.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "platform/http.hpp"
+#include "platform/log.hpp"
+
+namespace shop::http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;  ///< 0 picks an ephemeral port (see Server::port())
+    int threads = 2;
+    std::size_t body_limit = 1 << 20;
+    std::size_t header_limit = 16 * 1024;
+    int read_timeout_ms = 15000;   ///< to read one request once it has started
+    int idle_timeout_ms = 60000;   ///< keep-alive wait for the next request
+    int shutdown_grace_ms = 10000; ///< longest wait for in-flight requests on stop()
+};
+
+class Server {
+public:
+    using HandlerFn = std::function<Response(Request&)>;
+    /// `problem_fn` renders transport-level errors (413, 431, 400) as problem+json.
+    Server(ServerOptions opts, HandlerFn handler, Logger& log);
+    ~Server();
+
+    /// Binds and starts the I/O threads; throws if the address cannot be bound.
+    void start();
+    /// The bound port (useful with port 0).
+    std::uint16_t port() const;
+    /// Graceful stop: stop accepting, let in-flight requests finish (up to the grace period),
+    /// close idle keep-alive connections, join the threads. Idempotent, thread-safe.
+    void stop();
+    /// Requests currently being handled.
+    int in_flight() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shop::http
