@@ -20,6 +20,17 @@ std::int64_t col_int(const soci::row& r, std::size_t i) {
     }
 }
 
+double col_double(const soci::row& r, std::size_t i) {
+    if (r.get_indicator(i) == soci::i_null) return 0;
+    switch (r.get_properties(i).get_data_type()) {
+        case soci::dt_double: return r.get<double>(i);
+        case soci::dt_integer: return r.get<int>(i);
+        case soci::dt_long_long: return static_cast<double>(r.get<long long>(i));
+        case soci::dt_string: return std::stod(r.get<std::string>(i));
+        default: throw std::runtime_error("column is not a number");
+    }
+}
+
 std::string col_str(const soci::row& r, std::size_t i) {
     if (r.get_indicator(i) == soci::i_null) return {};
     switch (r.get_properties(i).get_data_type()) {

@@ -61,6 +61,8 @@ private:
 
 /// Integer column of a row whatever SQLite's declared type made of it (0 for NULL).
 std::int64_t col_int(const soci::row& r, std::size_t i);
+/// Floating-point column of a row (0 for NULL).
+double col_double(const soci::row& r, std::size_t i);
 /// Text column of a row ("" for NULL).
 std::string col_str(const soci::row& r, std::size_t i);
 /// Optional text column.
@@ -70,6 +72,8 @@ template <class T>
 struct is_result : std::false_type {};
 /// Integer column of a row whatever SQLite's declared type made of it (0 for NULL).
 std::int64_t col_int(const soci::row& r, std::size_t i);
+/// Floating-point column of a row (0 for NULL).
+double col_double(const soci::row& r, std::size_t i);
 /// Text column of a row ("" for NULL).
 std::string col_str(const soci::row& r, std::size_t i);
 /// Optional text column.

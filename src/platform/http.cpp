@@ -7,7 +7,11 @@
 #include <stdexcept>
 #include <strings.h>
 
+#include "platform/crypto.hpp"
 #include "platform/json_input.hpp"
+#include "platform/money.hpp"
+
+#include <charconv>
 
 namespace shop::http {
 namespace json = boost::json;
@@ -149,6 +153,35 @@ json::object json_body(const Request& req) {
     auto r = parse_json_object(req.body);
     if (!r) throw ErrorException(r.error());
     return std::move(*r);
+}
+
+Page page_params(const Request& req) {
+    Page p;
+    if (auto l = req.query_param("limit")) {
+        int n = 0;
+        auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
+        if (ec != std::errc{} || ptr != l->data() + l->size() || n < 1 || n > 100)
+            throw ErrorException(validation("limit", "must be an integer between 1 and 100"));
+        p.limit = n;
+    }
+    if (auto c = req.query_param("cursor"); c && !c->empty()) {
+        std::string decoded;
+        if (!crypto::base64url_decode(*c, decoded) || decoded.rfind("c1:", 0) != 0)
+            throw ErrorException(validation("cursor", "is not a cursor this API returned"));
+        p.after = decoded.substr(3);
+    }
+    return p;
+}
+
+std::string encode_cursor(std::string_view position) { return crypto::base64url_encode("c1:" + std::string(position)); }
+
+std::string currency_param(const Request& req, std::string_view fallback) {
+    auto c = req.query_param("currency");
+    if (!c) return std::string(fallback);
+    std::string up = *c;
+    for (auto& ch : up) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (!is_currency_code(up)) throw ErrorException(validation("currency", "must be an ISO 4217 code such as USD"));
+    return up;
 }
 
 // ---- Router ----

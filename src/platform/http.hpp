@@ -80,6 +80,18 @@ Response problem(const Error& e, const Request& req);
 /// Parses the request body as a JSON object or throws ErrorException (400/422).
 boost::json::object json_body(const Request& req);
 
+/// `?limit=` (1..100, default 20) and `?cursor=` (opaque) of a list request; 422 naming the
+/// parameter when malformed. The cursor decodes to what encode_cursor() was given.
+struct Page {
+    int limit = 20;
+    std::string after;  ///< decoded cursor, empty for the first page
+};
+Page page_params(const Request& req);
+std::string encode_cursor(std::string_view position);
+
+/// `?currency=` (ISO 4217, upper-cased) or `fallback`; 422 when malformed.
+std::string currency_param(const Request& req, std::string_view fallback);
+
 /// Who may call a route. Ownership (a customer's own order) is checked by the handler.
 enum class Access { anyone, user, vendor, admin };
 

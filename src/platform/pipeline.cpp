@@ -110,7 +110,7 @@ Response Pipeline::handle(Request& req) noexcept {
                                   {"path", req.path},
                                   {"route", req.route},
                                   {"status", res.status},
-                                  {"duration_ms", std::round(secs * 1e5) / 100},
+                                  {"duration_us", static_cast<std::int64_t>(secs * 1e6)},
                                   {"bytes", res.body.size()},
                                   {"remote", req.remote_address},
                                   {"user", req.principal ? req.principal->user_id : ""}});

@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+# shop: one binary e-commerce backend.
+#   docker build -t shop .
+#   docker run --rm -p 8080:8080 -v shop-data:/data shop
+# Configuration: SHOP_<KEY> environment variables (see config/shop.json), or mount a file and
+# pass it: docker run ... shop serve --config /etc/shop/shop.json
+
+FROM debian:bookworm AS build
+ARG DEBIAN_FRONTEND=noninteractive
+# libboost1.81-dev conflicts with libboost1.74-dev (pulled in by plain libboost-dev): the trailing
+# "pkg-" entries remove them in the same transaction and are harmless when absent.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      g++ cmake make pkg-config \
+      libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
+      libsoci-dev libsqlite3-dev libfmt-dev doctest-dev libssl-dev libsodium-dev \
+      ca-certificates \
+      libboost-dev- libboost1.74-dev- \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+# Build outside /src so a build tree copied from the host cannot get in the way.
+RUN cmake -S /src -B /build -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release -DSHOP_BUILD_TESTS=OFF \
+ && cmake --build /build -j"$(nproc)" \
+ && install -D -m 0755 -s /build/shop /out/shop
+
+FROM debian:bookworm-slim AS runtime
+ARG DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libboost-json1.81.0 libboost-url1.81.0 \
+      libsoci-core4.0 libsoci-sqlite3-4.0 libsqlite3-0 \
+      libfmt9 libssl3 libsodium23 ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --user-group --uid 10001 --home-dir /data --no-create-home \
+      --shell /usr/sbin/nologin shop \
+ && mkdir -p /data \
+ && chown shop:shop /data
+COPY --from=build /out/shop /usr/local/bin/shop
+ENV SHOP_HOST=0.0.0.0 SHOP_DATA_DIR=/data
+USER shop
+WORKDIR /data
+VOLUME /data
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/shop"]
+CMD ["serve"]

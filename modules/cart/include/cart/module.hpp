@@ -1,0 +1,33 @@
+#pragma once
+// Included only by src/app (the composition root).
+#include <memory>
+
+#include "cart/api.hpp"
+#include "catalog/api.hpp"
+#include "inventory/api.hpp"
+#include "platform/config.hpp"
+#include "platform/log.hpp"
+#include "platform/module.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::cart {
+
+struct Deps {
+    db::Database& db;
+    Logger& log;
+    const Config& config;
+    catalog::CatalogApi& catalog;
+    inventory::InventoryApi& inventory;
+};
+
+class CartModule : public shop::Module {
+public:
+    virtual CartApi& api() = 0;
+};
+
+std::unique_ptr<CartModule> make_module(Deps deps);
+
+}  // namespace shop::cart

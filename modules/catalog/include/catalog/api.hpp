@@ -1,0 +1,59 @@
+#pragma once
+// catalog: products, variants (SKUs) and their prices per currency.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "platform/context.hpp"
+#include "platform/error.hpp"
+#include "platform/money.hpp"
+
+namespace shop::catalog {
+
+/// A variant that can be bought now, priced in the asked currency.
+struct PurchasableVariant {
+    std::string product_id;
+    std::string product_title;
+    std::string variant_id;
+    std::string sku;
+    std::string variant_title;
+    Money unit_price;
+};
+
+struct NewVariant {
+    std::string sku;
+    std::string title;
+    std::vector<std::pair<std::string, std::string>> options;  ///< e.g. {"size", "M"}
+    std::vector<Money> prices;                                  ///< at most one per currency
+};
+
+struct NewProduct {
+    std::string title;
+    std::string slug;  ///< derived from the title when empty
+    std::string description;
+    std::string status = "draft";  ///< draft | published | archived
+    std::vector<NewVariant> variants;
+};
+
+struct CreatedProduct {
+    std::string id;
+    std::string slug;
+    std::vector<std::pair<std::string, std::string>> variant_ids;  ///< sku -> variant id
+};
+
+/// The service face of the catalog. Thread-safe.
+class CatalogApi {
+public:
+    virtual ~CatalogApi() = default;
+    /// The published variant with this SKU priced in `currency`: not_found when the SKU is unknown
+    /// or its product is not published, catalog::errc::not_priced without a price in `currency`.
+    virtual Result<PurchasableVariant> purchasable(std::string_view sku, std::string_view currency) = 0;
+    /// Creates a product (validation as for POST /api/v1/products). The caller is the vendor.
+    virtual Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product) = 0;
+    /// Number of products in any status.
+    virtual std::int64_t product_count() = 0;
+};
+
+}  // namespace shop::catalog

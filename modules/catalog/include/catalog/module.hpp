@@ -1,0 +1,29 @@
+#pragma once
+// Included only by src/app (the composition root).
+#include <memory>
+
+#include "catalog/api.hpp"
+#include "platform/config.hpp"
+#include "platform/log.hpp"
+#include "platform/module.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::catalog {
+
+struct Deps {
+    db::Database& db;
+    Logger& log;
+    const Config& config;
+};
+
+class CatalogModule : public shop::Module {
+public:
+    virtual CatalogApi& api() = 0;
+};
+
+std::unique_ptr<CatalogModule> make_module(Deps deps);
+
+}  // namespace shop::catalog

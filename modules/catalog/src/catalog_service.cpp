@@ -1,0 +1,247 @@
+#include "catalog_service.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "catalog/errors.hpp"
+#include "catalog/events.hpp"
+#include "domain/product_rules.hpp"
+#include "platform/db.hpp"
+#include "platform/json_input.hpp"
+
+namespace shop::catalog {
+namespace json = boost::json;
+
+namespace {
+
+class CatalogCategory final : public ErrorCategory {
+public:
+    const char* name() const noexcept override { return "catalog"; }
+    int http_status(int ev) const noexcept override {
+        switch (static_cast<errc>(ev)) {
+            case errc::not_priced: return 422;
+            case errc::slug_taken: return 409;
+            case errc::sku_taken: return 409;
+        }
+        return 500;
+    }
+    std::string_view problem_code(int ev) const noexcept override {
+        switch (static_cast<errc>(ev)) {
+            case errc::not_priced: return "not_priced";
+            case errc::slug_taken: return "slug_taken";
+            case errc::sku_taken: return "sku_taken";
+        }
+        return "internal_error";
+    }
+};
+
+events::ProductChanged snapshot(const ProductDoc& p, bool created) {
+    events::ProductChanged e;
+    e.product_id = p.id;
+    e.title = p.title;
+    e.slug = p.slug;
+    e.description = p.description;
+    e.status = p.status;
+    e.vendor_id = p.vendor_id;
+    e.updated_at = p.updated_at;
+    e.created = created;
+    for (auto& v : p.variants) {
+        events::VariantDoc vd{v.id, v.sku, v.title, {}};
+        for (auto& m : v.prices) vd.prices.push_back({m.amount, m.currency});
+        e.variants.push_back(std::move(vd));
+    }
+    return e;
+}
+
+std::shared_ptr<ProductDoc> load_doc(soci::session& s, const std::string& id) {
+    auto doc = std::make_shared<ProductDoc>();
+    bool found = false;
+    soci::rowset<soci::row> ps = (s.prepare << "SELECT id, title, slug, description, status, vendor_id, created_at, updated_at "
+                                               "FROM catalog.products WHERE id = :id", soci::use(id));
+    for (auto& r : ps) {
+        found = true;
+        doc->id = db::col_str(r, 0);
+        doc->title = db::col_str(r, 1);
+        doc->slug = db::col_str(r, 2);
+        doc->description = db::col_str(r, 3);
+        doc->status = db::col_str(r, 4);
+        doc->vendor_id = db::col_str(r, 5);
+        doc->created_at = db::col_str(r, 6);
+        doc->updated_at = db::col_str(r, 7);
+    }
+    if (!found) return nullptr;
+    soci::rowset<soci::row> vs = (s.prepare << "SELECT id, sku, title, options FROM catalog.variants WHERE product_id = :id "
+                                               "ORDER BY position", soci::use(id));
+    for (auto& r : vs) doc->variants.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 3), {}});
+    soci::rowset<soci::row> prs = (s.prepare << "SELECT p.variant_id, p.currency, p.amount FROM catalog.prices p "
+                                                "JOIN catalog.variants v ON v.id = p.variant_id WHERE v.product_id = :id "
+                                                "ORDER BY p.currency", soci::use(id));
+    for (auto& r : prs) {
+        auto vid = db::col_str(r, 0);
+        for (auto& v : doc->variants)
+            if (v.id == vid) v.prices.push_back({db::col_int(r, 2), db::col_str(r, 1)});
+    }
+    return doc;
+}
+
+}  // namespace
+
+const ErrorCategory& catalog_category() noexcept {
+    static const CatalogCategory kCategory;
+    return kCategory;
+}
+
+std::shared_ptr<const ProductDoc> CatalogService::load(const std::string& id) {
+    if (auto hit = cache_.find(id)) return hit;
+    auto doc = db_.read([&](soci::session& s) { return load_doc(s, id); });
+    if (!doc) return nullptr;
+    std::shared_ptr<const ProductDoc> c = std::move(doc);
+    cache_.put(c);
+    return c;
+}
+
+Result<PurchasableVariant> CatalogService::purchasable(std::string_view sku_in, std::string_view currency) {
+    std::string sku(sku_in), product_id;
+    soci::indicator ind = soci::i_null;
+    db_.read([&](soci::session& s) {
+        s << "SELECT product_id FROM catalog.variants WHERE sku = :sku", soci::into(product_id, ind), soci::use(sku);
+    });
+    if (ind != soci::i_ok) return not_found(fmt::format("no product variant has SKU '{}'", sku));
+    auto doc = load(product_id);
+    if (!doc || doc->status != "published") return not_found(fmt::format("SKU '{}' is not on sale", sku));
+    for (auto& v : doc->variants) {
+        if (v.sku != sku) continue;
+        for (auto& m : v.prices)
+            if (m.currency == currency) return PurchasableVariant{doc->id, doc->title, v.id, v.sku, v.title, m};
+        return Error(errc::not_priced, fmt::format("SKU '{}' has no price in {}", sku, currency));
+    }
+    return not_found(fmt::format("no product variant has SKU '{}'", sku));
+}
+
+Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewProduct& input) {
+    NewProduct p = input;
+    if (p.slug.empty()) p.slug = domain::slugify(p.title);
+    if (p.slug.empty()) return validation("title", "must contain letters or digits (the slug is made from it)");
+    if (p.variants.empty()) return validation("variants", "must hold at least one variant");
+    auto result = db_.write("catalog", ctx, [&](db::Tx& tx) -> Result<CreatedProduct> {
+        auto& s = tx.sql();
+        int taken = 0;
+        s << "SELECT COUNT(*) FROM catalog.products WHERE slug = :slug", soci::into(taken), soci::use(p.slug);
+        if (taken)
+            return Error(errc::slug_taken, fmt::format("the slug '{}' is taken by another product", p.slug), {{"slug", "is taken"}});
+        for (std::size_t i = 0; i < p.variants.size(); ++i) {
+            s << "SELECT COUNT(*) FROM catalog.variants WHERE sku = :sku", soci::into(taken), soci::use(p.variants[i].sku);
+            if (taken)
+                return Error(errc::sku_taken, fmt::format("the SKU '{}' belongs to another product", p.variants[i].sku),
+                             {{fmt::format("variants[{}].sku", i), "is taken"}});
+        }
+        ProductDoc doc;
+        doc.id = new_id("prd");
+        doc.title = p.title;
+        doc.slug = p.slug;
+        doc.description = p.description;
+        doc.status = p.status;
+        doc.vendor_id = ctx.principal && ctx.principal->is_vendor() ? ctx.principal->user_id : "";
+        doc.created_at = doc.updated_at = now_iso8601();
+        s << "INSERT INTO catalog.products (id, title, slug, description, status, vendor_id, created_at, updated_at) "
+             "VALUES (:id, :t, :s, :d, :st, :v, :c, :u)",
+            soci::use(doc.id), soci::use(doc.title), soci::use(doc.slug), soci::use(doc.description), soci::use(doc.status),
+            soci::use(doc.vendor_id), soci::use(doc.created_at), soci::use(doc.updated_at);
+        CreatedProduct out{doc.id, doc.slug, {}};
+        int position = 0;
+        for (auto& v : p.variants) {
+            json::object opts;
+            for (auto& [k, val] : v.options) opts[k] = val;
+            VariantRow row{new_id("var"), v.sku, v.title, json::serialize(opts), v.prices};
+            s << "INSERT INTO catalog.variants (id, product_id, sku, title, options, position) VALUES (:id, :p, :sku, :t, :o, :pos)",
+                soci::use(row.id), soci::use(doc.id), soci::use(row.sku), soci::use(row.title), soci::use(row.options_json),
+                soci::use(position);
+            ++position;
+            for (auto& m : v.prices)
+                s << "INSERT INTO catalog.prices (variant_id, currency, amount) VALUES (:v, :c, :a)", soci::use(row.id),
+                    soci::use(m.currency), soci::use(m.amount);
+            out.variant_ids.emplace_back(row.sku, row.id);
+            doc.variants.push_back(std::move(row));
+        }
+        tx.publish(snapshot(doc, true));
+        return out;
+    });
+    return result;
+}
+
+std::int64_t CatalogService::product_count() {
+    long long n = 0;
+    db_.read([&](soci::session& s) { s << "SELECT COUNT(*) FROM catalog.products", soci::into(n); });
+    return n;
+}
+
+Result<std::shared_ptr<const ProductDoc>> CatalogService::find_visible(const Ctx& ctx, const std::string& key) {
+    std::string id = key;
+    if (!is_id(key, "prd")) {
+        if (auto cached = cache_.id_for_slug(key)) {
+            id = *cached;
+        } else {
+            soci::indicator ind = soci::i_null;
+            db_.read([&](soci::session& s) {
+                s << "SELECT id FROM catalog.products WHERE slug = :slug", soci::into(id, ind), soci::use(key);
+            });
+            if (ind != soci::i_ok) return not_found(fmt::format("no product '{}'", key));
+        }
+    }
+    auto doc = load(id);
+    if (!doc) return not_found(fmt::format("no product '{}'", key));
+    if (doc->status != "published") {
+        bool owner = ctx.principal && ctx.principal->is_vendor() && ctx.principal->user_id == doc->vendor_id;
+        if (!ctx.is_admin() && !owner) return not_found(fmt::format("no product '{}'", key));
+    }
+    return doc;
+}
+
+ProductPage CatalogService::list_published(const std::string& after, int limit, const std::string& currency) {
+    std::vector<std::string> ids;
+    db_.read([&](soci::session& s) {
+        std::string cursor = after.empty() ? "~" : after;  // '~' sorts after every id
+        int n = limit + 1;
+        soci::rowset<soci::row> rs = (s.prepare << "SELECT id FROM catalog.products WHERE status = 'published' AND id < :after "
+                                                   "ORDER BY id DESC LIMIT :n", soci::use(cursor), soci::use(n));
+        for (auto& r : rs) ids.push_back(db::col_str(r, 0));
+    });
+    ProductPage page;
+    bool more = static_cast<int>(ids.size()) > limit;
+    if (more) ids.resize(limit);
+    for (auto& id : ids)
+        if (auto doc = load(id)) page.items.push_back(cache_.rendered(doc, currency));
+    if (more && !ids.empty()) page.next_after = ids.back();
+    return page;
+}
+
+Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const Ctx& ctx, const std::string& id,
+                                                                         const ProductPatch& patch) {
+    auto current = load(id);
+    if (!current) return not_found(fmt::format("no product '{}'", id));
+    bool owner = ctx.principal && ctx.principal->is_vendor() && ctx.principal->user_id == current->vendor_id;
+    if (!ctx.is_admin() && !owner) return not_found(fmt::format("no product '{}'", id));
+    auto r = db_.write("catalog", ctx, [&](db::Tx& tx) -> Result<std::shared_ptr<const ProductDoc>> {
+        auto doc = load_doc(tx.sql(), id);
+        if (!doc) return not_found(fmt::format("no product '{}'", id));
+        if (patch.slug && *patch.slug != doc->slug) {
+            int taken = 0;
+            tx.sql() << "SELECT COUNT(*) FROM catalog.products WHERE slug = :s", soci::into(taken), soci::use(*patch.slug);
+            if (taken) return Error(errc::slug_taken, "the slug is taken by another product", {{"slug", "is taken"}});
+            doc->slug = *patch.slug;
+        }
+        if (patch.title) doc->title = *patch.title;
+        if (patch.description) doc->description = *patch.description;
+        if (patch.status) doc->status = *patch.status;
+        doc->updated_at = now_iso8601();
+        tx.sql() << "UPDATE catalog.products SET title = :t, slug = :s, description = :d, status = :st, updated_at = :u WHERE id = :id",
+            soci::use(doc->title), soci::use(doc->slug), soci::use(doc->description), soci::use(doc->status),
+            soci::use(doc->updated_at), soci::use(id);
+        tx.publish(snapshot(*doc, false));
+        return std::shared_ptr<const ProductDoc>(doc);
+    });
+    cache_.invalidate(id);
+    return r;
+}
+
+}  // namespace shop::catalog

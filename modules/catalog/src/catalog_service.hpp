@@ -1,0 +1,47 @@
+#pragma once
+#include <optional>
+
+#include "catalog/api.hpp"
+#include "platform/log.hpp"
+#include "product_cache.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::catalog {
+
+struct ProductPatch {
+    std::optional<std::string> title, slug, description, status;
+};
+
+/// A page of rendered products and the cursor of the next page.
+struct ProductPage {
+    std::vector<std::shared_ptr<const Rendered>> items;
+    std::string next_after;  ///< empty on the last page
+};
+
+class CatalogService final : public CatalogApi {
+public:
+    CatalogService(db::Database& db, Logger& log) : db_(db), log_(log) {}
+
+    Result<PurchasableVariant> purchasable(std::string_view sku, std::string_view currency) override;
+    Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product) override;
+    std::int64_t product_count() override;
+
+    /// A product by id or slug as the caller may see it (drafts: owner vendor and admins only).
+    Result<std::shared_ptr<const ProductDoc>> find_visible(const Ctx& ctx, const std::string& id_or_slug);
+    /// Published products, newest first, after the cursor position.
+    ProductPage list_published(const std::string& after, int limit, const std::string& currency);
+    Result<std::shared_ptr<const ProductDoc>> update_product(const Ctx& ctx, const std::string& id, const ProductPatch& patch);
+    ProductCache& cache() { return cache_; }
+
+private:
+    std::shared_ptr<const ProductDoc> load(const std::string& id);
+
+    db::Database& db_;
+    Logger& log_;
+    ProductCache cache_;
+};
+
+}  // namespace shop::catalog

@@ -1,0 +1,89 @@
+#include "product_cache.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+namespace shop::catalog {
+namespace json = boost::json;
+
+json::object product_json(const ProductDoc& p, const std::string& currency) {
+    json::array variants;
+    for (auto& v : p.variants) {
+        json::value price = nullptr;
+        json::array prices;
+        for (auto& m : v.prices) {
+            if (m.currency == currency) price = to_json(m);
+            prices.push_back(to_json(m));
+        }
+        json::value options = json::parse(v.options_json);
+        variants.push_back(json::object{{"id", v.id},           {"sku", v.sku},       {"title", v.title},
+                                        {"options", options},   {"price", price},     {"prices", std::move(prices)}});
+    }
+    return json::object{{"id", p.id},
+                        {"title", p.title},
+                        {"slug", p.slug},
+                        {"description", p.description},
+                        {"status", p.status},
+                        {"vendor_id", p.vendor_id.empty() ? json::value(nullptr) : json::value(p.vendor_id)},
+                        {"currency", currency},
+                        {"variants", std::move(variants)},
+                        {"rating", json::object{{"average", nullptr}, {"count", 0}}},
+                        {"created_at", p.created_at},
+                        {"updated_at", p.updated_at}};
+}
+
+std::shared_ptr<const ProductDoc> ProductCache::find(const std::string& id) const {
+    std::shared_lock lock(mu_);
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second.doc;
+}
+
+std::optional<std::string> ProductCache::id_for_slug(const std::string& slug) const {
+    std::shared_lock lock(mu_);
+    auto it = slug_to_id_.find(slug);
+    if (it == slug_to_id_.end()) return std::nullopt;
+    return it->second;
+}
+
+void ProductCache::put(std::shared_ptr<const ProductDoc> doc) {
+    std::unique_lock lock(mu_);
+    if (by_id_.size() >= max_) {
+        by_id_.clear();
+        slug_to_id_.clear();
+    }
+    slug_to_id_[doc->slug] = doc->id;
+    auto& e = by_id_[doc->id];
+    e.by_currency.clear();
+    e.doc = std::move(doc);
+}
+
+std::shared_ptr<const Rendered> ProductCache::rendered(const std::shared_ptr<const ProductDoc>& doc, const std::string& currency) {
+    {
+        std::shared_lock lock(mu_);
+        auto it = by_id_.find(doc->id);
+        if (it != by_id_.end() && it->second.doc == doc) {
+            auto r = it->second.by_currency.find(currency);
+            if (r != it->second.by_currency.end()) return r->second;
+        }
+    }
+    auto out = std::make_shared<Rendered>();
+    out->json = json::serialize(product_json(*doc, currency));
+    // FNV-1a over the body: a strong validator of exactly these bytes.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : out->json) h = (h ^ c) * 1099511628211ULL;
+    out->etag = fmt::format("\"{:016x}\"", h);
+    std::unique_lock lock(mu_);
+    auto it = by_id_.find(doc->id);
+    if (it != by_id_.end() && it->second.doc == doc) it->second.by_currency[currency] = out;
+    return out;
+}
+
+void ProductCache::invalidate(const std::string& id) {
+    std::unique_lock lock(mu_);
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return;
+    slug_to_id_.erase(it->second.doc->slug);
+    by_id_.erase(it);
+}
+
+}  // namespace shop::catalog

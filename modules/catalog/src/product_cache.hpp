@@ -1,0 +1,60 @@
+#pragma once
+// Products as stored, and their rendered JSON per currency, kept in memory: product reads are
+// the hottest path of a shop and change rarely. Every write in this process invalidates the
+// product it touched. Thread-safe.
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "platform/money.hpp"
+
+namespace shop::catalog {
+
+struct VariantRow {
+    std::string id, sku, title, options_json;
+    std::vector<Money> prices;
+};
+
+struct ProductDoc {
+    std::string id, title, slug, description, status, vendor_id, created_at, updated_at;
+    std::vector<VariantRow> variants;
+};
+
+/// A product rendered for one currency: its JSON and a strong ETag of it.
+struct Rendered {
+    std::string json;
+    std::string etag;
+};
+
+/// The reply shape of a product in `currency`.
+boost::json::object product_json(const ProductDoc& p, const std::string& currency);
+
+class ProductCache {
+public:
+    explicit ProductCache(std::size_t max_products = 200000) : max_(max_products) {}
+
+    std::shared_ptr<const ProductDoc> find(const std::string& id) const;
+    std::optional<std::string> id_for_slug(const std::string& slug) const;
+    void put(std::shared_ptr<const ProductDoc> doc);
+    /// The product rendered in `currency`, rendering it once.
+    std::shared_ptr<const Rendered> rendered(const std::shared_ptr<const ProductDoc>& doc, const std::string& currency);
+    void invalidate(const std::string& id);
+
+private:
+    struct Entry {
+        std::shared_ptr<const ProductDoc> doc;
+        std::map<std::string, std::shared_ptr<const Rendered>, std::less<>> by_currency;
+    };
+    mutable std::shared_mutex mu_;
+    std::unordered_map<std::string, Entry> by_id_;
+    std::unordered_map<std::string, std::string> slug_to_id_;
+    std::size_t max_;
+};
+
+}  // namespace shop::catalog

@@ -1,0 +1,31 @@
+#pragma once
+// identity: users, credentials, tokens and roles.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "platform/context.hpp"
+#include "platform/error.hpp"
+
+namespace shop::identity {
+
+/// A user as other modules and clients see it (never the password hash).
+struct User {
+    std::string id;  ///< usr_...
+    std::string email;
+    std::string name;
+    std::string role;  ///< customer | vendor | admin
+    std::string created_at;
+};
+
+/// The service face of identity. Thread-safe.
+class IdentityApi {
+public:
+    virtual ~IdentityApi() = default;
+    /// Verifies a bearer access token (signature, expiry, issuer); nullopt when invalid.
+    virtual std::optional<Principal> verify_access_token(std::string_view token) const = 0;
+    /// The user with this id; not_found otherwise.
+    virtual Result<User> find_user(std::string_view user_id) = 0;
+};
+
+}  // namespace shop::identity

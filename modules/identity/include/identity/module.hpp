@@ -1,0 +1,29 @@
+#pragma once
+// Included only by src/app (the composition root).
+#include <memory>
+
+#include "identity/api.hpp"
+#include "platform/config.hpp"
+#include "platform/log.hpp"
+#include "platform/module.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::identity {
+
+struct Deps {
+    db::Database& db;
+    Logger& log;
+    const Config& config;
+};
+
+class IdentityModule : public shop::Module {
+public:
+    virtual IdentityApi& api() = 0;
+};
+
+std::unique_ptr<IdentityModule> make_module(Deps deps);
+
+}  // namespace shop::identity

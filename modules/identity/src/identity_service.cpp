@@ -1,0 +1,294 @@
+#include "identity_service.hpp"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "domain/credentials.hpp"
+#include "identity/events.hpp"
+#include "platform/crypto.hpp"
+#include "platform/db.hpp"
+#include "platform/json_input.hpp"
+
+namespace shop::identity {
+namespace json = boost::json;
+
+namespace {
+constexpr int kMaxFailures = 5;
+constexpr std::int64_t kFailureWindowMs = 15 * 60 * 1000;
+
+User user_from_row(const soci::row& r) {
+    return {db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 3), db::col_str(r, 4)};
+}
+}  // namespace
+
+IdentityService::IdentityService(db::Database& db, Logger& log, const Config& config)
+    : db_(db), log_(log), access_ttl_s_(config.get_int("auth.access_ttl_s")),
+      refresh_ttl_s_(config.get_int("auth.refresh_ttl_s")), issuer_(config.get_string("auth.issuer")) {
+    auto cost = config.get_string("auth.password_cost");
+    if (cost == "interactive") {
+        ops_limit_ = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+        mem_limit_ = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    } else if (cost == "moderate") {
+        ops_limit_ = crypto_pwhash_OPSLIMIT_MODERATE;
+        mem_limit_ = crypto_pwhash_MEMLIMIT_MODERATE;
+    } else if (cost == "sensitive") {
+        ops_limit_ = crypto_pwhash_OPSLIMIT_SENSITIVE;
+        mem_limit_ = crypto_pwhash_MEMLIMIT_SENSITIVE;
+    } else if (cost == "minimum") {
+        ops_limit_ = crypto_pwhash_OPSLIMIT_MIN;
+        mem_limit_ = crypto_pwhash_MEMLIMIT_MIN;
+    } else {
+        throw std::runtime_error("auth.password_cost must be interactive, moderate, sensitive or minimum");
+    }
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+void IdentityService::start() {
+    Ctx ctx = Ctx::system("identity.start");
+    db_.write("identity", ctx, [&](db::Tx& tx) {
+        std::string kid, pk, sk;
+        soci::indicator ind = soci::i_null;
+        tx.sql() << "SELECT kid, public_key, secret_key FROM identity.signing_keys WHERE active = 1 ORDER BY created_at DESC LIMIT 1",
+            soci::into(kid, ind), soci::into(pk), soci::into(sk);
+        domain::SigningKey key;
+        if (ind == soci::i_ok) {
+            key.kid = kid;
+            if (!crypto::base64url_decode(pk, key.public_key) || !crypto::base64url_decode(sk, key.secret_key))
+                throw std::runtime_error("identity.signing_keys holds a malformed key");
+        } else {
+            key = domain::generate_signing_key();
+            std::string pk64 = crypto::base64url_encode(key.public_key), sk64 = crypto::base64url_encode(key.secret_key);
+            std::string at = now_iso8601();
+            tx.sql() << "INSERT INTO identity.signing_keys (kid, public_key, secret_key, active, created_at) VALUES (:k, :p, :s, 1, :a)",
+                soci::use(key.kid), soci::use(pk64), soci::use(sk64), soci::use(at);
+            log_.info("generated a new token signing key", {{"kid", key.kid}});
+        }
+        std::unique_lock lock(keys_mu_);
+        public_keys_.clear();
+        soci::rowset<soci::row> rs = (tx.sql().prepare << "SELECT kid, public_key FROM identity.signing_keys WHERE active = 1");
+        for (auto& r : rs) {
+            std::string raw;
+            if (crypto::base64url_decode(db::col_str(r, 1), raw)) public_keys_[db::col_str(r, 0)] = raw;
+        }
+        active_key_ = std::move(key);
+    });
+}
+
+std::string IdentityService::hash_password(std::string_view password) const {
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, password.data(), password.size(), ops_limit_, mem_limit_, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        throw std::runtime_error("argon2id hashing ran out of memory");
+    return out;
+}
+
+bool IdentityService::verify_password(const std::string& hash, std::string_view password) const {
+    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::optional<Principal> IdentityService::verify_access_token(std::string_view token) const {
+    auto kid = domain::jwt_kid(token);
+    if (!kid) return std::nullopt;
+    std::string pk;
+    {
+        std::shared_lock lock(keys_mu_);
+        auto it = public_keys_.find(*kid);
+        if (it == public_keys_.end()) return std::nullopt;
+        pk = it->second;
+    }
+    auto claims = domain::verify_jwt(token, pk, now_ms() / 1000);
+    if (!claims) return std::nullopt;
+    auto str = [&](std::string_view k) -> std::string {
+        auto* v = claims->if_contains(k);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    if (str("iss") != issuer_ || str("sub").empty()) return std::nullopt;
+    Principal p;
+    p.user_id = str("sub");
+    p.role = str("role");
+    p.email = str("email");
+    return p;
+}
+
+Result<User> IdentityService::find_user(std::string_view user_id) {
+    std::optional<User> u;
+    std::string id(user_id);
+    db_.read([&](soci::session& s) {
+        soci::rowset<soci::row> rs = (s.prepare << "SELECT id, email, name, role, created_at FROM identity.users WHERE id = :id", soci::use(id));
+        for (auto& r : rs) u = user_from_row(r);
+    });
+    if (!u) return not_found("no user " + id);
+    return *u;
+}
+
+IssuedTokens IdentityService::issue_tokens_locked(soci::session& sql, const User& user, const std::string& family_id,
+                                                  std::string_view user_agent) {
+    std::int64_t now_s = now_ms() / 1000;
+    json::object claims{{"iss", issuer_}, {"sub", user.id},       {"role", user.role},
+                        {"email", user.email}, {"iat", now_s}, {"exp", now_s + access_ttl_s_},
+                        {"jti", crypto::random_token(12)}};
+    IssuedTokens t;
+    {
+        std::shared_lock lock(keys_mu_);
+        t.access_token = domain::sign_jwt(active_key_, claims);
+    }
+    t.refresh_token = crypto::random_token(32);
+    t.expires_in = access_ttl_s_;
+    std::string id = new_id("rtk"), hash = crypto::sha256_hex(t.refresh_token), at = now_iso8601(), ua(user_agent.substr(0, 200));
+    long long expires = now_ms() + refresh_ttl_s_ * 1000;
+    sql << "INSERT INTO identity.refresh_tokens (id, user_id, family_id, token_hash, expires_ms, user_agent, created_at) "
+           "VALUES (:id, :u, :f, :h, :e, :ua, :at)",
+        soci::use(id), soci::use(user.id), soci::use(family_id), soci::use(hash), soci::use(expires), soci::use(ua), soci::use(at);
+    return t;
+}
+
+Result<Registration> IdentityService::register_user(const Ctx& ctx, std::string_view email_in, std::string_view password,
+                                                    std::string_view name) {
+    std::vector<FieldError> errors;
+    auto email = domain::normalize_email(email_in);
+    if (!email) errors.push_back({"email", "is not a valid email address"});
+    if (auto weak = domain::password_weakness(password, email.value_or(""))) errors.push_back({"password", *weak});
+    if (name.empty() || name.size() > 200) errors.push_back({"name", "must be 1 to 200 characters"});
+    if (!errors.empty()) return validation_error(std::move(errors));
+
+    std::string hash = hash_password(password);  // slow on purpose: outside the write lock
+    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<Registration> {
+        int taken = 0;
+        tx.sql() << "SELECT COUNT(*) FROM identity.users WHERE email = :e", soci::into(taken), soci::use(*email);
+        if (taken) return Error(errc::conflict, "an account with this email already exists", {{"email", "is already registered"}});
+        User u{new_id("usr"), *email, std::string(name), "customer", now_iso8601()};
+        tx.sql() << "INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) "
+                    "VALUES (:id, :e, :n, :h, :r, :c, :c2)",
+            soci::use(u.id), soci::use(u.email), soci::use(u.name), soci::use(hash), soci::use(u.role), soci::use(u.created_at),
+            soci::use(u.created_at);
+        tx.publish(events::UserRegistered{u.id, u.email, u.name});
+        auto tokens = issue_tokens_locked(tx.sql(), u, new_id("rtf"), "");
+        return Registration{u, tokens};
+    });
+}
+
+Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view email_in, std::string_view password,
+                                            std::string_view user_agent) {
+    auto email = domain::normalize_email(email_in).value_or(std::string(email_in));
+    {
+        std::lock_guard lock(failures_mu_);
+        auto it = failures_.find(email);
+        if (it != failures_.end() && it->second.first >= kMaxFailures && now_ms() - it->second.second < kFailureWindowMs)
+            return Error(errc::rate_limited, "too many failed logins for this account; try again in 15 minutes");
+    }
+    std::optional<User> user;
+    std::string hash;
+    int disabled = 0;
+    db_.read([&](soci::session& s) {
+        soci::rowset<soci::row> rs = (s.prepare << "SELECT id, email, name, role, created_at, password_hash, disabled "
+                                                   "FROM identity.users WHERE email = :e", soci::use(email));
+        for (auto& r : rs) {
+            user = user_from_row(r);
+            hash = db::col_str(r, 5);
+            disabled = static_cast<int>(db::col_int(r, 6));
+        }
+    });
+    // Verify against a dummy hash when the user does not exist, so timing does not reveal accounts.
+    static const std::string kDummy = hash_password("not-a-real-password-0");
+    bool ok = verify_password(user ? hash : kDummy, password) && user && !disabled;
+    if (!ok) {
+        std::lock_guard lock(failures_mu_);
+        auto& f = failures_[email];
+        if (now_ms() - f.second >= kFailureWindowMs) f = {0, now_ms()};
+        ++f.first;
+        return Error(errc::unauthorized, "the email or password is wrong");
+    }
+    {
+        std::lock_guard lock(failures_mu_);
+        failures_.erase(email);
+    }
+    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+        return issue_tokens_locked(tx.sql(), *user, new_id("rtf"), user_agent);
+    });
+}
+
+Result<IssuedTokens> IdentityService::refresh(const Ctx& ctx, std::string_view refresh_token) {
+    std::string hash = crypto::sha256_hex(refresh_token);
+    bool reuse = false;
+    auto r = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+        std::string id, user_id, family;
+        long long expires = 0;
+        int used = 0, revoked = 0;
+        soci::indicator ind = soci::i_null;
+        tx.sql() << "SELECT id, user_id, family_id, expires_ms, used, revoked FROM identity.refresh_tokens WHERE token_hash = :h",
+            soci::into(id, ind), soci::into(user_id), soci::into(family), soci::into(expires), soci::into(used),
+            soci::into(revoked), soci::use(hash);
+        if (ind != soci::i_ok) return Error(errc::unauthorized, "the refresh token is not valid");
+        if (used || revoked) {
+            reuse = used && !revoked;
+            return Error(errc::unauthorized, "the refresh token was already used or revoked");
+        }
+        if (expires <= now_ms()) return Error(errc::unauthorized, "the refresh token has expired");
+        std::optional<User> user;
+        soci::rowset<soci::row> rs = (tx.sql().prepare << "SELECT id, email, name, role, created_at FROM identity.users "
+                                                          "WHERE id = :id AND disabled = 0", soci::use(user_id));
+        for (auto& row : rs) user = user_from_row(row);
+        if (!user) return Error(errc::unauthorized, "the account is disabled");
+        tx.sql() << "UPDATE identity.refresh_tokens SET used = 1 WHERE id = :id", soci::use(id);
+        return issue_tokens_locked(tx.sql(), *user, family, "");
+    });
+    if (reuse) {
+        // A rotated token came back: someone holds a stolen copy. Revoke the whole family.
+        db_.write("identity", ctx, [&](db::Tx& tx) {
+            tx.sql() << "UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
+                        "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = :h)",
+                soci::use(hash);
+        });
+        log_.warn("refresh token reuse detected; token family revoked", {{"correlation_id", ctx.correlation_id}});
+    }
+    return r;
+}
+
+Result<void> IdentityService::logout(const Ctx& ctx, std::string_view refresh_token) {
+    std::string hash = crypto::sha256_hex(refresh_token);
+    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
+        std::string user_id;
+        soci::indicator ind = soci::i_null;
+        tx.sql() << "SELECT user_id FROM identity.refresh_tokens WHERE token_hash = :h", soci::into(user_id, ind), soci::use(hash);
+        if (ind != soci::i_ok || user_id != ctx.user_id()) return not_found("no such refresh token for this user");
+        tx.sql() << "UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
+                    "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = :h)",
+            soci::use(hash);
+        return {};
+    });
+}
+
+void IdentityService::ensure_admin(std::string_view email_in, std::string_view password) {
+    auto email = domain::normalize_email(email_in);
+    if (!email) throw std::runtime_error("admin.email (SHOP_ADMIN_EMAIL) is not a valid email address");
+    if (password.size() < 10) throw std::runtime_error("admin.password (SHOP_ADMIN_PASSWORD) must be at least 10 characters");
+    std::string hash = hash_password(password);
+    Ctx ctx = Ctx::system("identity.ensure_admin");
+    db_.write("identity", ctx, [&](db::Tx& tx) {
+        std::string at = now_iso8601(), role = "admin";
+        int exists = 0;
+        tx.sql() << "SELECT COUNT(*) FROM identity.users WHERE email = :e", soci::into(exists), soci::use(*email);
+        if (exists) {
+            tx.sql() << "UPDATE identity.users SET password_hash = :h, role = :r, disabled = 0, updated_at = :a WHERE email = :e",
+                soci::use(hash), soci::use(role), soci::use(at), soci::use(*email);
+        } else {
+            std::string id = new_id("usr"), name = "Administrator";
+            tx.sql() << "INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) "
+                        "VALUES (:id, :e, :n, :h, :r, :a, :a2)",
+                soci::use(id), soci::use(*email), soci::use(name), soci::use(hash), soci::use(role), soci::use(at), soci::use(at);
+        }
+    });
+    log_.info("admin account ensured", {{"email", *email}});
+}
+
+json::object IdentityService::jwks() const {
+    json::array keys;
+    std::shared_lock lock(keys_mu_);
+    for (auto& [kid, pk] : public_keys_)
+        keys.push_back(json::object{{"kty", "OKP"}, {"crv", "Ed25519"}, {"use", "sig"}, {"alg", "EdDSA"}, {"kid", kid},
+                                    {"x", crypto::base64url_encode(pk)}});
+    return json::object{{"keys", std::move(keys)}};
+}
+
+}  // namespace shop::identity

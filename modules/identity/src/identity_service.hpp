@@ -1,0 +1,71 @@
+#pragma once
+#include <boost/json/object.hpp>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+#include "domain/jwt.hpp"
+#include "identity/api.hpp"
+#include "platform/config.hpp"
+#include "platform/log.hpp"
+
+namespace soci {
+class session;
+}
+namespace shop::db {
+class Database;
+}
+
+namespace shop::identity {
+
+struct IssuedTokens {
+    std::string access_token;
+    std::string refresh_token;
+    std::int64_t expires_in = 0;
+};
+
+struct Registration {
+    User user;
+    IssuedTokens tokens;
+};
+
+class IdentityService final : public IdentityApi {
+public:
+    IdentityService(db::Database& db, Logger& log, const Config& config);
+
+    /// Loads (or creates) the signing key and ensures the bootstrap admin. Needs migrations done.
+    void start();
+
+    std::optional<Principal> verify_access_token(std::string_view token) const override;
+    Result<User> find_user(std::string_view user_id) override;
+
+    Result<Registration> register_user(const Ctx& ctx, std::string_view email, std::string_view password, std::string_view name);
+    Result<IssuedTokens> login(const Ctx& ctx, std::string_view email, std::string_view password, std::string_view user_agent);
+    Result<IssuedTokens> refresh(const Ctx& ctx, std::string_view refresh_token);
+    Result<void> logout(const Ctx& ctx, std::string_view refresh_token);
+    /// Creates the admin or resets its password and role.
+    void ensure_admin(std::string_view email, std::string_view password);
+    /// {"keys": [...]} with every active public key.
+    boost::json::object jwks() const;
+
+private:
+    std::string hash_password(std::string_view password) const;
+    bool verify_password(const std::string& hash, std::string_view password) const;
+    IssuedTokens issue_tokens_locked(soci::session& sql, const User& user, const std::string& family_id, std::string_view user_agent);
+
+    db::Database& db_;
+    Logger& log_;
+    std::int64_t access_ttl_s_;
+    std::int64_t refresh_ttl_s_;
+    std::string issuer_;
+    unsigned long long ops_limit_;
+    std::size_t mem_limit_;
+    mutable std::shared_mutex keys_mu_;
+    domain::SigningKey active_key_;
+    std::map<std::string, std::string> public_keys_;  // kid -> raw public key
+    // Failed logins per email in the current window: the 429 on guessing.
+    std::mutex failures_mu_;
+    std::map<std::string, std::pair<int, std::int64_t>> failures_;
+};
+
+}  // namespace shop::identity

@@ -1,0 +1,36 @@
+#include "identity/module.hpp"
+
+#include <span>
+
+#include "identity_service.hpp"
+#include "platform/http.hpp"
+
+namespace shop::identity {
+
+std::span<const db::Migration> embedded_migrations();
+void register_identity_routes(http::Router& router, IdentityService& svc);
+
+namespace {
+class Module final : public IdentityModule {
+public:
+    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.config) {}
+    std::string_view name() const noexcept override { return "identity"; }
+    std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
+    void register_routes(http::Router& r) override { register_identity_routes(r, svc_); }
+    void start() override {
+        svc_.start();
+        auto email = deps_.config.get_string("admin.email");
+        auto password = deps_.config.get_string("admin.password");
+        if (!email.empty() || !password.empty()) svc_.ensure_admin(email, password);
+    }
+    IdentityApi& api() override { return svc_; }
+
+private:
+    Deps deps_;
+    IdentityService svc_;
+};
+}  // namespace
+
+std::unique_ptr<IdentityModule> make_module(Deps deps) { return std::make_unique<Module>(deps); }
+
+}  // namespace shop::identity

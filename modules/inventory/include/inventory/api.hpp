@@ -1,0 +1,44 @@
+#pragma once
+// inventory: stock per SKU per warehouse, reservations with a TTL, and the movements ledger.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/context.hpp"
+#include "platform/error.hpp"
+
+namespace shop::inventory {
+
+struct Availability {
+    std::string sku;
+    std::int64_t on_hand = 0;   ///< physically in the warehouses
+    std::int64_t reserved = 0;  ///< held by unpaid orders
+    std::int64_t available = 0; ///< on_hand - reserved, never negative
+    bool in_stock = false;
+    bool backorderable = false;
+};
+
+struct ReserveLine {
+    std::string sku;
+    std::int64_t quantity = 0;
+};
+
+/// The service face of inventory. Thread-safe; reservations never oversell (they are decided
+/// inside one write transaction on the single writer).
+class InventoryApi {
+public:
+    virtual ~InventoryApi() = default;
+    virtual Availability availability(std::string_view sku) = 0;
+    /// Reserves every line for `reference` (an order id) for the configured TTL, or nothing:
+    /// inventory::errc::out_of_stock naming the first short SKU. Idempotent per reference.
+    virtual Result<void> reserve(const Ctx& ctx, const std::string& reference, const std::vector<ReserveLine>& lines) = 0;
+    /// Releases the active reservations of `reference` (compensation of a failed checkout).
+    virtual Result<void> release(const Ctx& ctx, const std::string& reference) = 0;
+    /// Sets the on-hand level of a SKU in a warehouse (`main` always exists).
+    virtual Result<void> set_stock(const Ctx& ctx, std::string_view sku, std::string_view warehouse, std::int64_t on_hand,
+                                   std::optional<std::int64_t> low_stock_threshold) = 0;
+};
+
+}  // namespace shop::inventory

@@ -1,0 +1,28 @@
+#pragma once
+#include <boost/describe.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shop::inventory::events {
+
+/// A reservation's TTL ran out before it was committed: its stock is available again.
+struct ReservationExpired {
+    static constexpr std::string_view kType = "inventory.reservation_expired.v1";
+    std::string reference;
+    std::vector<std::string> skus;
+};
+BOOST_DESCRIBE_STRUCT(ReservationExpired, (), (reference, skus))
+
+/// The availability of a SKU changed (stock set, sale committed, reservation released).
+struct StockChanged {
+    static constexpr std::string_view kType = "inventory.stock_changed.v1";
+    std::string sku;
+    std::int64_t on_hand{};
+    std::int64_t available{};
+    bool low_stock{};
+};
+BOOST_DESCRIBE_STRUCT(StockChanged, (), (sku, on_hand, available, low_stock))
+
+}  // namespace shop::inventory::events

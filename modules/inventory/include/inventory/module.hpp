@@ -1,0 +1,29 @@
+#pragma once
+// Included only by src/app (the composition root).
+#include <memory>
+
+#include "inventory/api.hpp"
+#include "platform/config.hpp"
+#include "platform/log.hpp"
+#include "platform/module.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::inventory {
+
+struct Deps {
+    db::Database& db;
+    Logger& log;
+    const Config& config;
+};
+
+class InventoryModule : public shop::Module {
+public:
+    virtual InventoryApi& api() = 0;
+};
+
+std::unique_ptr<InventoryModule> make_module(Deps deps);
+
+}  // namespace shop::inventory

@@ -1,0 +1,31 @@
+#pragma once
+// Included only by src/app (the composition root).
+#include <filesystem>
+#include <memory>
+
+#include "notification/api.hpp"
+#include "platform/config.hpp"
+#include "platform/log.hpp"
+#include "platform/module.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::notification {
+
+struct Deps {
+    db::Database& db;
+    Logger& log;
+    const Config& config;
+    std::filesystem::path data_dir;  ///< outgoing mail goes to <data_dir>/mail/outbox
+};
+
+class NotificationModule : public shop::Module {
+public:
+    virtual NotificationApi& api() = 0;
+};
+
+std::unique_ptr<NotificationModule> make_module(Deps deps);
+
+}  // namespace shop::notification

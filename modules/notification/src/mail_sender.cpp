@@ -1,0 +1,62 @@
+#include "mail_sender.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <fstream>
+
+#include "platform/crypto.hpp"
+
+namespace shop::notification {
+
+namespace {
+bool is_ascii(const std::string& s) {
+    for (unsigned char c : s)
+        if (c >= 0x80 || c == '\r' || c == '\n') return false;
+    return true;
+}
+std::string header_text(const std::string& s) {
+    if (is_ascii(s)) return s;
+    // RFC 2047 encoded-word, base64 (standard alphabet) of UTF-8.
+    std::string b64 = crypto::base64url_encode(s);
+    for (auto& c : b64) c = c == '-' ? '+' : c == '_' ? '/' : c;
+    while (b64.size() % 4) b64.push_back('=');
+    return "=?UTF-8?B?" + b64 + "?=";
+}
+std::string crlf(const std::string& body) {
+    std::string out;
+    for (char c : body) {
+        if (c == '\n') out += "\r\n";
+        else if (c != '\r') out.push_back(c);
+    }
+    return out;
+}
+}  // namespace
+
+std::string to_rfc5322(const MailMessage& m, const std::string& date) {
+    return fmt::format(
+        "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}@shop.local>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}",
+        m.from, m.to, header_text(m.subject), date, m.id, crlf(m.body));
+}
+
+std::string FileMailSender::send(const MailMessage& m) {
+    std::filesystem::create_directories(dir_);
+    char date[64];
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    auto final_path = dir_ / (m.id + ".eml");
+    auto tmp = dir_ / (m.id + ".eml.tmp");
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << to_rfc5322(m, date);
+        out.flush();
+        if (!out) throw std::runtime_error("cannot write mail file " + tmp.string());
+    }
+    std::filesystem::rename(tmp, final_path);  // atomic: a reader never sees half a message
+    return final_path.string();
+}
+
+}  // namespace shop::notification

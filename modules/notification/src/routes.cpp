@@ -1,0 +1,55 @@
+// Thin HTTP handlers for notification, and its event subscribers.
+#include <boost/json.hpp>
+
+#include "notification_service.hpp"
+#include "ordering/events.hpp"
+#include "platform/bus.hpp"
+#include "platform/http.hpp"
+#include "platform/money.hpp"
+
+#include <fmt/format.h>
+
+namespace shop::notification {
+namespace json = boost::json;
+using namespace shop::http;
+
+void register_notification_routes(Router& router, NotificationService& svc) {
+    router.add({Method::get, "/api/v1/admin/notifications", Access::admin, "Sent and failed messages (?status=)", "notification"},
+               [&svc](Request& req) {
+                   auto page = page_params(req);
+                   json::array data;
+                   for (auto& m : svc.messages(req.query_param("status").value_or(""), page.limit))
+                       data.push_back(json::object{{"id", m.id}, {"template", m.template_key}, {"recipient", m.recipient},
+                                                   {"subject", m.subject}, {"status", m.status}, {"created_at", m.created_at}});
+                   return Response::json(200, json::object{{"data", std::move(data)}, {"next_cursor", nullptr}});
+               });
+}
+
+void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name) {
+    namespace oe = ordering::events;
+    bus.subscribe<oe::OrderConfirmed>(
+        "notification.order_events", "notification", "ordering",
+        [&svc, shop_name](db::Tx& tx, const oe::OrderConfirmed& e, const bus::EventMeta& meta) {
+            std::string lines;
+            for (auto& l : e.lines)
+                lines += fmt::format("  {} x {} ({})  {}\n", l.quantity, l.title, l.sku, format_money({l.line_total, e.currency}));
+            svc.send_templated(tx, meta.id, "order_confirmation", e.email,
+                               {{"order_number", e.number},
+                                {"order_id", e.order_id},
+                                {"lines", lines},
+                                {"subtotal", format_money({e.subtotal, e.currency})},
+                                {"shipping", format_money({e.shipping, e.currency})},
+                                {"tax", format_money({e.tax, e.currency})},
+                                {"total", format_money({e.total, e.currency})},
+                                {"shop_name", shop_name}});
+        });
+    bus.subscribe<oe::OrderCancelled>("notification.order_events", "notification", "ordering",
+                                      [&svc, shop_name](db::Tx& tx, const oe::OrderCancelled& e, const bus::EventMeta& meta) {
+                                          if (e.email.empty()) return;
+                                          std::string reason = e.reason == "reservation_expired" ? "it was not paid in time" : e.reason;
+                                          svc.send_templated(tx, meta.id, "order_cancelled", e.email,
+                                                             {{"order_number", e.number}, {"reason", reason}, {"shop_name", shop_name}});
+                                      });
+}
+
+}  // namespace shop::notification

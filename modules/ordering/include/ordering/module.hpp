@@ -1,0 +1,35 @@
+#pragma once
+// Included only by src/app (the composition root).
+#include <memory>
+
+#include "cart/api.hpp"
+#include "catalog/api.hpp"
+#include "inventory/api.hpp"
+#include "ordering/api.hpp"
+#include "platform/config.hpp"
+#include "platform/log.hpp"
+#include "platform/module.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::ordering {
+
+struct Deps {
+    db::Database& db;
+    Logger& log;
+    const Config& config;
+    catalog::CatalogApi& catalog;
+    cart::CartApi& cart;
+    inventory::InventoryApi& inventory;
+};
+
+class OrderingModule : public shop::Module {
+public:
+    virtual OrderingApi& api() = 0;
+};
+
+std::unique_ptr<OrderingModule> make_module(Deps deps);
+
+}  // namespace shop::ordering

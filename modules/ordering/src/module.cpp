@@ -1,0 +1,31 @@
+#include "ordering/module.hpp"
+
+#include "ordering_service.hpp"
+#include "platform/bus.hpp"
+#include "platform/http.hpp"
+
+namespace shop::ordering {
+
+std::span<const db::Migration> embedded_migrations();
+void register_ordering_routes(http::Router& router, OrderingService& svc, std::string base_currency);
+void subscribe_ordering_handlers(bus::Bus& bus, OrderingService& svc);
+
+namespace {
+class Module final : public OrderingModule {
+public:
+    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.catalog, d.cart, d.inventory) {}
+    std::string_view name() const noexcept override { return "ordering"; }
+    std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
+    void register_routes(http::Router& r) override { register_ordering_routes(r, svc_, deps_.config.get_string("base_currency")); }
+    void subscribe(bus::Bus& b) override { subscribe_ordering_handlers(b, svc_); }
+    OrderingApi& api() override { return svc_; }
+
+private:
+    Deps deps_;
+    OrderingService svc_;
+};
+}  // namespace
+
+std::unique_ptr<OrderingModule> make_module(Deps deps) { return std::make_unique<Module>(deps); }
+
+}  // namespace shop::ordering

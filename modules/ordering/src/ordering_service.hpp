@@ -1,0 +1,65 @@
+#pragma once
+#include <boost/json/object.hpp>
+#include <optional>
+
+#include "cart/api.hpp"
+#include "catalog/api.hpp"
+#include "inventory/api.hpp"
+#include "ordering/api.hpp"
+#include "platform/log.hpp"
+
+namespace shop::db {
+class Database;
+class Tx;
+}
+
+namespace shop::ordering {
+
+struct CheckoutInput {
+    std::string cart_id;
+    std::string email;
+    boost::json::object shipping_address;
+    boost::json::object billing_address;
+    std::string shipping_method;
+};
+
+/// Who asks and how: the cart token of a guest and the Idempotency-Key of the request.
+struct Caller {
+    std::string cart_token;
+    std::string idempotency_key;
+};
+
+class OrderingService final : public OrderingApi {
+public:
+    OrderingService(db::Database& db, Logger& log, catalog::CatalogApi& catalog, cart::CartApi& cart,
+                    inventory::InventoryApi& inventory)
+        : db_(db), log_(log), catalog_(catalog), cart_(cart), inventory_(inventory) {}
+
+    Result<PayableOrder> order_for_payment(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) override;
+
+    /// The checkout saga's first step: re-price the cart, reserve stock, create the order
+    /// pending_payment and publish order_placed. Returns the order reply; `created` tells whether
+    /// this call created it (false: an earlier call with the same Idempotency-Key did).
+    Result<boost::json::object> checkout(const Ctx& ctx, const CheckoutInput& in, const Caller& caller, bool& created);
+    Result<boost::json::object> get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
+    Result<boost::json::object> history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
+    /// The caller's orders (admins: all, optionally by status), newest first.
+    boost::json::object list_orders(const Ctx& ctx, const std::string& after, int limit, const std::string& status);
+    boost::json::array shipping_methods(const std::string& currency);
+
+    // Saga steps driven by events; each is idempotent.
+    void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
+    void on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code);
+    void on_reservation_expired(db::Tx& tx, const std::string& order_id);
+
+private:
+    std::optional<boost::json::object> load_order(const std::string& id, std::string* customer_id, std::string* guest_hash);
+
+    db::Database& db_;
+    Logger& log_;
+    catalog::CatalogApi& catalog_;
+    cart::CartApi& cart_;
+    inventory::InventoryApi& inventory_;
+};
+
+}  // namespace shop::ordering

@@ -1,0 +1,33 @@
+#pragma once
+#include <boost/describe.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace shop::payment::events {
+
+/// The provider authorized (and, with immediate capture, captured) the order's amount.
+struct PaymentAuthorized {
+    static constexpr std::string_view kType = "payment.payment_authorized.v1";
+    std::string payment_id;
+    std::string order_id;
+    std::int64_t amount{};
+    std::string currency;
+    std::string provider;
+    std::string card_brand;
+    std::string card_last4;
+    bool captured{};
+};
+BOOST_DESCRIBE_STRUCT(PaymentAuthorized, (), (payment_id, order_id, amount, currency, provider, card_brand, card_last4, captured))
+
+/// The provider declined: the order stays payable.
+struct PaymentFailed {
+    static constexpr std::string_view kType = "payment.payment_failed.v1";
+    std::string payment_id;
+    std::string order_id;
+    std::string failure_code;
+    std::string failure_message;
+};
+BOOST_DESCRIBE_STRUCT(PaymentFailed, (), (payment_id, order_id, failure_code, failure_message))
+
+}  // namespace shop::payment::events

@@ -1,0 +1,63 @@
+#include "domain/cards.hpp"
+
+#include <cctype>
+
+namespace shop::payment::domain {
+
+std::optional<std::string> card_digits(std::string_view number) {
+    std::string d;
+    for (char c : number) {
+        if (c == ' ' || c == '-') continue;
+        if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+        d.push_back(c);
+    }
+    if (d.size() < 12 || d.size() > 19) return std::nullopt;
+    return d;
+}
+
+bool luhn_valid(std::string_view digits) noexcept {
+    int sum = 0;
+    bool dbl = false;
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+        int v = *it - '0';
+        if (dbl) {
+            v *= 2;
+            if (v > 9) v -= 9;
+        }
+        sum += v;
+        dbl = !dbl;
+    }
+    return !digits.empty() && sum % 10 == 0;
+}
+
+std::string card_brand(std::string_view d) {
+    auto prefix = [&](std::string_view p) { return d.substr(0, p.size()) == p; };
+    if (prefix("4")) return "visa";
+    if (prefix("34") || prefix("37")) return "amex";
+    if (prefix("6011") || prefix("65")) return "discover";
+    if (d.size() >= 2) {
+        int two = (d[0] - '0') * 10 + (d[1] - '0');
+        if (two >= 51 && two <= 55) return "mastercard";
+        if (d.size() >= 4) {
+            int four = std::stoi(std::string(d.substr(0, 4)));
+            if (four >= 2221 && four <= 2720) return "mastercard";
+        }
+    }
+    return "unknown";
+}
+
+std::string sandbox_outcome_key(std::string_view d) {
+    if (d == "4000000000000002") return "card_declined";
+    if (d == "4000000000009995") return "insufficient_funds";
+    if (d == "4000000000003220") return "requires_action";
+    return "succeeded";
+}
+
+SandboxOutcome sandbox_outcome(std::string_view key) {
+    if (key == "card_declined") return {"failed", "card_declined", "Your card was declined."};
+    if (key == "insufficient_funds") return {"failed", "insufficient_funds", "Your card has insufficient funds."};
+    if (key == "requires_action") return {"requires_action", "", "The card requires authentication (3-D Secure)."};
+    return {"succeeded", "", ""};
+}
+
+}  // namespace shop::payment::domain

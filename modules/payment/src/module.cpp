@@ -1,0 +1,28 @@
+#include "payment/module.hpp"
+
+#include "payment_service.hpp"
+#include "platform/http.hpp"
+
+namespace shop::payment {
+
+std::span<const db::Migration> embedded_migrations();
+void register_payment_routes(http::Router& router, PaymentService& svc);
+
+namespace {
+class Module final : public PaymentModule {
+public:
+    explicit Module(Deps d) : svc_(d.db, d.log, d.ordering) {}
+    std::string_view name() const noexcept override { return "payment"; }
+    std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
+    void register_routes(http::Router& r) override { register_payment_routes(r, svc_); }
+    void start() override { svc_.recover_processing(); }
+    PaymentApi& api() override { return svc_; }
+
+private:
+    PaymentService svc_;
+};
+}  // namespace
+
+std::unique_ptr<PaymentModule> make_module(Deps deps) { return std::make_unique<Module>(deps); }
+
+}  // namespace shop::payment

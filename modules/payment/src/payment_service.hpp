@@ -1,0 +1,44 @@
+#pragma once
+#include <boost/json/object.hpp>
+
+#include "ordering/api.hpp"
+#include "payment/api.hpp"
+#include "platform/log.hpp"
+
+namespace shop::db {
+class Database;
+}
+
+namespace shop::payment {
+
+struct NewCardToken {
+    std::string number;
+    std::int64_t exp_month = 0, exp_year = 0;
+    std::string cvc;
+};
+
+class PaymentService final : public PaymentApi {
+public:
+    PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering) : db_(db), log_(log), ordering_(ordering) {}
+
+    std::vector<PaymentSummary> payments_of_order(std::string_view order_id) override;
+
+    /// Tokenizes a test card; the number itself is dropped here.
+    Result<boost::json::object> create_sandbox_token(const Ctx& ctx, const NewCardToken& card);
+    /// Pays an order with a token: never twice, however often or concurrently it is called.
+    Result<boost::json::object> pay(const Ctx& ctx, std::string_view order_id, const std::string& token, std::string_view cart_token);
+    Result<boost::json::object> get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
+    Result<boost::json::array> list_for_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
+    /// Finishes intents a crash left `processing` (the sandbox's answer is deterministic).
+    int recover_processing();
+
+private:
+    void settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key);
+    std::optional<boost::json::object> load(const std::string& id);
+
+    db::Database& db_;
+    Logger& log_;
+    ordering::OrderingApi& ordering_;
+};
+
+}  // namespace shop::payment

@@ -1,0 +1,17 @@
+#pragma once
+// Turning what a shopper typed into a safe FTS5 query. Pure.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shop::search::domain {
+
+/// Words of the query: runs of letters/digits (any non-ASCII byte counts as a letter), lower-cased,
+/// at most 10 words of at most 64 bytes.
+std::vector<std::string> tokenize(std::string_view q);
+
+/// An FTS5 MATCH expression where every word must match, the last one as a prefix
+/// ("red" "sho"*). Quoting each word makes FTS5 syntax in the input inert.
+std::string fts_query(const std::vector<std::string>& words);
+
+}  // namespace shop::search::domain

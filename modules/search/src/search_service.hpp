@@ -1,0 +1,30 @@
+#pragma once
+#include <boost/json/object.hpp>
+
+#include "catalog/events.hpp"
+#include "platform/log.hpp"
+#include "search/api.hpp"
+
+namespace shop::db {
+class Database;
+class Tx;
+}
+
+namespace shop::search {
+
+class SearchService final : public SearchApi {
+public:
+    SearchService(db::Database& db, Logger& log) : db_(db), log_(log) {}
+    std::int64_t indexed_count() override;
+
+    /// Hits for `q` ranked by bm25 (title weighs 10x the description), with total and price facets.
+    boost::json::object search(const std::string& q, const std::string& currency, int offset, int limit);
+    /// Upserts the product's document; only published products are searchable. Ignores stale events.
+    void index(db::Tx& tx, const catalog::events::ProductChanged& e);
+
+private:
+    db::Database& db_;
+    Logger& log_;
+};
+
+}  // namespace shop::search

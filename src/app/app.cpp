@@ -1,0 +1,243 @@
+#include "app/app.hpp"
+
+#include <atomic>
+#include <thread>
+
+#include "cart/module.hpp"
+#include "catalog/module.hpp"
+#include "identity/module.hpp"
+#include "inventory/module.hpp"
+#include "notification/module.hpp"
+#include "ordering/module.hpp"
+#include "payment/module.hpp"
+#include "platform/bus.hpp"
+#include "platform/db.hpp"
+#include "platform/http.hpp"
+#include "platform/log.hpp"
+#include "platform/metrics.hpp"
+#include "platform/pipeline.hpp"
+#include "platform/platform_routes.hpp"
+#include "platform/server.hpp"
+#include "search/module.hpp"
+#include "web/web.hpp"
+
+#ifndef SHOP_VERSION
+#define SHOP_VERSION "0.0.0"
+#endif
+
+namespace shop::app {
+
+Config load_config(const std::string& config_file, const std::vector<std::string>& env) {
+    Config c = Config::defaults();
+    if (!config_file.empty()) c.overlay_file(config_file);
+    c.overlay_env(env);
+    return c;
+}
+
+struct App::Impl {
+    Config config;
+    Logger log;
+    std::unique_ptr<db::Database> db;
+    std::unique_ptr<bus::Bus> bus;
+    Metrics metrics;
+    http::Router router;
+    std::unique_ptr<http::Pipeline> pipeline;
+    std::unique_ptr<http::Server> server;
+
+    std::unique_ptr<identity::IdentityModule> identity;
+    std::unique_ptr<catalog::CatalogModule> catalog;
+    std::unique_ptr<inventory::InventoryModule> inventory;
+    std::unique_ptr<cart::CartModule> cart;
+    std::unique_ptr<ordering::OrderingModule> ordering;
+    std::unique_ptr<payment::PaymentModule> payment;
+    std::unique_ptr<search::SearchModule> search;
+    std::unique_ptr<notification::NotificationModule> notification;
+    std::vector<Module*> modules;  // start order
+    std::atomic<bool> started{false};
+    bool stopped = false;
+
+    explicit Impl(Config c) : config(std::move(c)), log(parse_log_level(config.get_string("log.level"))) {}
+};
+
+App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
+    auto& i = *impl_;
+    const auto& cfg = i.config;
+    std::filesystem::path dir = cfg.get_string("data_dir");
+
+    db::Options dbo;
+    dbo.dir = dir;
+    dbo.schemas = {"identity", "catalog", "search", "cart", "inventory", "ordering", "payment", "notification"};
+    dbo.readers = static_cast<int>(cfg.get_int("db.readers"));
+    dbo.synchronous = cfg.get_string("db.synchronous");
+    dbo.busy_timeout_ms = static_cast<int>(cfg.get_int("db.busy_timeout_ms"));
+    i.db = std::make_unique<db::Database>(dbo);
+
+    bus::Options bo;
+    bo.max_attempts = static_cast<int>(cfg.get_int("bus.max_attempts"));
+    bo.backoff_base_ms = static_cast<int>(cfg.get_int("bus.backoff_base_ms"));
+    bo.backoff_max_ms = static_cast<int>(cfg.get_int("bus.backoff_max_ms"));
+    bo.poll_interval_ms = static_cast<int>(cfg.get_int("bus.poll_interval_ms"));
+    i.bus = std::make_unique<bus::Bus>(*i.db, bo, i.log);
+    i.db->on_publish([b = i.bus.get()] { b->notify(); });
+
+    // Modules, each given exactly what it declared it uses.
+    i.identity = identity::make_module({*i.db, i.log, cfg});
+    i.catalog = catalog::make_module({*i.db, i.log, cfg});
+    i.inventory = inventory::make_module({*i.db, i.log, cfg});
+    i.search = search::make_module({*i.db, i.log, cfg});
+    i.cart = cart::make_module({*i.db, i.log, cfg, i.catalog->api(), i.inventory->api()});
+    i.ordering = ordering::make_module({*i.db, i.log, cfg, i.catalog->api(), i.cart->api(), i.inventory->api()});
+    i.payment = payment::make_module({*i.db, i.log, cfg, i.ordering->api()});
+    i.notification = notification::make_module({*i.db, i.log, cfg, dir});
+    i.modules = {i.identity.get(), i.catalog.get(), i.inventory.get(), i.search.get(),
+                 i.cart.get(),     i.ordering.get(), i.payment.get(),  i.notification.get()};
+
+    http::PipelineOptions po;
+    po.cors_origins = cfg.get_strings("http.cors_origins");
+    po.rate_limit_enabled = cfg.get_bool("http.rate_limit.enabled");
+    po.rate_per_second = static_cast<double>(cfg.get_int("http.rate_limit.per_second"));
+    po.rate_burst = static_cast<double>(cfg.get_int("http.rate_limit.burst"));
+    po.access_log = cfg.get_bool("http.access_log");
+    i.pipeline = std::make_unique<http::Pipeline>(i.router, i.log, i.metrics, i.db.get(), po);
+    i.pipeline->set_authenticator([id = &i.identity->api()](std::string_view token) { return id->verify_access_token(token); });
+
+    for (auto* m : i.modules) {
+        m->register_routes(i.router);
+        m->subscribe(*i.bus);
+    }
+    http::register_platform_routes({i.router, *i.db, *i.bus, i.metrics, cfg.get_string("metrics.token"),
+                                    [&i] { return i.started.load(); }, SHOP_VERSION});
+    web::register_web_routes(i.router);
+}
+
+App::~App() { stop(); }
+
+db::MigrationReport App::migrate(bool dry_run) {
+    std::vector<db::MigrationSet> sets;
+    for (auto* m : impl_->modules) sets.push_back({std::string(m->name()), m->migrations()});
+    return db::migrate(*impl_->db, sets, impl_->log, dry_run);
+}
+
+void App::start(bool with_http) {
+    auto& i = *impl_;
+    for (auto* m : i.modules) m->start();
+    i.bus->start();
+    if (with_http) {
+        http::ServerOptions so;
+        so.host = i.config.get_string("host");
+        so.port = static_cast<std::uint16_t>(i.config.get_int("port"));
+        int threads = static_cast<int>(i.config.get_int("http.threads"));
+        so.threads = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+        so.body_limit = static_cast<std::size_t>(i.config.get_int("http.body_limit"));
+        so.header_limit = static_cast<std::size_t>(i.config.get_int("http.header_limit"));
+        so.read_timeout_ms = static_cast<int>(i.config.get_int("http.read_timeout_ms"));
+        so.idle_timeout_ms = static_cast<int>(i.config.get_int("http.idle_timeout_ms"));
+        so.shutdown_grace_ms = static_cast<int>(i.config.get_int("http.shutdown_grace_ms"));
+        i.server = std::make_unique<http::Server>(so, [p = i.pipeline.get()](http::Request& r) { return p->handle(r); }, i.log);
+        i.server->start();
+        i.log.info("listening", {{"url", "http://" + so.host + ":" + std::to_string(i.server->port())},
+                                 {"threads", so.threads}, {"data_dir", i.config.get_string("data_dir")}});
+    }
+    i.started = true;
+}
+
+void App::stop() {
+    auto& i = *impl_;
+    if (i.stopped) return;
+    i.stopped = true;
+    i.started = false;
+    if (i.server) i.server->stop();  // drains in-flight requests first
+    i.bus->stop();
+    for (auto it = i.modules.rbegin(); it != i.modules.rend(); ++it) (*it)->stop();
+    i.log.info("stopped");
+}
+
+bool App::drain_bus(std::chrono::milliseconds timeout) { return impl_->bus->wait_idle(timeout); }
+std::uint16_t App::port() const { return impl_->server ? impl_->server->port() : 0; }
+const Config& App::config() const { return impl_->config; }
+Logger& App::log() { return impl_->log; }
+db::Database& App::database() { return *impl_->db; }
+bus::Bus& App::event_bus() { return *impl_->bus; }
+http::Pipeline& App::pipeline() { return *impl_->pipeline; }
+std::filesystem::path App::data_dir() const { return impl_->config.get_string("data_dir"); }
+
+// ---- seeding ----
+
+namespace {
+Ctx seeding_ctx() {
+    Ctx c = Ctx::system("seed");
+    c.principal = Principal{"seed", "admin", "", {}};
+    return c;
+}
+}  // namespace
+
+int App::seed_demo() {
+    auto& i = *impl_;
+    if (i.catalog->api().product_count() > 0) return 0;
+    struct Demo {
+        const char* title;
+        const char* description;
+        std::vector<std::pair<std::string, std::int64_t>> variants;  // sku suffix, price (USD cents)
+    };
+    const std::vector<Demo> demos = {
+        {"Classic Cotton T-Shirt", "Soft, breathable organic cotton tee with a relaxed fit.", {{"S", 1900}, {"M", 1900}, {"L", 1900}}},
+        {"Merino Wool Sweater", "Warm, itch-free merino knit for cold mornings.", {{"M", 8900}, {"L", 8900}}},
+        {"Canvas Sneakers", "Low-top canvas sneakers with a vulcanised rubber sole.", {{"42", 6500}, {"43", 6500}, {"44", 6500}}},
+        {"Leather Wallet", "Slim bifold wallet in full-grain vegetable-tanned leather.", {{"ONE", 4500}}},
+        {"Stainless Water Bottle", "Double-walled bottle that keeps drinks cold for 24 hours.", {{"500ML", 2900}, {"750ML", 3400}}},
+        {"Ceramic Coffee Mug", "Hand-glazed stoneware mug, dishwasher safe.", {{"ONE", 1600}}},
+        {"Wireless Headphones", "Over-ear headphones with active noise cancelling and 30h battery.", {{"BLACK", 19900}, {"WHITE", 19900}}},
+        {"Yoga Mat", "Non-slip natural rubber mat, 5 mm thick.", {{"ONE", 5500}}},
+    };
+    int n = 0;
+    Ctx ctx = seeding_ctx();
+    for (auto& d : demos) {
+        catalog::NewProduct p;
+        p.title = d.title;
+        p.description = d.description;
+        p.status = "published";
+        std::string base;
+        for (const char* c = d.title; *c; ++c)
+            if (std::isupper(static_cast<unsigned char>(*c))) base.push_back(*c);
+        for (auto& [suffix, price] : d.variants)
+            p.variants.push_back({base + "-" + suffix, suffix, {{"variant", suffix}}, {{price, "USD"}, {price * 92 / 100, "EUR"}}});
+        auto created = i.catalog->api().create_product(ctx, p);
+        if (!created) throw std::runtime_error("seeding failed: " + created.error().detail);
+        for (auto& v : p.variants) {
+            auto r = i.inventory->api().set_stock(ctx, v.sku, "main", 25, 5);
+            if (!r) throw std::runtime_error("seeding stock failed: " + r.error().detail);
+        }
+        ++n;
+    }
+    i.log.info("seeded the demo catalog", {{"products", n}});
+    return n;
+}
+
+int App::seed_generated(int count) {
+    auto& i = *impl_;
+    static const char* kAdjectives[] = {"Classic", "Modern", "Vintage", "Organic", "Premium", "Compact", "Rugged", "Elegant"};
+    static const char* kNouns[] = {"Jacket", "Backpack", "Lamp", "Chair", "Watch", "Kettle", "Scarf", "Notebook", "Speaker", "Boots"};
+    static const char* kColours[] = {"red", "blue", "green", "black", "white", "grey", "amber", "teal"};
+    Ctx ctx = seeding_ctx();
+    std::int64_t start = i.catalog->api().product_count();
+    for (int k = 0; k < count; ++k) {
+        std::int64_t n = start + k;
+        catalog::NewProduct p;
+        p.title = std::string(kAdjectives[n % 8]) + " " + kColours[(n / 8) % 8] + " " + kNouns[(n / 64) % 10] + " " + std::to_string(n);
+        p.description = "A " + std::string(kColours[(n / 8) % 8]) + " " + kNouns[(n / 64) % 10] +
+                        " made to last. Generated product number " + std::to_string(n) + " for load tests.";
+        p.status = "published";
+        std::string sku = "GEN-" + std::to_string(n);
+        p.slug = "generated-product-" + std::to_string(n);
+        std::int64_t price = 500 + (n * 37) % 20000;
+        p.variants.push_back({sku + "-A", "Standard", {{"edition", "standard"}}, {{price, "USD"}, {price * 92 / 100, "EUR"}}});
+        p.variants.push_back({sku + "-B", "Deluxe", {{"edition", "deluxe"}}, {{price * 3 / 2, "USD"}, {price * 138 / 100, "EUR"}}});
+        auto created = i.catalog->api().create_product(ctx, p);
+        if (!created) throw std::runtime_error("seeding failed: " + created.error().detail);
+        for (auto& v : p.variants) i.inventory->api().set_stock(ctx, v.sku, "main", 100, 10);
+    }
+    i.log.info("seeded generated products", {{"products", count}});
+    return count;
+}
+
+}  // namespace shop::app

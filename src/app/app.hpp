@@ -1,0 +1,61 @@
+#pragma once
+// The composition root: reads config, opens the database (attaching every schema), builds the
+// bus, makes each module with its dependencies passed in, and starts/stops them in order.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "platform/config.hpp"
+#include "platform/migrations.hpp"
+
+namespace shop {
+class Logger;
+namespace db {
+class Database;
+}
+namespace bus {
+class Bus;
+}
+namespace http {
+class Pipeline;
+}
+
+namespace app {
+
+class App {
+public:
+    /// Builds everything; opens the database but applies no migration yet.
+    explicit App(Config config);
+    ~App();
+
+    /// Applies pending migrations (or only counts them).
+    db::MigrationReport migrate(bool dry_run = false);
+    /// Seeds the demo catalog when the catalog is empty; returns products created.
+    int seed_demo();
+    /// Seeds `n` generated published products with stock (benchmarks, load tests).
+    int seed_generated(int n);
+    /// Starts modules, the bus and the HTTP server (migrations must be applied).
+    void start(bool with_http = true);
+    /// Graceful stop: HTTP drains in-flight requests, then the bus, modules, database.
+    void stop();
+    /// Waits for the bus to deliver everything published so far.
+    bool drain_bus(std::chrono::milliseconds timeout);
+
+    std::uint16_t port() const;
+    const Config& config() const;
+    Logger& log();
+    db::Database& database();
+    bus::Bus& event_bus();
+    http::Pipeline& pipeline();
+    std::filesystem::path data_dir() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Loads the layered configuration: defaults < config_file < SHOP_* environment.
+Config load_config(const std::string& config_file, const std::vector<std::string>& env);
+
+}  // namespace app
+}  // namespace shop

@@ -1,0 +1,153 @@
+// shop: serve | migrate | seed | backup | config | --help | --version
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/app.hpp"
+#include "platform/db.hpp"
+#include "platform/log.hpp"
+
+#include <boost/json.hpp>
+
+#ifndef SHOP_VERSION
+#define SHOP_VERSION "0.1.0"
+#endif
+
+namespace {
+
+constexpr const char* kUsage = R"(shop — an e-commerce backend in one binary
+
+Usage:
+  shop serve   [--port N] [--host ADDR] [--data-dir DIR] [--config FILE] [--no-seed]
+                 migrate, seed the demo catalog on first start, serve HTTP until SIGTERM/SIGINT
+  shop migrate [--dry-run] [--data-dir DIR] [--config FILE]
+                 apply pending migrations (or count them)
+  shop seed    [--products N] [--data-dir DIR] [--config FILE]
+                 seed the demo catalog, or N generated products with stock
+  shop backup  DIR [--data-dir DIR] [--config FILE]
+                 consistent online copy of every database file into DIR
+  shop config  [--config FILE]
+                 print the effective configuration (secrets redacted)
+  shop --help | --version
+
+Configuration: config/shop.json defaults < --config FILE < SHOP_* environment < flags.
+)";
+
+struct Args {
+    std::string command;
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> flags;
+};
+
+Args parse_args(int argc, char** argv) {
+    Args a;
+    static const std::vector<std::string> kWithValue = {"--port", "--host", "--data-dir", "--config", "--products"};
+    for (int i = 1; i < argc; ++i) {
+        std::string s = argv[i];
+        if (s.rfind("--", 0) == 0) {
+            auto eq = s.find('=');
+            if (eq != std::string::npos) {
+                a.flags[s.substr(0, eq)] = s.substr(eq + 1);
+            } else if (std::find(kWithValue.begin(), kWithValue.end(), s) != kWithValue.end()) {
+                if (i + 1 >= argc) throw std::runtime_error(s + " needs a value");
+                a.flags[s] = argv[++i];
+            } else {
+                a.flags[s] = "true";
+            }
+        } else if (a.command.empty()) {
+            a.command = s;
+        } else {
+            a.positional.push_back(s);
+        }
+    }
+    static const std::vector<std::string> kKnown = {"--port", "--host", "--data-dir", "--config", "--products",
+                                                    "--dry-run", "--no-seed", "--help", "--version"};
+    for (auto& [k, v] : a.flags)
+        if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) throw std::runtime_error("unknown option " + k);
+    return a;
+}
+
+shop::Config build_config(const Args& a) {
+    auto it = a.flags.find("--config");
+    shop::Config c = shop::app::load_config(it == a.flags.end() ? "" : it->second, shop::process_environment());
+    if (auto p = a.flags.find("--port"); p != a.flags.end()) c.set("port", p->second, "--port");
+    if (auto h = a.flags.find("--host"); h != a.flags.end()) c.set("host", h->second, "--host");
+    if (auto d = a.flags.find("--data-dir"); d != a.flags.end()) c.set("data_dir", d->second, "--data-dir");
+    if (a.flags.count("--no-seed")) c.set("seed.demo", "false", "--no-seed");
+    return c;
+}
+
+int serve(const Args& a) {
+    // Block the stop signals in every thread (threads inherit the mask); this one waits for them.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+    shop::app::App app(build_config(a));
+    app.migrate();
+    if (app.config().get_bool("seed.demo")) app.seed_demo();
+    app.start();
+    int sig = 0;
+    sigwait(&set, &sig);
+    app.log().info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    app.stop();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        Args a = parse_args(argc, argv);
+        if (a.flags.count("--version") || a.command == "version") {
+            std::cout << "shop " << SHOP_VERSION << "\n";
+            return 0;
+        }
+        if (a.flags.count("--help") || a.command.empty() || a.command == "help") {
+            std::cout << kUsage;
+            return a.command.empty() && !a.flags.count("--help") ? 2 : 0;
+        }
+        if (a.command == "serve") return serve(a);
+        if (a.command == "migrate") {
+            shop::app::App app(build_config(a));
+            auto r = app.migrate(a.flags.count("--dry-run") > 0);
+            std::cout << (a.flags.count("--dry-run") ? "pending migrations: " : "applied migrations: ")
+                      << (a.flags.count("--dry-run") ? r.pending : r.applied) << "\n";
+            return 0;
+        }
+        if (a.command == "seed") {
+            shop::app::App app(build_config(a));
+            app.migrate();
+            int n = 0;
+            if (auto p = a.flags.find("--products"); p != a.flags.end()) n = app.seed_generated(std::stoi(p->second));
+            else n = app.seed_demo();
+            app.start(false);  // deliver the seeding events (search index) before exiting
+            app.drain_bus(std::chrono::minutes(10));
+            app.stop();
+            std::cout << "seeded products: " << n << "\n";
+            return 0;
+        }
+        if (a.command == "backup") {
+            if (a.positional.empty()) throw std::runtime_error("backup needs a target directory");
+            shop::app::App app(build_config(a));
+            app.database().backup_to(a.positional[0]);
+            std::cout << "backup written to " << a.positional[0] << "\n";
+            return 0;
+        }
+        if (a.command == "config") {
+            std::cout << boost::json::serialize(build_config(a).redacted()) << "\n";
+            return 0;
+        }
+        std::cerr << "shop: unknown command '" << a.command << "'\n\n" << kUsage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "shop: " << e.what() << "\n";
+        return 1;
+    }
+}

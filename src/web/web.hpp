@@ -1,0 +1,12 @@
+#pragma once
+// Pages embedded into the binary at build time.
+namespace shop::http {
+class Router;
+}
+
+namespace shop::web {
+
+/// GET / (the landing page).
+void register_web_routes(http::Router& router);
+
+}  // namespace shop::web
