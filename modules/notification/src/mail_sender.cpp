@@ -17,11 +17,21 @@ bool is_ascii(const std::string& s) {
 }
 std::string header_text(const std::string& s) {
     if (is_ascii(s)) return s;
-    // RFC 2047 encoded-word, base64 (standard alphabet) of UTF-8.
-    std::string b64 = crypto::base64url_encode(s);
-    for (auto& c : b64) c = c == '-' ? '+' : c == '_' ? '/' : c;
-    while (b64.size() % 4) b64.push_back('=');
-    return "=?UTF-8?B?" + b64 + "?=";
+    // RFC 2047 encoded-words of at most 75 characters: 45 bytes of UTF-8 each (60 base64
+    // characters plus 12 of framing), never splitting a character, folded with CRLF SP.
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        std::size_t end = std::min(s.size(), i + 45);
+        while (end < s.size() && end > i && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+        std::string b64 = crypto::base64url_encode(std::string_view(s).substr(i, end - i));
+        for (auto& c : b64) c = c == '-' ? '+' : c == '_' ? '/' : c;
+        while (b64.size() % 4) b64.push_back('=');
+        if (!out.empty()) out += "\r\n ";
+        out += "=?UTF-8?B?" + b64 + "?=";
+        i = end;
+    }
+    return out;
 }
 std::string crlf(const std::string& body) {
     std::string out;

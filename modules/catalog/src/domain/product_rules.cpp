@@ -14,13 +14,13 @@ std::string slugify(std::string_view text) {
     bool dash = false;
     for (unsigned char c : text) {
         if (std::isalnum(c)) {
+            if (out.size() + (dash && !out.empty() ? 2 : 1) > 120) break;
             if (dash && !out.empty()) out.push_back('-');
             out.push_back(static_cast<char>(std::tolower(c)));
             dash = false;
         } else {
             dash = true;
         }
-        if (out.size() >= 120) break;
     }
     return out;
 }

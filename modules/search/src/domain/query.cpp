@@ -23,7 +23,12 @@ std::string fts_query(const std::vector<std::string>& words) {
     std::string out;
     for (std::size_t i = 0; i < words.size(); ++i) {
         if (i) out.push_back(' ');
-        out += '"' + words[i] + '"';
+        out.push_back('"');
+        for (char c : words[i]) {
+            if (c == '"') out.push_back('"');  // FTS5 escapes a quote inside a string by doubling it
+            out.push_back(c);
+        }
+        out.push_back('"');
         if (i + 1 == words.size()) out.push_back('*');
     }
     return out;

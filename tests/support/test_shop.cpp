@@ -1,0 +1,89 @@
+#include "support/test_shop.hpp"
+
+#include <boost/json.hpp>
+#include <random>
+#include <stdexcept>
+
+namespace shop::test {
+namespace json = boost::json;
+
+TempDir::TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("shop-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+}
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+Config test_config(const std::filesystem::path& dir, const std::map<std::string, std::string>& overrides) {
+    Config c = Config::defaults();
+    c.set("data_dir", dir.string(), "test");
+    c.set("port", "0", "test");
+    c.set("http.threads", "2", "test");
+    c.set("auth.password_cost", "minimum", "test");
+    c.set("log.level", "warn", "test");
+    c.set("http.access_log", "false", "test");
+    c.set("http.rate_limit.per_second", "100000", "test");
+    c.set("http.rate_limit.burst", "100000", "test");
+    c.set("bus.poll_interval_ms", "20", "test");
+    c.set("bus.backoff_base_ms", "10", "test");
+    c.set("inventory.sweep_interval_ms", "100", "test");
+    c.set("admin.email", kAdminEmail, "test");
+    c.set("admin.password", kAdminPassword, "test");
+    for (auto& [k, v] : overrides) c.set(k, v, "test override");
+    return c;
+}
+
+TestShop::TestShop(const std::map<std::string, std::string>& overrides, bool seed_demo)
+    : owned_(std::make_unique<TempDir>()), dir_(owned_->path()) {
+    app_ = std::make_unique<app::App>(test_config(dir_, overrides));
+    app_->migrate();
+    if (seed_demo) app_->seed_demo();
+    app_->start();
+}
+
+TestShop::TestShop(const TempDir& dir) : dir_(dir.path()) {
+    app_ = std::make_unique<app::App>(test_config(dir_));
+    app_->migrate();
+    app_->start();
+}
+
+TestShop::~TestShop() { app_->stop(); }
+
+void TestShop::settle() {
+    if (!app_->drain_bus(std::chrono::seconds(10))) throw std::runtime_error("the bus did not settle within 10 s");
+}
+
+HttpClient TestShop::admin() {
+    HttpClient c(port());
+    auto r = c.post("/api/v1/auth/login", json::object{{"email", kAdminEmail}, {"password", kAdminPassword}});
+    if (r.status != 200) throw std::runtime_error("admin login failed: " + r.body);
+    c.set_header("Authorization", "Bearer " + r.str("access_token"));
+    return c;
+}
+
+HttpClient TestShop::customer(const std::string& email, std::string* user_id) {
+    HttpClient c(port());
+    auto r = c.post("/api/v1/auth/register", json::object{{"email", email}, {"password", "a-long-enough-passphrase"}, {"name", "Test Customer"}});
+    if (r.status != 201) throw std::runtime_error("register failed: " + r.body);
+    if (user_id) *user_id = std::string(r.json().at("user").at("id").as_string());
+    c.set_header("Authorization", "Bearer " + r.str("access_token"));
+    return c;
+}
+
+std::string TestShop::product(const std::string& sku, std::int64_t amount, std::int64_t stock) {
+    auto a = admin();
+    auto r = a.post("/api/v1/products",
+                    json::object{{"title", "Product " + sku},
+                                 {"status", "published"},
+                                 {"variants", json::array{json::object{{"sku", sku},
+                                                                       {"prices", json::array{json::object{{"amount", amount}, {"currency", "USD"}}}}}}}});
+    if (r.status != 201) throw std::runtime_error("product create failed: " + r.body);
+    auto s = a.put("/api/v1/admin/inventory/" + sku, json::object{{"warehouse", "main"}, {"on_hand", stock}});
+    if (s.status != 200) throw std::runtime_error("stock set failed: " + s.body);
+    return r.str("id");
+}
+
+}  // namespace shop::test

@@ -1,0 +1,56 @@
+#pragma once
+// The whole app in process on an ephemeral port with a temporary data directory.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "app/app.hpp"
+#include "support/http_client.hpp"
+
+namespace shop::test {
+
+/// A fresh temporary directory, removed on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+inline constexpr const char* kAdminEmail = "admin@shop.test";
+inline constexpr const char* kAdminPassword = "admin-password-123";
+
+/// Config for tests: port 0, cheap argon2, quiet logs, fast bus, the admin bootstrap.
+Config test_config(const std::filesystem::path& data_dir, const std::map<std::string, std::string>& overrides = {});
+
+class TestShop {
+public:
+    explicit TestShop(const std::map<std::string, std::string>& overrides = {}, bool seed_demo = false);
+    /// Runs on a data directory that outlives this instance (restart after a "crash").
+    explicit TestShop(const TempDir& dir);
+    ~TestShop();
+
+    app::App& app() { return *app_; }
+    std::uint16_t port() const { return app_->port(); }
+    const std::filesystem::path& dir() const { return dir_; }
+    HttpClient client() const { return HttpClient(app_->port()); }
+    /// Waits until every event so far has been handled.
+    void settle();
+    /// A client signed in as the bootstrap admin.
+    HttpClient admin();
+    /// Registers a customer and returns a client carrying its token.
+    HttpClient customer(const std::string& email, std::string* user_id = nullptr);
+    /// Creates a published product with one variant `sku` priced `amount` USD and `stock` units.
+    std::string product(const std::string& sku, std::int64_t amount, std::int64_t stock);
+
+private:
+    std::unique_ptr<TempDir> owned_;
+    std::filesystem::path dir_;
+    std::unique_ptr<app::App> app_;
+};
+
+}  // namespace shop::test

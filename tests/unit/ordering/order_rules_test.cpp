@@ -1,0 +1,210 @@
+#include <doctest/doctest.h>
+
+#include "ordering/src/domain/order_rules.hpp"
+
+#include <array>
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace json = boost::json;
+using shop::FieldError;
+using shop::ordering::domain::can_transition;
+using shop::ordering::domain::compute_totals;
+using shop::ordering::domain::read_address;
+using shop::ordering::domain::Totals;
+
+namespace {
+
+constexpr std::array<std::string_view, 8> kStatuses{"pending_payment", "confirmed", "processing", "shipped",
+                                                    "delivered",       "cancelled", "refunded",   "partially_refunded"};
+
+// The order life cycle of the API contract: forward one step, cancelled before shipping, refunds after delivery.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kAllowed{{
+    {"pending_payment", "confirmed"},
+    {"pending_payment", "cancelled"},
+    {"confirmed", "processing"},
+    {"confirmed", "cancelled"},
+    {"processing", "shipped"},
+    {"processing", "cancelled"},
+    {"shipped", "delivered"},
+    {"delivered", "refunded"},
+    {"delivered", "partially_refunded"},
+    {"partially_refunded", "refunded"},
+}};
+
+bool listed(std::string_view from, std::string_view to) {
+    for (auto& [f, t] : kAllowed)
+        if (f == from && t == to) return true;
+    return false;
+}
+
+json::object full_address() {
+    return json::object{{"name", "Ada Lovelace"}, {"line1", "12 St James's Square"}, {"line2", "Flat 3"},
+                        {"city", "London"},       {"region", "Greater London"},      {"postal_code", "SW1Y 4JH"},
+                        {"country", "gb"},        {"phone", "+44 20 7946 0000"}};
+}
+
+std::string fields_of(const std::vector<FieldError>& errors) {
+    std::string out;
+    for (auto& e : errors) out += (out.empty() ? "" : ", ") + e.field;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("an order moves forward along its life cycle") {
+    for (auto& [from, to] : kAllowed) {
+        CAPTURE(from);
+        CAPTURE(to);
+        CHECK(can_transition(from, to));
+    }
+}
+
+TEST_CASE("no other status change is allowed") {
+    int forbidden = 0;
+    for (auto from : kStatuses)
+        for (auto to : kStatuses) {
+            if (listed(from, to)) continue;
+            CAPTURE(from);
+            CAPTURE(to);
+            CHECK_FALSE(can_transition(from, to));
+            ++forbidden;
+        }
+    CHECK(forbidden == 64 - 10);
+}
+
+TEST_CASE("notable forbidden status changes") {
+    SUBCASE("a shipped order can no longer be cancelled") { CHECK_FALSE(can_transition("shipped", "cancelled")); }
+    SUBCASE("an unpaid order cannot ship") { CHECK_FALSE(can_transition("pending_payment", "shipped")); }
+    SUBCASE("a cancelled order stays cancelled") {
+        CHECK_FALSE(can_transition("cancelled", "confirmed"));
+        CHECK_FALSE(can_transition("cancelled", "pending_payment"));
+    }
+    SUBCASE("an order never goes back") {
+        CHECK_FALSE(can_transition("confirmed", "pending_payment"));
+        CHECK_FALSE(can_transition("delivered", "shipped"));
+        CHECK_FALSE(can_transition("refunded", "delivered"));
+    }
+    SUBCASE("a status is not a transition to itself") { CHECK_FALSE(can_transition("confirmed", "confirmed")); }
+    SUBCASE("unknown or differently spelled statuses") {
+        CHECK_FALSE(can_transition("Confirmed", "Processing"));
+        CHECK_FALSE(can_transition("pending_payment", "paid"));
+        CHECK_FALSE(can_transition("", ""));
+    }
+}
+
+TEST_CASE("the total is subtotal minus discount plus shipping and tax") {
+    Totals t = compute_totals(10'000, 1'500, 499, 800);
+    CHECK(t.subtotal == 10'000);
+    CHECK(t.discount == 1'500);
+    CHECK(t.shipping == 499);
+    CHECK(t.tax == 800);
+    CHECK(t.total == 9'799);
+
+    CHECK(compute_totals(2'500, 0, 0, 0).total == 2'500);
+    CHECK(compute_totals(0, 0, 0, 0).total == 0);
+    CHECK(compute_totals(0, 0, 500, 0).total == 500);
+}
+
+TEST_CASE("a discount larger than the subtotal is capped at the subtotal") {
+    Totals t = compute_totals(1'000, 5'000, 500, 100);
+    CHECK(t.discount == 1'000);
+    CHECK(t.total == 600);
+    CHECK(t.total == t.subtotal - t.discount + t.shipping + t.tax);
+
+    Totals free = compute_totals(1'000, 5'000, 0, 0);
+    CHECK(free.discount == 1'000);
+    CHECK(free.total == 0);
+
+    Totals exact = compute_totals(1'000, 1'000, 0, 0);
+    CHECK(exact.discount == 1'000);
+    CHECK(exact.total == 0);
+}
+
+TEST_CASE("a complete address is read and its country upper-cased") {
+    std::vector<FieldError> errors;
+    json::object out = read_address(full_address(), "shipping_address", errors);
+    CHECK(fields_of(errors) == "");
+    CHECK(out == json::object{{"name", "Ada Lovelace"},
+                              {"line1", "12 St James's Square"},
+                              {"line2", "Flat 3"},
+                              {"city", "London"},
+                              {"region", "Greater London"},
+                              {"postal_code", "SW1Y 4JH"},
+                              {"country", "GB"},
+                              {"phone", "+44 20 7946 0000"}});
+}
+
+TEST_CASE("optional address fields are left out when absent and unknown fields are dropped") {
+    json::object in = full_address();
+    in.erase("line2");
+    in.erase("region");
+    in.erase("phone");
+    in["country"] = "Us";
+    in["company"] = "Analytical Engines Ltd";
+    std::vector<FieldError> errors;
+    json::object out = read_address(in, "billing_address", errors);
+    CHECK(fields_of(errors) == "");
+    CHECK_FALSE(out.contains("line2"));
+    CHECK_FALSE(out.contains("region"));
+    CHECK_FALSE(out.contains("phone"));
+    CHECK_FALSE(out.contains("company"));
+    CHECK(out.at("country") == "US");
+    CHECK(out.size() == 5);
+}
+
+TEST_CASE("every missing required address field is reported under the address path") {
+    std::vector<FieldError> errors;
+    read_address(json::object{}, "shipping_address", errors);
+    CHECK(fields_of(errors) ==
+          "shipping_address.name, shipping_address.line1, shipping_address.city, shipping_address.postal_code, "
+          "shipping_address.country");
+    for (auto& e : errors) CHECK(e.message == "is required");
+}
+
+TEST_CASE("a country must be a two-letter code") {
+    json::object in = full_address();
+    std::vector<FieldError> errors;
+    SUBCASE("three letters") { in["country"] = "GBR"; }
+    SUBCASE("one letter") { in["country"] = "G"; }
+    SUBCASE("a digit") { in["country"] = "G1"; }
+    SUBCASE("a name") { in["country"] = "United Kingdom"; }
+    SUBCASE("a number") { in["country"] = 826; }
+    SUBCASE("empty") { in["country"] = ""; }
+    read_address(in, "billing_address", errors);
+    CHECK(fields_of(errors) == "billing_address.country");
+}
+
+TEST_CASE("address fields that are too long or of the wrong type are reported with their paths") {
+    json::object in = full_address();
+    std::vector<FieldError> errors;
+    SUBCASE("postal code over 20 bytes") {
+        in["postal_code"] = std::string(21, '9');
+        read_address(in, "shipping_address", errors);
+        CHECK(fields_of(errors) == "shipping_address.postal_code");
+    }
+    SUBCASE("name over 200 bytes") {
+        in["name"] = std::string(201, 'a');
+        read_address(in, "shipping_address", errors);
+        CHECK(fields_of(errors) == "shipping_address.name");
+    }
+    SUBCASE("phone not a string") {
+        in["phone"] = 442079460000;
+        read_address(in, "shipping_address", errors);
+        CHECK(fields_of(errors) == "shipping_address.phone");
+    }
+    SUBCASE("empty optional line2") {
+        in["line2"] = "";
+        read_address(in, "shipping_address", errors);
+        CHECK(fields_of(errors) == "shipping_address.line2");
+    }
+    SUBCASE("null optional region is treated as absent") {
+        in["region"] = nullptr;
+        json::object out = read_address(in, "shipping_address", errors);
+        CHECK(fields_of(errors) == "");
+        CHECK_FALSE(out.contains("region"));
+    }
+}

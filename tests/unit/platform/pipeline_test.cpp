@@ -1,0 +1,205 @@
+// The middleware pipeline as a pure function: no socket in sight.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include "platform/db.hpp"
+#include "platform/json_input.hpp"
+#include "platform/migrations.hpp"
+#include "platform/pipeline.hpp"
+#include "support/test_shop.hpp"
+
+using namespace shop;
+using namespace shop::http;
+namespace json = boost::json;
+
+namespace {
+
+struct Fixture {
+    Logger log{LogLevel::off};
+    Metrics metrics;
+    Router router;
+    test::TempDir dir;
+    std::unique_ptr<db::Database> database;
+    std::unique_ptr<Pipeline> pipeline;
+    int calls = 0;
+
+    explicit Fixture(PipelineOptions opts = {}) {
+        database = std::make_unique<db::Database>(db::Options{dir.path(), {}, 2, "normal", 2000});
+        db::migrate(*database, {}, log);
+        opts.access_log = false;
+        router.add({Method::post, "/things", Access::anyone, "create"}, [this](Request& req) {
+            ++calls;
+            auto body = json_body(req);
+            std::vector<FieldError> errors;
+            FieldReader f(body, errors);
+            auto name = f.required_string("name", 20);
+            f.optional_int("count", 1, 10);
+            if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+            return Response::json(201, json::object{{"name", name}, {"call", calls}});
+        });
+        router.add({Method::get, "/boom", Access::anyone}, [](Request&) -> Response { throw std::runtime_error("secret internals"); });
+        router.add({Method::get, "/mine", Access::user}, [](Request& req) { return Response::json(200, json::object{{"user", req.principal->user_id}}); });
+        router.add({Method::get, "/admin", Access::admin}, [](Request&) { return Response::json(200, json::object{}); });
+        pipeline = std::make_unique<Pipeline>(router, log, metrics, database.get(), opts);
+        pipeline->set_authenticator([](std::string_view token) -> std::optional<Principal> {
+            if (token == "customer-token") return Principal{"usr_1", "customer", "c@x.io", {}};
+            if (token == "admin-token") return Principal{"usr_2", "admin", "a@x.io", {}};
+            return std::nullopt;
+        });
+    }
+
+    Response call(Method m, std::string target, std::string body = {}, std::vector<std::pair<std::string, std::string>> headers = {}) {
+        Request req;
+        req.method = m;
+        req.target = std::move(target);
+        req.body = std::move(body);
+        req.remote_address = "10.0.0.1";
+        for (auto& [k, v] : headers) req.headers.add(k, v);
+        return pipeline->handle(req);
+    }
+};
+
+json::object problem_of(const Response& r) {
+    CHECK(r.headers.get("Content-Type") == "application/problem+json");
+    return json::parse(r.body).as_object();
+}
+
+}  // namespace
+
+TEST_CASE("malformed JSON is a 400 malformed_json problem") {
+    Fixture f;
+    auto r = f.call(Method::post, "/things", "{not json");
+    CHECK(r.status == 400);
+    auto p = problem_of(r);
+    CHECK(p.at("code").as_string() == "malformed_json");
+    CHECK(p.at("status").as_int64() == 400);
+    CHECK(p.contains("title"));
+    CHECK(p.contains("type"));
+}
+
+TEST_CASE("a missing field and a wrong type are one 422 naming both fields") {
+    Fixture f;
+    auto r = f.call(Method::post, "/things", R"({"count": "three"})");
+    CHECK(r.status == 422);
+    auto p = problem_of(r);
+    CHECK(p.at("code").as_string() == "validation_failed");
+    auto& errors = p.at("errors").as_array();
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].at("field").as_string() == "name");
+    CHECK(errors[0].at("message").as_string() == "is required");
+    CHECK(errors[1].at("field").as_string() == "count");
+    CHECK(errors[1].at("message").as_string() == "must be an integer");
+}
+
+TEST_CASE("an unknown route is 404 and a wrong method is 405 with Allow") {
+    Fixture f;
+    auto nf = f.call(Method::get, "/nowhere");
+    CHECK(nf.status == 404);
+    CHECK(problem_of(nf).at("code").as_string() == "not_found");
+    auto na = f.call(Method::delete_, "/things");
+    CHECK(na.status == 405);
+    CHECK(na.headers.get("Allow") == "POST");
+    CHECK(problem_of(na).at("code").as_string() == "method_not_allowed");
+}
+
+TEST_CASE("an unexpected exception is a 500 carrying the request id and no internals") {
+    Fixture f;
+    auto r = f.call(Method::get, "/boom", "", {{"X-Request-Id", "req-abc-123"}});
+    CHECK(r.status == 500);
+    auto p = problem_of(r);
+    CHECK(p.at("request_id").as_string() == "req-abc-123");
+    CHECK(p.at("code").as_string() == "internal_error");
+    CHECK(std::string(p.at("detail").as_string()).find("secret") == std::string::npos);
+}
+
+TEST_CASE("X-Request-Id is honoured when well-formed, minted otherwise, and always echoed") {
+    Fixture f;
+    auto given = f.call(Method::get, "/nowhere", "", {{"X-Request-Id", "trace-42"}});
+    CHECK(given.headers.get("X-Request-Id") == "trace-42");
+    auto bad = f.call(Method::get, "/nowhere", "", {{"X-Request-Id", "evil\nheader"}});
+    CHECK(bad.headers.get("X-Request-Id").substr(0, 4) == "req_");
+    auto minted = f.call(Method::get, "/nowhere");
+    CHECK(minted.headers.get("X-Request-Id").substr(0, 4) == "req_");
+}
+
+TEST_CASE("security headers are set on every response") {
+    Fixture f;
+    auto r = f.call(Method::get, "/nowhere");
+    CHECK(r.headers.get("X-Content-Type-Options") == "nosniff");
+    CHECK(r.headers.get("X-Frame-Options") == "DENY");
+    CHECK_FALSE(r.headers.get("Content-Security-Policy").empty());
+}
+
+TEST_CASE("routes needing a user or an admin answer 401 and 403") {
+    Fixture f;
+    CHECK(f.call(Method::get, "/mine").status == 401);
+    CHECK(f.call(Method::get, "/mine", "", {{"Authorization", "Bearer forged"}}).status == 401);
+    auto ok = f.call(Method::get, "/mine", "", {{"Authorization", "Bearer customer-token"}});
+    CHECK(ok.status == 200);
+    CHECK(json::parse(ok.body).at("user").as_string() == "usr_1");
+    CHECK(f.call(Method::get, "/admin", "", {{"Authorization", "Bearer customer-token"}}).status == 403);
+    CHECK(f.call(Method::get, "/admin", "", {{"Authorization", "Bearer admin-token"}}).status == 200);
+    CHECK(f.call(Method::get, "/admin", "", {{"Authorization", "Basic abc"}}).status == 401);
+}
+
+TEST_CASE("CORS headers are given only to allowed origins, and preflight is answered") {
+    PipelineOptions o;
+    o.cors_origins = {"https://shop.example"};
+    Fixture f(o);
+    auto allowed = f.call(Method::get, "/nowhere", "", {{"Origin", "https://shop.example"}});
+    CHECK(allowed.headers.get("Access-Control-Allow-Origin") == "https://shop.example");
+    auto other = f.call(Method::get, "/nowhere", "", {{"Origin", "https://evil.example"}});
+    CHECK(other.headers.get("Access-Control-Allow-Origin").empty());
+    auto pre = f.call(Method::options, "/things", "", {{"Origin", "https://shop.example"}});
+    CHECK(pre.status == 204);
+    CHECK(pre.headers.get("Access-Control-Allow-Methods").find("POST") != std::string_view::npos);
+}
+
+TEST_CASE("the token bucket answers 429 with Retry-After once the burst is spent") {
+    PipelineOptions o;
+    o.rate_per_second = 1;
+    o.rate_burst = 3;
+    Fixture f(o);
+    for (int i = 0; i < 3; ++i) CHECK(f.call(Method::get, "/nowhere").status == 404);
+    auto limited = f.call(Method::get, "/nowhere");
+    CHECK(limited.status == 429);
+    CHECK(problem_of(limited).at("code").as_string() == "rate_limited");
+    CHECK(limited.headers.get("Retry-After") == "1");
+}
+
+TEST_CASE("Idempotency-Key replays the first response and rejects another body") {
+    Fixture f;
+    auto first = f.call(Method::post, "/things", R"({"name":"a"})", {{"Idempotency-Key", "key-1"}});
+    CHECK(first.status == 201);
+    auto again = f.call(Method::post, "/things", R"({"name":"a"})", {{"Idempotency-Key", "key-1"}});
+    CHECK(again.status == 201);
+    CHECK(again.body == first.body);
+    CHECK(again.headers.get("Idempotent-Replayed") == "true");
+    CHECK(f.calls == 1);  // the handler ran once
+    auto other = f.call(Method::post, "/things", R"({"name":"b"})", {{"Idempotency-Key", "key-1"}});
+    CHECK(other.status == 422);
+    CHECK(problem_of(other).at("code").as_string() == "idempotency_key_reused");
+    // Keys are per caller: another user's same key is a new request.
+    auto mine = f.call(Method::post, "/things", R"({"name":"a"})", {{"Idempotency-Key", "key-1"}, {"Authorization", "Bearer customer-token"}});
+    CHECK(mine.status == 201);
+    CHECK(f.calls == 2);
+}
+
+TEST_CASE("a rejected request does not burn its Idempotency-Key") {
+    Fixture f;
+    auto bad = f.call(Method::post, "/things", R"({})", {{"Idempotency-Key", "key-2"}});
+    CHECK(bad.status == 422);
+    auto fixed = f.call(Method::post, "/things", R"({"name":"ok"})", {{"Idempotency-Key", "key-2"}});
+    CHECK(fixed.status == 201);
+}
+
+TEST_CASE("metrics count requests by route and status") {
+    Fixture f;
+    f.call(Method::get, "/nowhere");
+    f.call(Method::post, "/things", R"({"name":"a"})");
+    auto text = f.metrics.render();
+    CHECK(text.find(R"(shop_http_requests_total{method="POST",route="/things",status="201"} 1)") != std::string::npos);
+    CHECK(text.find(R"(route="unmatched",status="404")") != std::string::npos);
+    CHECK(text.find("shop_http_request_duration_seconds_bucket") != std::string::npos);
+}
