@@ -221,7 +221,7 @@ Response Pipeline::with_idempotency(Request& req, const Route& route) {
         return problem(validation("Idempotency-Key", "must be 1 to 255 characters"), req);
     std::string scope = req.principal ? "user:" + req.principal->user_id
                         : req.headers.has("X-Cart-Token") ? "cart:" + crypto::sha256_hex(req.header("X-Cart-Token"))
-                                                          : "anonymous";
+                                                          : "address:" + req.remote_address;
     std::string fingerprint = crypto::sha256_hex(fmt::format("{} {}\n{}", to_string(req.method), req.target, req.body));
     Ctx ctx = req.ctx();
     long long now = now_ms();

@@ -22,8 +22,11 @@ struct Server::Impl {
     ServerOptions opts;
     HandlerFn handler;
     Logger& log;
-    asio::io_context ioc;
-    tcp::acceptor acceptor{ioc};
+    // One io_context per I/O thread: a connection lives on one thread for its whole life, so no
+    // strand and no cross-thread wake-up sits on the hot path.
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::size_t next_context = 0;
     std::vector<std::thread> threads;
     std::atomic<bool> stopping{false};
     std::atomic<int> in_flight{0};
@@ -146,7 +149,8 @@ struct Server::Impl {
     asio::awaitable<void> accept_loop() {
         while (!stopping) {
             boost::system::error_code ec;
-            tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
+            auto& target = *contexts[next_context++ % contexts.size()];
+            tcp::socket socket = co_await acceptor->async_accept(target, asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 if (stopping || ec == asio::error::operation_aborted) break;
                 log.warn("accept failed", {{"error", ec.message()}});
@@ -166,15 +170,23 @@ Server::~Server() { stop(); }
 
 void Server::start() {
     auto& i = *impl_;
-    tcp::endpoint ep(asio::ip::make_address(i.opts.host), i.opts.port);
-    i.acceptor.open(ep.protocol());
-    i.acceptor.set_option(asio::socket_base::reuse_address(true));
-    i.acceptor.bind(ep);
-    i.acceptor.listen(asio::socket_base::max_listen_connections);
-    i.bound_port = i.acceptor.local_endpoint().port();
-    asio::co_spawn(asio::make_strand(i.ioc), i.accept_loop(), asio::detached);
     int n = std::max(1, i.opts.threads);
-    for (int t = 0; t < n; ++t) i.threads.emplace_back([&i] { i.ioc.run(); });
+    for (int t = 0; t < n; ++t) i.contexts.push_back(std::make_unique<asio::io_context>(1));
+    tcp::endpoint ep(asio::ip::make_address(i.opts.host), i.opts.port);
+    i.acceptor = std::make_unique<tcp::acceptor>(*i.contexts[0]);
+    i.acceptor->open(ep.protocol());
+    i.acceptor->set_option(asio::socket_base::reuse_address(true));
+    i.acceptor->bind(ep);
+    i.acceptor->listen(asio::socket_base::max_listen_connections);
+    i.bound_port = i.acceptor->local_endpoint().port();
+    asio::co_spawn(*i.contexts[0], i.accept_loop(), asio::detached);
+    for (int t = 0; t < n; ++t) {
+        auto* ctx = i.contexts[t].get();
+        i.threads.emplace_back([ctx] {
+            auto guard = asio::make_work_guard(*ctx);  // keep running while idle until stop()
+            ctx->run();
+        });
+    }
 }
 
 std::uint16_t Server::port() const { return impl_->bound_port; }
@@ -189,9 +201,9 @@ void Server::stop() {
     }
     if (i.threads.empty()) return;
     i.stopping = true;
-    asio::post(i.acceptor.get_executor(), [&i] {
+    asio::post(i.acceptor->get_executor(), [&i] {
         boost::system::error_code ec;
-        i.acceptor.close(ec);
+        i.acceptor->close(ec);
     });
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(i.opts.shutdown_grace_ms);
     // Close idle connections now; busy ones finish their response and close (keep-alive off).
@@ -214,7 +226,7 @@ void Server::stop() {
         if (i.connections == 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    i.ioc.stop();
+    for (auto& c : i.contexts) c->stop();
     for (auto& t : i.threads)
         if (t.joinable()) t.join();
 }
