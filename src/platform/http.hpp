@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,13 @@ struct Response {
 /// RFC 9457 problem+json for an error: type, title, status, detail, code, instance, request_id and,
 /// for validation errors, errors[{field, message}]. 500s carry no internal detail.
 Response problem(const Error& e, const Request& req);
+
+/// The value of `r`, or its error thrown for the pipeline to answer as a problem.
+template <class T>
+T unwrap(Result<T> r) {
+    if (!r) throw ErrorException(std::move(r).error());
+    if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
 
 /// Parses the request body as a JSON object or throws ErrorException (400/422).
 boost::json::object json_body(const Request& req);

@@ -26,6 +26,10 @@ Error validation_error(std::vector<FieldError> errors) {
     return Error(errc::validation_failed, std::move(detail), std::move(errors));
 }
 
+void throw_if_invalid(std::vector<FieldError>& errors) {
+    if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+}
+
 std::string FieldReader::required_string(std::string_view key, std::size_t max_len) {
     auto v = optional_string(key, max_len);
     if (!v && !obj_.if_contains(key)) fail(key, "is required");

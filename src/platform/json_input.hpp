@@ -52,4 +52,7 @@ private:
 /// 422 validation_failed carrying `errors`.
 Error validation_error(std::vector<FieldError> errors);
 
+/// Throws ErrorException(validation_error(errors)) when any field error was collected.
+void throw_if_invalid(std::vector<FieldError>& errors);
+
 }  // namespace shop

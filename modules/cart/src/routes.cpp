@@ -10,11 +10,6 @@ namespace json = boost::json;
 using namespace shop::http;
 
 namespace {
-template <class T>
-T unwrap(Result<T> r) {
-    if (!r) throw ErrorException(r.error());
-    if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
 std::string_view token_of(const Request& req) { return req.header("X-Cart-Token"); }
 }  // namespace
 
@@ -30,7 +25,7 @@ void register_cart_routes(Router& router, CartService& svc, std::string base_cur
                            if (!is_currency_code(*c)) f.fail("currency", "must be an ISO 4217 code such as USD");
                            currency = *c;
                        }
-                       if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                       throw_if_invalid(errors);
                    }
                    auto created = unwrap(svc.create(req.ctx(), currency));
                    auto view = unwrap(svc.view(req.ctx(), created.id, created.token));
@@ -50,7 +45,7 @@ void register_cart_routes(Router& router, CartService& svc, std::string base_cur
                    FieldReader f(body, errors);
                    auto sku = f.required_string("sku", 64);
                    auto quantity = f.required_int("quantity", 1, 999);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    unwrap(svc.add_item(req.ctx(), req.param("id"), token_of(req), sku, quantity));
                    return Response::json(201, unwrap(svc.view(req.ctx(), req.param("id"), token_of(req))));
                });
@@ -61,7 +56,7 @@ void register_cart_routes(Router& router, CartService& svc, std::string base_cur
                    std::vector<FieldError> errors;
                    FieldReader f(body, errors);
                    auto quantity = f.required_int("quantity", 0, 999);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    unwrap(svc.set_quantity(req.ctx(), req.param("id"), token_of(req), std::string(req.param("item_id")), quantity));
                    return Response::json(200, unwrap(svc.view(req.ctx(), req.param("id"), token_of(req))));
                });

@@ -11,12 +11,6 @@ namespace json = boost::json;
 using namespace shop::http;
 
 namespace {
-template <class T>
-T unwrap(Result<T> r) {
-    if (!r) throw ErrorException(r.error());
-    return std::move(*r);
-}
-
 Response rendered_response(const Request& req, const Rendered& r, int status = 200) {
     Response res;
     if (req.header("If-None-Match") == r.etag) {
@@ -64,7 +58,7 @@ void register_catalog_routes(Router& router, CatalogService& svc, std::string ba
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
                    auto input = domain::read_new_product(body, errors);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    auto created = unwrap(svc.create_product(req.ctx(), input));
                    auto doc = unwrap(svc.find_visible(req.ctx(), created.id));
                    auto currency = currency_param(req, base_currency);
@@ -84,7 +78,7 @@ void register_catalog_routes(Router& router, CatalogService& svc, std::string ba
                    if (patch.slug && !domain::is_slug(*patch.slug)) f.fail("slug", "must be lower-case letters and digits separated by dashes");
                    patch.description = f.optional_string("description", 20000);
                    if (body.contains("status")) patch.status = f.one_of("status", {"draft", "published", "archived"}, "draft");
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    auto doc = unwrap(svc.update_product(req.ctx(), std::string(req.param("id")), patch));
                    return Response::json(200, product_json(*doc, currency_param(req, base_currency)));
                });

@@ -16,11 +16,6 @@ json::object user_json(const User& u) {
 json::object tokens_json(const IssuedTokens& t) {
     return {{"access_token", t.access_token}, {"refresh_token", t.refresh_token}, {"token_type", "Bearer"}, {"expires_in", t.expires_in}};
 }
-template <class T>
-T unwrap(Result<T> r) {
-    if (!r) throw ErrorException(r.error());
-    return std::move(*r);
-}
 }  // namespace
 
 void register_identity_routes(Router& router, IdentityService& svc) {
@@ -32,7 +27,7 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                    auto email = f.required_string("email", 254);
                    auto password = f.required_string("password", 128);
                    auto name = f.required_string("name", 200);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    auto reg = unwrap(svc.register_user(req.ctx(), email, password, name));
                    auto out = tokens_json(reg.tokens);
                    out["user"] = user_json(reg.user);
@@ -46,7 +41,7 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                    FieldReader f(body, errors);
                    auto email = f.required_string("email", 254);
                    auto password = f.required_string("password", 128);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    return Response::json(200, tokens_json(unwrap(svc.login(req.ctx(), email, password, req.header("User-Agent")))));
                });
 
@@ -56,7 +51,7 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                    std::vector<FieldError> errors;
                    FieldReader f(body, errors);
                    auto token = f.required_string("refresh_token", 200);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    return Response::json(200, tokens_json(unwrap(svc.refresh(req.ctx(), token))));
                });
 
@@ -66,7 +61,7 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                    std::vector<FieldError> errors;
                    FieldReader f(body, errors);
                    auto token = f.required_string("refresh_token", 200);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    auto r = svc.logout(req.ctx(), token);
                    if (!r) throw ErrorException(r.error());
                    return Response::no_content();

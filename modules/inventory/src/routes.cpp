@@ -45,7 +45,7 @@ void register_inventory_routes(Router& router, InventoryService& svc) {
                    auto on_hand = f.required_int("on_hand", 0, 1'000'000'000);
                    auto threshold = f.optional_int("low_stock_threshold", 0, 1'000'000'000);
                    if (req.param("sku").size() > 64) f.fail("sku", "must be at most 64 characters");
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    auto r = svc.set_stock(req.ctx(), req.param("sku"), warehouse, on_hand, threshold);
                    if (!r) throw ErrorException(r.error());
                    return Response::json(200, report_json(svc.report(req.param("sku"))));

@@ -11,11 +11,6 @@ namespace json = boost::json;
 using namespace shop::http;
 
 namespace {
-template <class T>
-T unwrap(Result<T> r) {
-    if (!r) throw ErrorException(r.error());
-    return std::move(*r);
-}
 std::string_view token_of(const Request& req) { return req.header("X-Cart-Token"); }
 }  // namespace
 
@@ -35,7 +30,7 @@ void register_ordering_routes(Router& router, OrderingService& svc, std::string 
                    if (auto* a = f.required_object("shipping_address")) in.shipping_address = domain::read_address(*a, "shipping_address", errors);
                    if (auto* a = f.optional_object("billing_address")) in.billing_address = domain::read_address(*a, "billing_address", errors);
                    in.shipping_method = f.required_string("shipping_method", 64);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    Caller caller{std::string(token_of(req)), std::string(req.header("Idempotency-Key"))};
                    bool created = false;
                    auto order = unwrap(svc.checkout(req.ctx(), in, caller, created));

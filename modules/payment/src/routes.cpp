@@ -10,11 +10,6 @@ namespace json = boost::json;
 using namespace shop::http;
 
 namespace {
-template <class T>
-T unwrap(Result<T> r) {
-    if (!r) throw ErrorException(r.error());
-    return std::move(*r);
-}
 std::string_view token_of(const Request& req) { return req.header("X-Cart-Token"); }
 }  // namespace
 
@@ -30,7 +25,7 @@ void register_payment_routes(Router& router, PaymentService& svc) {
                    card.exp_month = f.required_int("exp_month", 1, 12);
                    card.exp_year = f.required_int("exp_year", 2000, 2200);
                    card.cvc = f.required_string("cvc", 4);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    return Response::json(201, unwrap(svc.create_sandbox_token(req.ctx(), card)));
                });
 
@@ -41,7 +36,7 @@ void register_payment_routes(Router& router, PaymentService& svc) {
                    FieldReader f(body, errors);
                    auto order_id = f.required_string("order_id", 64);
                    auto method = f.required_string("payment_method", 64);
-                   if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                   throw_if_invalid(errors);
                    return Response::json(201, unwrap(svc.pay(req.ctx(), order_id, method, token_of(req))));
                });
 
