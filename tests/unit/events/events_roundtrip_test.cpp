@@ -1,0 +1,99 @@
+// Every integration event survives its JSON mapping unchanged and keeps its versioned type name:
+// the payloads are the contract between modules (and, later, between services).
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include "catalog/events.hpp"
+#include "identity/events.hpp"
+#include "inventory/events.hpp"
+#include "ordering/events.hpp"
+#include "payment/events.hpp"
+
+namespace json = boost::json;
+
+namespace {
+template <class E>
+E round_trip(const E& e) {
+    std::string text = json::serialize(json::value_from(e));
+    return json::value_to<E>(json::parse(text));
+}
+}  // namespace
+
+TEST_CASE("identity.user_registered.v1 round-trips") {
+    shop::identity::events::UserRegistered e{"usr_1", "a@b.co", "Ann"};
+    auto b = round_trip(e);
+    CHECK(b.user_id == "usr_1");
+    CHECK(b.email == "a@b.co");
+    CHECK(b.name == "Ann");
+    CHECK(decltype(e)::kType == "identity.user_registered.v1");
+}
+
+TEST_CASE("catalog.product_changed.v1 round-trips with nested variants and prices") {
+    shop::catalog::events::ProductChanged e;
+    e.product_id = "prd_1";
+    e.title = "Mug";
+    e.slug = "mug";
+    e.description = "d";
+    e.status = "published";
+    e.vendor_id = "usr_v";
+    e.updated_at = "2026-01-01T00:00:00.000Z";
+    e.created = true;
+    e.variants = {{"var_1", "MUG-1", "Blue", {{1500, "USD"}, {1400, "EUR"}}}};
+    auto b = round_trip(e);
+    CHECK(b.product_id == "prd_1");
+    CHECK(b.created);
+    REQUIRE(b.variants.size() == 1);
+    CHECK(b.variants[0].sku == "MUG-1");
+    REQUIRE(b.variants[0].prices.size() == 2);
+    CHECK(b.variants[0].prices[1].amount == 1400);
+    CHECK(b.variants[0].prices[1].currency == "EUR");
+    CHECK(decltype(e)::kType == "catalog.product_changed.v1");
+}
+
+TEST_CASE("inventory events round-trip") {
+    shop::inventory::events::ReservationExpired x{"ord_1", {"A", "B"}};
+    auto bx = round_trip(x);
+    CHECK(bx.reference == "ord_1");
+    CHECK(bx.skus == std::vector<std::string>{"A", "B"});
+    shop::inventory::events::StockChanged s{"A", 10, 7, true};
+    auto bs = round_trip(s);
+    CHECK(bs.on_hand == 10);
+    CHECK(bs.available == 7);
+    CHECK(bs.low_stock);
+    CHECK(decltype(x)::kType == "inventory.reservation_expired.v1");
+    CHECK(decltype(s)::kType == "inventory.stock_changed.v1");
+}
+
+TEST_CASE("ordering events round-trip with their lines and totals") {
+    namespace oe = shop::ordering::events;
+    std::vector<oe::OrderLine> lines{{"SKU", "prd_1", "var_1", "Mug", 2, 1500, 3000}};
+    oe::OrderPlaced p{"ord_1", "1001", "usr_1", "a@b.co", "cart_1", "USD", 3000, 0, 500, 0, 3500, lines};
+    auto bp = round_trip(p);
+    CHECK(bp.total == 3500);
+    CHECK(bp.cart_id == "cart_1");
+    REQUIRE(bp.lines.size() == 1);
+    CHECK(bp.lines[0].line_total == 3000);
+    oe::OrderConfirmed c{"ord_1", "1001", "usr_1", "a@b.co", "pay_1", "USD", 3000, 0, 500, 0, 3500, lines};
+    auto bc = round_trip(c);
+    CHECK(bc.payment_id == "pay_1");
+    CHECK(bc.lines[0].quantity == 2);
+    oe::OrderCancelled x{"ord_1", "1001", "a@b.co", "reservation_expired"};
+    CHECK(round_trip(x).reason == "reservation_expired");
+    CHECK(decltype(p)::kType == "ordering.order_placed.v1");
+    CHECK(decltype(c)::kType == "ordering.order_confirmed.v1");
+    CHECK(decltype(x)::kType == "ordering.order_cancelled.v1");
+}
+
+TEST_CASE("payment events round-trip") {
+    namespace pe = shop::payment::events;
+    pe::PaymentAuthorized a{"pay_1", "ord_1", 3500, "USD", "sandbox", "visa", "4242", true};
+    auto ba = round_trip(a);
+    CHECK(ba.amount == 3500);
+    CHECK(ba.card_last4 == "4242");
+    CHECK(ba.captured);
+    pe::PaymentFailed f{"pay_2", "ord_1", "card_declined", "Your card was declined."};
+    CHECK(round_trip(f).failure_code == "card_declined");
+    CHECK(decltype(a)::kType == "payment.payment_authorized.v1");
+    CHECK(decltype(f)::kType == "payment.payment_failed.v1");
+}
