@@ -128,6 +128,7 @@ void App::start(bool with_http) {
         so.port = static_cast<std::uint16_t>(i.config.get_int("port"));
         int threads = static_cast<int>(i.config.get_int("http.threads"));
         so.threads = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+        so.worker_threads = static_cast<int>(i.config.get_int("http.worker_threads"));
         so.body_limit = static_cast<std::size_t>(i.config.get_int("http.body_limit"));
         so.header_limit = static_cast<std::size_t>(i.config.get_int("http.header_limit"));
         so.read_timeout_ms = static_cast<int>(i.config.get_int("http.read_timeout_ms"));

@@ -26,6 +26,7 @@ struct Server::Impl {
     // strand and no cross-thread wake-up sits on the hot path.
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::unique_ptr<tcp::acceptor> acceptor;
+    std::unique_ptr<asio::thread_pool> workers;
     std::size_t next_context = 0;
     std::vector<std::thread> threads;
     std::atomic<bool> stopping{false};
@@ -123,7 +124,14 @@ struct Server::Impl {
                     req.body = std::move(breq.body());
                     req.remote_address = remote;
                     ++in_flight;
-                    res = handler(req);
+                    bool blocking = req.method != Method::get && req.method != Method::head && req.method != Method::options;
+                    if (blocking) {
+                        co_await asio::post(workers->get_executor(), asio::use_awaitable);
+                        res = handler(req);
+                        co_await asio::post(stream.get_executor(), asio::use_awaitable);
+                    } else {
+                        res = handler(req);
+                    }
                     --in_flight;
                 }
                 if (stopping) keep_alive = false;
@@ -171,6 +179,7 @@ Server::~Server() { stop(); }
 void Server::start() {
     auto& i = *impl_;
     int n = std::max(1, i.opts.threads);
+    i.workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(std::max(1, i.opts.worker_threads)));
     for (int t = 0; t < n; ++t) i.contexts.push_back(std::make_unique<asio::io_context>(1));
     tcp::endpoint ep(asio::ip::make_address(i.opts.host), i.opts.port);
     i.acceptor = std::make_unique<tcp::acceptor>(*i.contexts[0]);
@@ -229,6 +238,7 @@ void Server::stop() {
     for (auto& c : i.contexts) c->stop();
     for (auto& t : i.threads)
         if (t.joinable()) t.join();
+    i.workers->join();
 }
 
 }  // namespace shop::http

@@ -14,7 +14,9 @@ namespace shop::http {
 struct ServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  ///< 0 picks an ephemeral port (see Server::port())
-    int threads = 2;
+    int threads = 2;               ///< I/O threads (one io_context each)
+    int worker_threads = 4;        ///< run POST/PUT/PATCH/DELETE: password hashing and writer waits
+                                   ///< must not stall the connections of an I/O thread
     std::size_t body_limit = 1 << 20;
     std::size_t header_limit = 16 * 1024;
     int read_timeout_ms = 15000;   ///< to read one request once it has started
