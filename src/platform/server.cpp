@@ -126,7 +126,8 @@ struct Server::Impl {
                     ++in_flight;
                     bool blocking = req.method != Method::get && req.method != Method::head && req.method != Method::options;
                     if (blocking) {
-                        co_await asio::post(workers->get_executor(), asio::use_awaitable);
+                        // bind_executor: resume the coroutine on a worker, not back on this I/O thread.
+                        co_await asio::post(asio::bind_executor(workers->get_executor(), asio::use_awaitable));
                         res = handler(req);
                         co_await asio::post(stream.get_executor(), asio::use_awaitable);
                     } else {

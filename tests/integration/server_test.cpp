@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <chrono>
 #include <thread>
 
@@ -62,5 +64,44 @@ TEST_CASE("oversized headers are refused with 431 and the connection closed") {
     auto r = c.get("/", {{"X-Big", std::string(4096, 'a')}});
     CHECK(r.status == 431);
     CHECK(r.header("content-type") == "application/problem+json");
+    server.stop();
+}
+
+TEST_CASE("writes run on a worker thread while reads stay on the I/O thread") {
+    Logger log(LogLevel::off);
+    http::ServerOptions opts;
+    opts.port = 0;
+    opts.threads = 1;
+    opts.worker_threads = 2;
+    std::mutex mu;
+    std::map<std::string, std::thread::id> seen;
+    std::atomic<bool> release{false};
+    http::Server server(opts, [&](http::Request& req) {
+        {
+            std::lock_guard lock(mu);
+            seen[req.target] = std::this_thread::get_id();
+        }
+        if (req.target == "/block") while (!release) std::this_thread::sleep_for(1ms);
+        return http::Response::text(200, "ok", "text/plain");
+    }, log);
+    server.start();
+    test::HttpClient reader(server.port());
+    CHECK(reader.get("/read").status == 200);
+    // A write that blocks (a slow password hash, a wait for the writer) must not stall reads.
+    std::thread writer([&] {
+        test::HttpClient w(server.port());
+        CHECK(w.request("POST", "/block", "{}").status == 200);
+    });
+    for (int i = 0; i < 200; ++i) {
+        std::lock_guard lock(mu);
+        if (seen.count("/block")) break;
+    }
+    std::this_thread::sleep_for(50ms);
+    CHECK(reader.get("/read-while-blocked").status == 200);  // answered while the write is still blocked
+    release = true;
+    writer.join();
+    std::lock_guard lock(mu);
+    CHECK(seen.at("/read") == seen.at("/read-while-blocked"));
+    CHECK(seen.at("/block") != seen.at("/read"));
     server.stop();
 }
