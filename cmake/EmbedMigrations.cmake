@@ -1,4 +1,5 @@
 # Writes a C++ source defining shop::<MODULE>::embedded_migrations() from the given .sql files.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 foreach(f IN LISTS FILES)
   get_filename_component(fname ${f} NAME_WE)

@@ -15,12 +15,15 @@ function(shop_module name)
   file(GLOB sql CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/migrations/${name}/*.sql)
   list(SORT sql)
   set(gen ${CMAKE_CURRENT_BINARY_DIR}/migrations_${name}.cpp)
+  # A list would be split into separate command arguments: pass the files '|'-separated.
+  string(REPLACE ";" "|" sql_arg "${sql}")
   add_custom_command(
     OUTPUT ${gen}
-    COMMAND ${CMAKE_COMMAND} -DMODULE=${name} -DOUT=${gen} "-DFILES=${sql}"
+    COMMAND ${CMAKE_COMMAND} -DMODULE=${name} -DOUT=${gen} "-DFILES=${sql_arg}"
             -P ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
     DEPENDS ${sql} ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
-    COMMENT "Embedding migrations of ${name}")
+    COMMENT "Embedding migrations of ${name}"
+    VERBATIM)
 
   add_library(shop_${name} STATIC ${M_SOURCES} ${gen})
   target_include_directories(shop_${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)

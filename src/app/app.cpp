@@ -86,7 +86,12 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     i.inventory = inventory::make_module({*i.db, i.log, cfg});
     i.search = search::make_module({*i.db, i.log, cfg});
     i.cart = cart::make_module({*i.db, i.log, cfg, i.catalog->api(), i.inventory->api()});
-    i.ordering = ordering::make_module({*i.db, i.log, cfg, i.catalog->api(), i.cart->api(), i.inventory->api()});
+    // Payment closes a margin before the stock reservation expires (a fifth of its TTL, at most a
+    // minute), so a payment in flight never outlives the stock it pays for.
+    std::int64_t reservation_ms = cfg.get_int("inventory.reservation_ttl_s") * 1000;
+    std::int64_t payment_window_ms = reservation_ms - std::min<std::int64_t>(60'000, reservation_ms / 5);
+    i.ordering = ordering::make_module(
+        {*i.db, i.log, cfg, i.catalog->api(), i.cart->api(), i.inventory->api(), payment_window_ms});
     i.payment = payment::make_module({*i.db, i.log, cfg, i.ordering->api()});
     i.notification = notification::make_module({*i.db, i.log, cfg, dir});
     i.modules = {i.identity.get(), i.catalog.get(), i.inventory.get(), i.search.get(),

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "payment/events.hpp"
 #include "platform/db.hpp"
 #include "support/test_shop.hpp"
 
@@ -300,6 +301,35 @@ TEST_CASE("an unpaid order is cancelled when its reservation expires, and its st
     auto pay = ann.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", card_token(ann, "4242424242424242")}});
     CHECK(pay.status == 409);
     CHECK(pay.str("code") == "order_not_payable");
+}
+
+TEST_CASE("a payment that succeeds after its order was cancelled is refunded, and the order stays cancelled") {
+    TestShop shop(Overrides{{"inventory.reservation_ttl_s", "1"}});
+    shop.product("HAT", 3000, 1);
+    auto ann = shop.customer("ann@example.com");
+    auto order_id = checkout(ann, make_cart(ann, "HAT", 1)).str("id");
+    std::string status;
+    for (int i = 0; i < 100 && status != "cancelled"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        status = ann.get("/api/v1/orders/" + order_id).str("status");
+    }
+    REQUIRE(status == "cancelled");
+    // The provider's success arrives after the cancellation (a payment in flight while the
+    // reservation expired): record it exactly as the payment module does.
+    shop.app().database().write("payment", Ctx::system("late-payment"), [&](db::Tx& tx) {
+        tx.sql() << "INSERT INTO payment.intents (id, order_id, amount, currency, status, provider, payment_method, card_brand, "
+                    "card_last4, created_at, updated_at) VALUES ('pay_late', :o, 3500, 'USD', 'succeeded', 'sandbox', 'tok_x', "
+                    "'visa', '4242', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+            soci::use(order_id);
+        tx.publish(payment::events::PaymentAuthorized{"pay_late", order_id, 3500, "USD", "sandbox", "visa", "4242", true});
+    });
+    shop.settle();
+    auto admin = shop.admin();
+    CHECK(admin.get("/api/v1/orders/" + order_id).str("status") == "cancelled");
+    auto payment = admin.get("/api/v1/payments/pay_late");
+    REQUIRE(payment.status == 200);
+    CHECK(amount(payment.json().at("amount_refunded")) == 3500);
+    CHECK(stock(admin, "HAT").at("sold").as_int64() == 0);
 }
 
 TEST_CASE("a guest checks out with the cart token and only that token sees the order") {

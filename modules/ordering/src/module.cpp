@@ -13,7 +13,7 @@ void subscribe_ordering_handlers(bus::Bus& bus, OrderingService& svc);
 namespace {
 class Module final : public OrderingModule {
 public:
-    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.catalog, d.cart, d.inventory) {}
+    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.catalog, d.cart, d.inventory, d.payment_window_ms) {}
     std::string_view name() const noexcept override { return "ordering"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_ordering_routes(r, svc_, deps_.config.get_string("base_currency")); }

@@ -35,7 +35,8 @@ json::object money(std::int64_t amount, const std::string& currency) { return {{
 
 const char* kOrderColumns =
     "SELECT id, number, customer_id, guest_token_hash, email, status, currency, subtotal, discount, shipping, tax, total, "
-    "shipping_method, shipping_address, billing_address, payment_id, created_at, updated_at, cart_id FROM ordering.orders ";
+    "shipping_method, shipping_address, billing_address, payment_id, created_at, updated_at, cart_id, payable_until_ms "
+    "FROM ordering.orders ";
 
 json::object order_from_row(soci::session& s, const soci::row& r) {
     std::string id = db::col_str(r, 0), currency = db::col_str(r, 6);
@@ -56,7 +57,8 @@ json::object order_from_row(soci::session& s, const soci::row& r) {
                    {"payment_id", db::col_str(r, 15).empty() ? json::value(nullptr) : json::value(db::col_str(r, 15))},
                    {"created_at", db::col_str(r, 16)},
                    {"updated_at", db::col_str(r, 17)},
-                   {"cart_id", db::col_str(r, 18)}};
+                   {"cart_id", db::col_str(r, 18)},
+                   {"payable_until", iso8601(db::col_int(r, 19))}};
     json::array lines;
     soci::rowset<soci::row> ls = (s.prepare << "SELECT id, sku, product_id, variant_id, title, quantity, unit_price, line_total "
                                                "FROM ordering.order_lines WHERE order_id = :id ORDER BY position", soci::use(id));
@@ -132,8 +134,15 @@ Result<PayableOrder> OrderingService::order_for_payment(const Ctx& ctx, std::str
     std::string customer, guest;
     auto o = load_order(std::string(order_id), &customer, &guest);
     if (!o || !may_see(ctx, customer, guest, cart_token)) return not_found(fmt::format("no order {}", order_id));
+    std::int64_t until = 0;
+    std::string id(order_id);
+    db_.read([&](soci::session& s) {
+        long long v = 0;
+        s << "SELECT payable_until_ms FROM ordering.orders WHERE id = :id", soci::into(v), soci::use(id);
+        until = v;
+    });
     return PayableOrder{str_of(*o, "id"), str_of(*o, "number"), str_of(*o, "status"), customer, str_of(*o, "email"),
-                        Money{amount_of(*o, "total"), str_of(*o, "currency")}};
+                        Money{amount_of(*o, "total"), str_of(*o, "currency")}, until};
 }
 
 Result<json::object> OrderingService::get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
@@ -250,6 +259,7 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
             long long number = 0;
             s << "SELECT COALESCE(MAX(number), 1000) + 1 FROM ordering.orders", soci::into(number);
             std::string status = "pending_payment", at = now_iso8601();
+            long long payable_until = now_ms() + payment_window_ms_;
             std::string ship = json::serialize(in.shipping_address);
             std::string bill = json::serialize(in.billing_address.empty() ? in.shipping_address : in.billing_address);
             std::string customer = ctx.user_id();
@@ -257,13 +267,13 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
             soci::indicator key_ind = caller.idempotency_key.empty() ? soci::i_null : soci::i_ok;
             s << "INSERT INTO ordering.orders (id, number, customer_id, guest_token_hash, email, cart_id, status, currency, subtotal, "
                  "discount, shipping, tax, total, shipping_method, shipping_address, billing_address, idempotency_scope, "
-                 "idempotency_key, created_at, updated_at) VALUES (:id, :num, :cust, :gh, :email, :cart, :st, :cur, :sub, :disc, "
-                 ":ship, :tax, :total, :sm, :sa, :ba, :iscope, :ikey, :c, :u)",
+                 "idempotency_key, created_at, updated_at, payable_until_ms) VALUES (:id, :num, :cust, :gh, :email, :cart, :st, "
+                 ":cur, :sub, :disc, :ship, :tax, :total, :sm, :sa, :ba, :iscope, :ikey, :c, :u, :until)",
                 soci::use(order_id), soci::use(number), soci::use(customer), soci::use(guest_hash), soci::use(email),
                 soci::use(cart->id), soci::use(status), soci::use(cart->currency), soci::use(totals.subtotal),
                 soci::use(totals.discount), soci::use(totals.shipping), soci::use(totals.tax), soci::use(totals.total),
                 soci::use(in.shipping_method), soci::use(ship), soci::use(bill), soci::use(scope, key_ind),
-                soci::use(caller.idempotency_key, key_ind), soci::use(at), soci::use(at);
+                soci::use(caller.idempotency_key, key_ind), soci::use(at), soci::use(at), soci::use(payable_until);
             int position = 0;
             for (auto& l : lines) {
                 std::string line_id = new_id("oln");
@@ -295,9 +305,11 @@ void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order
     if (!o) throw std::runtime_error("payment authorized for unknown order " + order_id);
     std::string status = str_of(*o, "status");
     if (status != "pending_payment") {
-        if (status != "confirmed")
-            log_.warn("payment authorized for an order that is no longer payable; it needs a refund",
-                      {{"order_id", order_id}, {"status", status}, {"payment_id", payment_id}});
+        if (status == "confirmed" && str_of(*o, "payment_id") == payment_id) return;  // redelivery
+        // Cancelled meanwhile, or paid by another payment: give this payment back.
+        log_.warn("payment authorized for an order that can no longer take it; rejecting it for a refund",
+                  {{"order_id", order_id}, {"status", status}, {"payment_id", payment_id}});
+        tx.publish(events::PaymentRejected{order_id, payment_id, "order is " + status});
         return;
     }
     record_transition(s, order_id, status, "confirmed", "payment " + payment_id + " authorized");

@@ -31,9 +31,11 @@ struct Caller {
 
 class OrderingService final : public OrderingApi {
 public:
+    /// `payment_window_ms`: how long after checkout an order takes payment; shorter than the
+    /// stock reservation's TTL.
     OrderingService(db::Database& db, Logger& log, catalog::CatalogApi& catalog, cart::CartApi& cart,
-                    inventory::InventoryApi& inventory)
-        : db_(db), log_(log), catalog_(catalog), cart_(cart), inventory_(inventory) {}
+                    inventory::InventoryApi& inventory, std::int64_t payment_window_ms)
+        : db_(db), log_(log), catalog_(catalog), cart_(cart), inventory_(inventory), payment_window_ms_(payment_window_ms) {}
 
     Result<PayableOrder> order_for_payment(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) override;
 
@@ -60,6 +62,7 @@ private:
     catalog::CatalogApi& catalog_;
     cart::CartApi& cart_;
     inventory::InventoryApi& inventory_;
+    std::int64_t payment_window_ms_;
 };
 
 }  // namespace shop::ordering

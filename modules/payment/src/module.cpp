@@ -1,12 +1,14 @@
 #include "payment/module.hpp"
 
 #include "payment_service.hpp"
+#include "platform/bus.hpp"
 #include "platform/http.hpp"
 
 namespace shop::payment {
 
 std::span<const db::Migration> embedded_migrations();
 void register_payment_routes(http::Router& router, PaymentService& svc);
+void subscribe_payment_handlers(bus::Bus& bus, PaymentService& svc);
 
 namespace {
 class Module final : public PaymentModule {
@@ -15,6 +17,7 @@ public:
     std::string_view name() const noexcept override { return "payment"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_payment_routes(r, svc_); }
+    void subscribe(bus::Bus& b) override { subscribe_payment_handlers(b, svc_); }
     void start() override { svc_.recover_processing(); }
     PaymentApi& api() override { return svc_; }
 

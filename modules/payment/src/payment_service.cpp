@@ -32,7 +32,7 @@ public:
 
 const char* kIntentColumns =
     "SELECT id, order_id, amount, currency, status, provider, card_brand, card_last4, failure_code, failure_message, "
-    "created_at, updated_at, payment_method FROM payment.intents ";
+    "created_at, updated_at, payment_method, amount_refunded FROM payment.intents ";
 
 json::object intent_from_row(const soci::row& r) {
     std::string currency = db::col_str(r, 3), status = db::col_str(r, 4);
@@ -42,6 +42,7 @@ json::object intent_from_row(const soci::row& r) {
                    {"status", status},
                    {"provider", db::col_str(r, 5)},
                    {"card", json::object{{"brand", db::col_str(r, 6)}, {"last4", db::col_str(r, 7)}}},
+                   {"amount_refunded", json::object{{"amount", db::col_int(r, 13)}, {"currency", currency}}},
                    {"created_at", db::col_str(r, 10)},
                    {"updated_at", db::col_str(r, 11)}};
     if (status == "failed") {
@@ -113,6 +114,8 @@ Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_
     if (order->status != "pending_payment")
         return Error(order->status == "confirmed" ? errc::order_already_paid : errc::order_not_payable,
                      fmt::format("order {} is {}, not awaiting payment", order->id, order->status));
+    if (now_ms() > order->payable_until_ms)
+        return Error(errc::order_not_payable, fmt::format("the payment window of order {} has closed", order->id));
     std::string brand, last4, outcome;
     soci::indicator ind = soci::i_null;
     db_.read([&](soci::session& s) {
@@ -182,6 +185,25 @@ int PaymentService::recover_processing() {
         log_.warn("settled a payment left processing by a crash", {{"payment_id", id}});
     }
     return static_cast<int>(stuck.size());
+}
+
+void PaymentService::refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason) {
+    auto& s = tx.sql();
+    std::string status, order_id, currency;
+    long long amount = 0, refunded = 0;
+    soci::indicator ind = soci::i_null;
+    s << "SELECT status, order_id, currency, amount, amount_refunded FROM payment.intents WHERE id = :id", soci::into(status, ind),
+        soci::into(order_id), soci::into(currency), soci::into(amount), soci::into(refunded), soci::use(payment_id);
+    if (ind != soci::i_ok) throw std::runtime_error("refund requested for unknown payment " + payment_id);
+    if (status != "succeeded" || refunded >= amount) return;  // nothing (more) was taken
+    long long due = amount - refunded;
+    // The sandbox refunds instantly; a real provider adapter would call out here, keyed by refund id.
+    std::string id = new_id("ref"), ok = "succeeded", at = now_iso8601();
+    s << "INSERT INTO payment.refunds (id, intent_id, amount, reason, status, created_at) VALUES (:id, :i, :a, :r, :s, :c)",
+        soci::use(id), soci::use(payment_id), soci::use(due), soci::use(reason), soci::use(ok), soci::use(at);
+    s << "UPDATE payment.intents SET amount_refunded = amount, updated_at = :u WHERE id = :id", soci::use(at), soci::use(payment_id);
+    tx.publish(events::PaymentRefunded{payment_id, id, order_id, due, currency, reason});
+    log_.info("payment refunded", {{"payment_id", payment_id}, {"refund_id", id}, {"amount", due}, {"reason", reason}});
 }
 
 Result<json::object> PaymentService::get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token) {

@@ -7,6 +7,7 @@
 
 namespace shop::db {
 class Database;
+class Tx;
 }
 
 namespace shop::payment {
@@ -31,6 +32,8 @@ public:
     Result<boost::json::array> list_for_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     /// Finishes intents a crash left `processing` (the sandbox's answer is deterministic).
     int recover_processing();
+    /// Refunds whatever of the payment is not refunded yet (idempotent).
+    void refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason);
 
 private:
     void settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key);

@@ -18,6 +18,7 @@ struct PayableOrder {
     std::string customer_id;  ///< empty for guests
     std::string email;
     Money total;
+    std::int64_t payable_until_ms = 0;  ///< payments after this are refused
 };
 
 /// The service face of ordering. Thread-safe.

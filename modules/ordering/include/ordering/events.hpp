@@ -56,4 +56,14 @@ struct OrderCancelled {
 };
 BOOST_DESCRIBE_STRUCT(OrderCancelled, (), (order_id, number, email, reason))
 
+/// A payment arrived for an order that can no longer take it (cancelled, or already paid by
+/// another payment): the payment must be given back.
+struct PaymentRejected {
+    static constexpr std::string_view kType = "ordering.payment_rejected.v1";
+    std::string order_id;
+    std::string payment_id;
+    std::string reason;
+};
+BOOST_DESCRIBE_STRUCT(PaymentRejected, (), (order_id, payment_id, reason))
+
 }  // namespace shop::ordering::events

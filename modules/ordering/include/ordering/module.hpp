@@ -23,6 +23,7 @@ struct Deps {
     catalog::CatalogApi& catalog;
     cart::CartApi& cart;
     inventory::InventoryApi& inventory;
+    std::int64_t payment_window_ms;  ///< how long an order takes payment; shorter than the stock reservation
 };
 
 class OrderingModule : public shop::Module {

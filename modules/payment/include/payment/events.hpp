@@ -30,4 +30,16 @@ struct PaymentFailed {
 };
 BOOST_DESCRIBE_STRUCT(PaymentFailed, (), (payment_id, order_id, failure_code, failure_message))
 
+/// Money went back to the customer (the order could not take the payment, or an admin refunded).
+struct PaymentRefunded {
+    static constexpr std::string_view kType = "payment.payment_refunded.v1";
+    std::string payment_id;
+    std::string refund_id;
+    std::string order_id;
+    std::int64_t amount{};
+    std::string currency;
+    std::string reason;
+};
+BOOST_DESCRIBE_STRUCT(PaymentRefunded, (), (payment_id, refund_id, order_id, amount, currency, reason))
+
 }  // namespace shop::payment::events
