@@ -85,6 +85,15 @@ int Bus::deliver(Subscription& sub) {
                 soci::use(sub.consumer);
         });
         sub.position = (ind == soci::i_ok ? pos : 0);
+        long long head = 0;
+        db_.read([&](soci::session& s) { s << fmt::format("SELECT COALESCE(MAX(seq), 0) FROM {}.outbox", sub.source), soci::into(head); });
+        if (sub.position > head) {
+            // Only after restoring files copied at different moments: new events would reuse
+            // sequence numbers the consumer believes it has seen. Start from the source's head.
+            log_.warn("consumer position is ahead of its source; rewinding to the source's head",
+                      {{"consumer", sub.consumer}, {"position", sub.position}, {"head", head}});
+            sub.position = head;
+        }
     }
     struct Row {
         EventMeta meta;

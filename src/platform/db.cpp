@@ -114,6 +114,16 @@ void Database::rollback_write() {
     }
 }
 
+void Database::rethrow_translated(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const soci::sqlite3_soci_error& err) {
+        if ((err.result() & 0xff) == 19)  // SQLITE_CONSTRAINT
+            throw ErrorException(Error(errc::conflict, "the request conflicts with a concurrent change; retry it"));
+        throw;
+    }
+}
+
 void Database::exec_script_locked(soci::session& s, const std::string& sql) {
     auto* backend = static_cast<soci::sqlite3_session_backend*>(s.get_backend());
     char* err = nullptr;
@@ -151,15 +161,35 @@ bool Database::healthy() {
 
 void Database::backup_to(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
-    read([&](soci::session& s) {
+    std::lock_guard lock(writer_mu_);
+    // BEGIN IMMEDIATE takes the write lock of every attached file: no commit, in this process or
+    // another, can land between the copies of two schemas.
+    *writer_ << "BEGIN IMMEDIATE";
+    try {
+        Lease lease(*this);
+        auto* src = static_cast<soci::sqlite3_session_backend*>(lease.session->get_backend())->conn_;
         auto copy = [&](const std::string& schema, const std::string& file) {
             auto target = (dir / file).string();
             std::filesystem::remove(target);
-            s << fmt::format("VACUUM {} INTO :target", schema), soci::use(target);
+            sqlite_api::sqlite3* dst = nullptr;
+            if (sqlite_api::sqlite3_open(target.c_str(), &dst) != 0) {
+                sqlite_api::sqlite3_close(dst);
+                throw std::runtime_error("cannot create backup file " + target);
+            }
+            auto* b = sqlite_api::sqlite3_backup_init(dst, "main", src, schema.c_str());
+            int rc = b ? sqlite_api::sqlite3_backup_step(b, -1) : -1;
+            if (b) sqlite_api::sqlite3_backup_finish(b);
+            std::string err = sqlite_api::sqlite3_errmsg(dst);
+            sqlite_api::sqlite3_close(dst);
+            if (rc != 101 /* SQLITE_DONE */) throw std::runtime_error("backup of " + schema + " failed: " + err);
         };
         copy("main", "shop.db");
         for (auto& schema : opts_.schemas) copy(schema, schema + ".db");
-    });
+    } catch (...) {
+        *writer_ << "ROLLBACK";
+        throw;
+    }
+    *writer_ << "ROLLBACK";
 }
 
 }  // namespace shop::db

@@ -111,7 +111,7 @@ public:
             }
         } catch (...) {
             rollback_write();
-            throw;
+            rethrow_translated(std::current_exception());
         }
     }
 
@@ -138,7 +138,9 @@ public:
     const Options& options() const noexcept { return opts_; }
     /// True when SELECT 1 works on a reader and the writer is open.
     bool healthy();
-    /// Consistent online copy of every database file into `dir` (VACUUM INTO per schema).
+    /// Consistent online copy of every database file into `dir`: a write lock on every schema keeps
+    /// commits out while SQLite's backup API copies each file, so consumers are never copied ahead
+    /// of the outboxes they read.
     void backup_to(const std::filesystem::path& dir);
 
 private:
@@ -152,6 +154,8 @@ private:
     void begin_write();
     void commit_write(bool published);
     void rollback_write();
+    /// A UNIQUE/CHECK violation is a conflict with concurrent work (409), anything else is rethrown.
+    [[noreturn]] static void rethrow_translated(std::exception_ptr e);
 
     Options opts_;
     std::mutex writer_mu_;

@@ -110,6 +110,9 @@ struct RouteSpec {
     std::string summary;
     std::string tag;
     int success_status = 200;
+    /// The request or response carries secrets (passwords, tokens, card numbers): it is never
+    /// stored for Idempotency-Key replay.
+    bool secret = false;
 };
 
 using Handler = std::function<Response(Request&)>;

@@ -135,7 +135,11 @@ int apply_track(Database& db, soci::session& s, const std::string& schema, const
                 soci::use(track), soci::use(version), soci::use(name), soci::use(sum), soci::use(at);
             s << "COMMIT";
         } catch (...) {
-            s << "ROLLBACK";
+            try {
+                s << "ROLLBACK";
+            } catch (...) {
+                // SQLite may have rolled back already; the original error is what matters.
+            }
             throw;
         }
         ++count;

@@ -208,7 +208,8 @@ Response Pipeline::dispatch(Request& req) {
             if (!req.principal->is_admin()) return problem(forbidden("this route is for admins"), req);
             break;
     }
-    if (req.method == Method::post && db_ && req.headers.has("Idempotency-Key")) return with_idempotency(req, route);
+    if (req.method == Method::post && db_ && !route.spec.secret && req.headers.has("Idempotency-Key"))
+        return with_idempotency(req, route);
     return route.handler(req);
 }
 

@@ -375,6 +375,77 @@ TEST_CASE("cart rules: unknown SKU is 422, more than available is 409 out_of_sto
     CHECK(empty.str("code") == "cart_empty");
 }
 
+TEST_CASE("stock cannot be set below what unpaid orders hold") {
+    TestShop shop;
+    shop.product("PEN", 300, 5);
+    auto ann = shop.customer("ann@example.com");
+    REQUIRE(checkout(ann, make_cart(ann, "PEN", 3)).status == 201);
+    auto admin = shop.admin();
+    auto low = admin.put("/api/v1/admin/inventory/PEN", json::object{{"warehouse", "main"}, {"on_hand", 2}});
+    CHECK(low.status == 409);
+    CHECK(low.json().at("errors").at(0).at("field").as_string() == "on_hand");
+    CHECK(admin.put("/api/v1/admin/inventory/PEN", json::object{{"warehouse", "main"}, {"on_hand", 3}}).status == 200);
+    CHECK(admin.put("/api/v1/admin/inventory/PEN", json::object{{"warehouse", "nowhere"}, {"on_hand", 3}}).status == 422);
+}
+
+TEST_CASE("a guest email that could break a mail header is refused") {
+    TestShop shop;
+    shop.product("CAP", 1000, 2);
+    auto guest = shop.client();
+    std::string token;
+    auto cart_id = make_cart(guest, "CAP", 1, &token);
+    auto r = checkout(guest, cart_id, "", "a@b.co\r\nBcc: victim@example.com");
+    CHECK(r.status == 422);
+    CHECK(r.json().at("errors").at(0).at("field").as_string() == "email");
+}
+
+TEST_CASE("secrets are never kept for Idempotency-Key replay, other POSTs are") {
+    TestShop shop;
+    auto c = shop.client();
+    auto reg = c.post("/api/v1/auth/register", json::object{{"email", "kim@example.com"}, {"password", "a-long-enough-passphrase"}, {"name", "Kim"}},
+                      {{"Idempotency-Key", "reg-1"}});
+    REQUIRE(reg.status == 201);
+    auto login = c.post("/api/v1/auth/login", json::object{{"email", "kim@example.com"}, {"password", "a-long-enough-passphrase"}},
+                        {{"Idempotency-Key", "login-1"}});
+    REQUIRE(login.status == 200);
+    auto card = c.post("/api/v1/payments/sandbox/tokens", json::object{{"number", "4242424242424242"}, {"exp_month", 1}, {"exp_year", 2099}, {"cvc", "123"}},
+                       {{"Idempotency-Key", "card-1"}});
+    REQUIRE(card.status == 201);
+    auto cart = c.post("/api/v1/carts", json::object{}, {{"Idempotency-Key", "cart-1"}});
+    REQUIRE(cart.status == 201);
+    CHECK(c.post("/api/v1/carts", json::object{}, {{"Idempotency-Key", "cart-1"}}).str("id") == cart.str("id"));
+    int stored = 0, with_token = 0;
+    shop.app().database().read([&](soci::session& s) {
+        s << "SELECT COUNT(*) FROM main.idempotency_keys", soci::into(stored);
+        s << "SELECT COUNT(*) FROM main.idempotency_keys WHERE body LIKE '%access_token%' OR body LIKE '%refresh_token%' "
+             "OR key IN ('reg-1', 'login-1', 'card-1')", soci::into(with_token);
+    });
+    CHECK(stored == 1);
+    CHECK(with_token == 0);
+}
+
+TEST_CASE("an online backup while serving is a consistent, openable copy") {
+    TestShop shop;
+    shop.product("KEY", 700, 3);
+    auto ann = shop.customer("ann@example.com");
+    auto order_id = checkout(ann, make_cart(ann, "KEY", 1)).str("id");
+    shop.settle();
+    TempDir backup;
+    shop.app().database().backup_to(backup.path());
+    db::Database copy(db::Options{backup.path(), {"identity", "catalog", "search", "cart", "inventory", "ordering", "payment", "notification"}, 1, "normal", 1000});
+    std::string status;
+    long long reserved = 0, outbox = 0, cart_position = 0;
+    copy.read([&](soci::session& s) {
+        s << "SELECT status FROM ordering.orders WHERE id = :id", soci::into(status), soci::use(order_id);
+        s << "SELECT COALESCE(SUM(quantity), 0) FROM inventory.reservations WHERE reference = :id", soci::into(reserved), soci::use(order_id);
+        s << "SELECT COALESCE(MAX(seq), 0) FROM ordering.outbox", soci::into(outbox);
+        s << "SELECT position FROM cart.inbox_positions WHERE consumer = 'cart.order_events'", soci::into(cart_position);
+    });
+    CHECK(status == "pending_payment");
+    CHECK(reserved == 1);
+    CHECK(cart_position <= outbox);  // a consumer is never copied ahead of the outbox it reads
+}
+
 TEST_CASE("identity: register, login, me, refresh rotation with reuse detection, admin bootstrap") {
     TestShop shop;
     auto c = shop.client();

@@ -93,10 +93,11 @@ const ErrorCategory& catalog_category() noexcept {
 
 std::shared_ptr<const ProductDoc> CatalogService::load(const std::string& id) {
     if (auto hit = cache_.find(id)) return hit;
+    auto generation = cache_.generation();
     auto doc = db_.read([&](soci::session& s) { return load_doc(s, id); });
     if (!doc) return nullptr;
     std::shared_ptr<const ProductDoc> c = std::move(doc);
-    cache_.put(c);
+    cache_.put(c, generation);
     return c;
 }
 

@@ -45,8 +45,9 @@ std::optional<std::string> ProductCache::id_for_slug(const std::string& slug) co
     return it->second;
 }
 
-void ProductCache::put(std::shared_ptr<const ProductDoc> doc) {
+void ProductCache::put(std::shared_ptr<const ProductDoc> doc, std::uint64_t generation) {
     std::unique_lock lock(mu_);
+    if (generation != generation_.load()) return;  // a write landed while this was being read
     if (by_id_.size() >= max_) {
         by_id_.clear();
         slug_to_id_.clear();
@@ -80,6 +81,7 @@ std::shared_ptr<const Rendered> ProductCache::rendered(const std::shared_ptr<con
 
 void ProductCache::invalidate(const std::string& id) {
     std::unique_lock lock(mu_);
+    ++generation_;
     auto it = by_id_.find(id);
     if (it == by_id_.end()) return;
     slug_to_id_.erase(it->second.doc->slug);

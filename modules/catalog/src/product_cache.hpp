@@ -2,6 +2,8 @@
 // Products as stored, and their rendered JSON per currency, kept in memory: product reads are
 // the hottest path of a shop and change rarely. Every write in this process invalidates the
 // product it touched. Thread-safe.
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,7 +43,10 @@ public:
 
     std::shared_ptr<const ProductDoc> find(const std::string& id) const;
     std::optional<std::string> id_for_slug(const std::string& slug) const;
-    void put(std::shared_ptr<const ProductDoc> doc);
+    /// Bumped by every invalidate(): a load that started before a write must not cache its result.
+    std::uint64_t generation() const noexcept { return generation_.load(); }
+    /// Caches `doc` unless an invalidation happened since `generation` was read.
+    void put(std::shared_ptr<const ProductDoc> doc, std::uint64_t generation);
     /// The product rendered in `currency`, rendering it once.
     std::shared_ptr<const Rendered> rendered(const std::shared_ptr<const ProductDoc>& doc, const std::string& currency);
     void invalidate(const std::string& id);
@@ -55,6 +60,7 @@ private:
     std::unordered_map<std::string, Entry> by_id_;
     std::unordered_map<std::string, std::string> slug_to_id_;
     std::size_t max_;
+    std::atomic<std::uint64_t> generation_{0};
 };
 
 }  // namespace shop::catalog

@@ -194,6 +194,8 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
     bool ok = verify_password(user ? hash : kDummy, password) && user && !disabled;
     if (!ok) {
         std::lock_guard lock(failures_mu_);
+        if (failures_.size() > 100000)  // forget windows that have ended, so guessing cannot grow memory
+            std::erase_if(failures_, [](auto& kv) { return now_ms() - kv.second.second >= kFailureWindowMs; });
         auto& f = failures_[email];
         if (now_ms() - f.second >= kFailureWindowMs) f = {0, now_ms()};
         ++f.first;

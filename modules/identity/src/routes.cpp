@@ -19,7 +19,7 @@ json::object tokens_json(const IssuedTokens& t) {
 }  // namespace
 
 void register_identity_routes(Router& router, IdentityService& svc) {
-    router.add({Method::post, "/api/v1/auth/register", Access::anyone, "Create a customer account", "identity", 201},
+    router.add({Method::post, "/api/v1/auth/register", Access::anyone, "Create a customer account", "identity", 201, true},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
@@ -34,7 +34,7 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                    return Response::json(201, out);
                });
 
-    router.add({Method::post, "/api/v1/auth/login", Access::anyone, "Exchange email and password for tokens", "identity"},
+    router.add({Method::post, "/api/v1/auth/login", Access::anyone, "Exchange email and password for tokens", "identity", 200, true},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
@@ -45,7 +45,7 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                    return Response::json(200, tokens_json(unwrap(svc.login(req.ctx(), email, password, req.header("User-Agent")))));
                });
 
-    router.add({Method::post, "/api/v1/auth/refresh", Access::anyone, "Rotate a refresh token into a new token pair", "identity"},
+    router.add({Method::post, "/api/v1/auth/refresh", Access::anyone, "Rotate a refresh token into a new token pair", "identity", 200, true},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;

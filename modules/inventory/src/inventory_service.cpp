@@ -177,6 +177,13 @@ Result<void> InventoryService::set_stock(const Ctx& ctx, std::string_view sku_in
         s << "SELECT on_hand, low_stock_threshold FROM inventory.levels WHERE sku = :s AND warehouse = :w", soci::into(old, ind),
             soci::into(old_threshold), soci::use(sku), soci::use(warehouse);
         if (ind != soci::i_ok) old = old_threshold = 0;
+        long long held = 0;
+        s << "SELECT COALESCE(SUM(quantity), 0) FROM inventory.reservations WHERE sku = :s AND warehouse = :w AND status = 'active'",
+            soci::into(held), soci::use(sku), soci::use(warehouse);
+        if (on_hand < held)
+            return Error(shop::errc::conflict,
+                         fmt::format("{} units of '{}' in '{}' are reserved by unpaid orders; on_hand cannot go below that", held, sku, warehouse),
+                         {{"on_hand", fmt::format("must be at least {} (reserved)", held)}});
         long long t = threshold.value_or(old_threshold);
         std::string at = now_iso8601();
         s << "INSERT INTO inventory.levels (sku, warehouse, on_hand, low_stock_threshold, updated_at) VALUES (:s, :w, :o, :t, :u) "

@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <ctime>
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "platform/crypto.hpp"
 
@@ -44,6 +45,8 @@ std::string crlf(const std::string& body) {
 }  // namespace
 
 std::string to_rfc5322(const MailMessage& m, const std::string& date) {
+    for (const std::string* h : {&m.from, &m.to, &m.id})
+        if (h->find_first_of("\r\n") != std::string::npos) throw std::invalid_argument("a mail header holds a line break");
     return fmt::format(
         "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nMessage-ID: <{}@shop.local>\r\nMIME-Version: 1.0\r\n"
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}",
@@ -59,12 +62,22 @@ std::string FileMailSender::send(const MailMessage& m) {
     std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
     auto final_path = dir_ / (m.id + ".eml");
     auto tmp = dir_ / (m.id + ".eml.tmp");
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << to_rfc5322(m, date);
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write mail file " + tmp.string());
+    std::string text = to_rfc5322(m, date);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) throw std::runtime_error("cannot create mail file " + tmp.string());
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n <= 0) {
+            ::close(fd);
+            throw std::runtime_error("cannot write mail file " + tmp.string());
+        }
+        done += static_cast<std::size_t>(n);
     }
+    // On disk before it is recorded as sent: a power loss must not leave an empty message behind.
+    bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!synced) throw std::runtime_error("cannot sync mail file " + tmp.string());
     std::filesystem::rename(tmp, final_path);  // atomic: a reader never sees half a message
     return final_path.string();
 }

@@ -3,6 +3,7 @@
 
 #include "domain/order_rules.hpp"
 #include "ordering_service.hpp"
+#include "platform/email.hpp"
 #include "platform/http.hpp"
 #include "platform/json_input.hpp"
 
@@ -24,8 +25,8 @@ void register_ordering_routes(Router& router, OrderingService& svc, std::string 
                    CheckoutInput in;
                    in.cart_id = f.required_string("cart_id", 64);
                    if (auto e = f.optional_string("email", 254)) {
-                       if (e->find('@') == std::string::npos || e->find('.') == std::string::npos) f.fail("email", "is not a valid email address");
-                       in.email = *e;
+                       if (auto normal = normalize_email(*e)) in.email = *normal;
+                       else f.fail("email", "is not a valid email address");
                    }
                    if (auto* a = f.required_object("shipping_address")) in.shipping_address = domain::read_address(*a, "shipping_address", errors);
                    if (auto* a = f.optional_object("billing_address")) in.billing_address = domain::read_address(*a, "billing_address", errors);

@@ -15,7 +15,7 @@ std::string_view token_of(const Request& req) { return req.header("X-Cart-Token"
 
 void register_payment_routes(Router& router, PaymentService& svc) {
     router.add({Method::post, "/api/v1/payments/sandbox/tokens", Access::anyone,
-                "Tokenize a test card (Stripe's test numbers); the number is never stored", "payment", 201},
+                "Tokenize a test card (Stripe's test numbers); the number is never stored", "payment", 201, true},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
