@@ -64,6 +64,19 @@ void record_movement(soci::session& s, const std::string& sku, const std::string
         soci::use(id), soci::use(sku), soci::use(warehouse), soci::use(delta), soci::use(reason), soci::use(reference), soci::use(at);
 }
 
+struct ReservationRow {
+    std::string id, sku, warehouse, status;
+    long long quantity = 0;
+};
+
+std::vector<ReservationRow> reservations_of(soci::session& s, const std::string& reference) {
+    std::vector<ReservationRow> out;
+    soci::rowset<soci::row> rs = (s.prepare << "SELECT id, sku, warehouse, quantity, status FROM inventory.reservations "
+                                               "WHERE reference = :r ORDER BY id", soci::use(reference));
+    for (auto& r : rs) out.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 4), db::col_int(r, 3)});
+    return out;
+}
+
 }  // namespace
 
 const ErrorCategory& inventory_category() noexcept {
@@ -198,14 +211,7 @@ Result<void> InventoryService::set_stock(const Ctx& ctx, std::string_view sku_in
 
 void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines) {
     auto& s = tx.sql();
-    struct Res {
-        std::string id, sku, warehouse, status;
-        long long quantity;
-    };
-    std::vector<Res> rows;
-    soci::rowset<soci::row> rs = (s.prepare << "SELECT id, sku, warehouse, quantity, status FROM inventory.reservations "
-                                               "WHERE reference = :r", soci::use(reference));
-    for (auto& r : rs) rows.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 4), db::col_int(r, 3)});
+    auto rows = reservations_of(s, reference);
     std::set<std::string> skus;
     bool any_held = false;
     std::string at = now_iso8601();
@@ -221,7 +227,7 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
     }
     if (!any_held) {
         // The reservation expired before the payment arrived: sell from free stock if possible.
-        auto sold = reserve_in(s, reference + "", lines, "committed");
+        auto sold = reserve_in(s, reference, lines, "committed");
         if (!sold)
             throw ErrorException(Error(sold.error().ec, "paid order " + reference + " cannot be fulfilled: " + sold.error().detail));
         for (auto& l : lines) skus.insert(l.sku);
@@ -232,17 +238,10 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
 
 void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
     auto& s = tx.sql();
-    struct Res {
-        std::string id, sku, warehouse, status;
-        long long quantity;
-    };
-    std::vector<Res> rows;
-    soci::rowset<soci::row> rs = (s.prepare << "SELECT id, sku, warehouse, quantity, status FROM inventory.reservations "
-                                               "WHERE reference = :r AND status IN ('active', 'committed')", soci::use(reference));
-    for (auto& r : rs) rows.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 4), db::col_int(r, 3)});
     std::string at = now_iso8601();
     std::set<std::string> skus;
-    for (auto& r : rows) {
+    for (auto& r : reservations_of(s, reference)) {
+        if (r.status != "active" && r.status != "committed") continue;
         if (r.status == "active") {
             s << "UPDATE inventory.reservations SET status = 'released', updated_at = :u WHERE id = :id", soci::use(at), soci::use(r.id);
         } else {
