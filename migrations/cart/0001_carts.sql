@@ -14,7 +14,7 @@ CREATE TABLE cart.lines (
     id TEXT PRIMARY KEY,
     cart_id TEXT NOT NULL REFERENCES carts (id),
     sku TEXT NOT NULL,
-    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    quantity BIGINT NOT NULL CHECK (quantity > 0),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (cart_id, sku)

@@ -16,13 +16,13 @@ CREATE TABLE catalog.variants (
     sku TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL DEFAULT '',
     options TEXT NOT NULL DEFAULT '{}',
-    position INTEGER NOT NULL
+    position BIGINT NOT NULL
 );
 CREATE INDEX catalog.variants_product ON variants (product_id, position);
 
 CREATE TABLE catalog.prices (
     variant_id TEXT NOT NULL REFERENCES variants (id),
     currency TEXT NOT NULL,
-    amount INTEGER NOT NULL CHECK (amount >= 0),
+    amount BIGINT NOT NULL CHECK (amount >= 0),
     PRIMARY KEY (variant_id, currency)
 );

@@ -4,7 +4,7 @@ CREATE TABLE identity.users (
     name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL DEFAULT 'customer' CHECK (role IN ('customer', 'vendor', 'admin')),
-    disabled INTEGER NOT NULL DEFAULT 0,
+    disabled BIGINT NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -13,7 +13,7 @@ CREATE TABLE identity.signing_keys (
     kid TEXT PRIMARY KEY,
     public_key TEXT NOT NULL,
     secret_key TEXT NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1,
+    active BIGINT NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL
 );
 
@@ -24,9 +24,9 @@ CREATE TABLE identity.refresh_tokens (
     user_id TEXT NOT NULL REFERENCES users (id),
     family_id TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
-    expires_ms INTEGER NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0,
-    revoked INTEGER NOT NULL DEFAULT 0,
+    expires_ms BIGINT NOT NULL,
+    used BIGINT NOT NULL DEFAULT 0,
+    revoked BIGINT NOT NULL DEFAULT 0,
     user_agent TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
 );

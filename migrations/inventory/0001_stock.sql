@@ -8,8 +8,8 @@ INSERT INTO inventory.warehouses (code, name, created_at) VALUES ('main', 'Main 
 CREATE TABLE inventory.levels (
     sku TEXT NOT NULL,
     warehouse TEXT NOT NULL REFERENCES warehouses (code),
-    on_hand INTEGER NOT NULL CHECK (on_hand >= 0),
-    low_stock_threshold INTEGER NOT NULL DEFAULT 0,
+    on_hand BIGINT NOT NULL CHECK (on_hand >= 0),
+    low_stock_threshold BIGINT NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (sku, warehouse)
 );
@@ -20,9 +20,9 @@ CREATE TABLE inventory.reservations (
     reference TEXT NOT NULL,
     sku TEXT NOT NULL,
     warehouse TEXT NOT NULL,
-    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    quantity BIGINT NOT NULL CHECK (quantity > 0),
     status TEXT NOT NULL CHECK (status IN ('active', 'committed', 'released', 'returned')),
-    expires_ms INTEGER NOT NULL,
+    expires_ms BIGINT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -34,7 +34,7 @@ CREATE TABLE inventory.movements (
     id TEXT PRIMARY KEY,
     sku TEXT NOT NULL,
     warehouse TEXT NOT NULL,
-    delta INTEGER NOT NULL,
+    delta BIGINT NOT NULL,
     reason TEXT NOT NULL,
     reference TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL

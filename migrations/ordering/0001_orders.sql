@@ -1,6 +1,6 @@
 CREATE TABLE ordering.orders (
     id TEXT PRIMARY KEY,
-    number INTEGER NOT NULL UNIQUE,
+    number BIGINT NOT NULL UNIQUE,
     customer_id TEXT NOT NULL DEFAULT '',
     guest_token_hash TEXT NOT NULL DEFAULT '',
     email TEXT NOT NULL,
@@ -8,11 +8,11 @@ CREATE TABLE ordering.orders (
     status TEXT NOT NULL CHECK (status IN ('pending_payment', 'confirmed', 'processing', 'shipped', 'delivered',
                                            'cancelled', 'refunded', 'partially_refunded')),
     currency TEXT NOT NULL,
-    subtotal INTEGER NOT NULL,
-    discount INTEGER NOT NULL,
-    shipping INTEGER NOT NULL,
-    tax INTEGER NOT NULL,
-    total INTEGER NOT NULL,
+    subtotal BIGINT NOT NULL,
+    discount BIGINT NOT NULL,
+    shipping BIGINT NOT NULL,
+    tax BIGINT NOT NULL,
+    total BIGINT NOT NULL,
     shipping_method TEXT NOT NULL,
     shipping_address TEXT NOT NULL,
     billing_address TEXT NOT NULL,
@@ -29,14 +29,14 @@ CREATE INDEX ordering.orders_status ON orders (status, id);
 CREATE TABLE ordering.order_lines (
     id TEXT PRIMARY KEY,
     order_id TEXT NOT NULL REFERENCES orders (id),
-    position INTEGER NOT NULL,
+    position BIGINT NOT NULL,
     sku TEXT NOT NULL,
     product_id TEXT NOT NULL,
     variant_id TEXT NOT NULL,
     title TEXT NOT NULL,
-    quantity INTEGER NOT NULL CHECK (quantity > 0),
-    unit_price INTEGER NOT NULL,
-    line_total INTEGER NOT NULL
+    quantity BIGINT NOT NULL CHECK (quantity > 0),
+    unit_price BIGINT NOT NULL,
+    line_total BIGINT NOT NULL
 );
 CREATE INDEX ordering.order_lines_order ON order_lines (order_id, position);
 
@@ -53,8 +53,8 @@ CREATE INDEX ordering.status_history_order ON status_history (order_id, id);
 CREATE TABLE ordering.shipping_methods (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
-    amount INTEGER NOT NULL CHECK (amount >= 0),
-    active INTEGER NOT NULL DEFAULT 1
+    amount BIGINT NOT NULL CHECK (amount >= 0),
+    active BIGINT NOT NULL DEFAULT 1
 );
 INSERT INTO ordering.shipping_methods (code, name, amount) VALUES ('standard', 'Standard (3-5 days)', 500);
 INSERT INTO ordering.shipping_methods (code, name, amount) VALUES ('express', 'Express (next day)', 1500);

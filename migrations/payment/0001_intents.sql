@@ -4,8 +4,8 @@ CREATE TABLE payment.sandbox_tokens (
     token TEXT PRIMARY KEY,
     brand TEXT NOT NULL,
     last4 TEXT NOT NULL,
-    exp_month INTEGER NOT NULL,
-    exp_year INTEGER NOT NULL,
+    exp_month BIGINT NOT NULL,
+    exp_year BIGINT NOT NULL,
     outcome TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
@@ -14,7 +14,7 @@ CREATE TABLE payment.intents (
     id TEXT PRIMARY KEY,
     order_id TEXT NOT NULL,
     customer_id TEXT NOT NULL DEFAULT '',
-    amount INTEGER NOT NULL,
+    amount BIGINT NOT NULL,
     currency TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('requires_payment_method', 'requires_action', 'processing', 'requires_capture',
                                            'succeeded', 'failed', 'canceled')),

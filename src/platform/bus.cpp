@@ -102,7 +102,7 @@ int Bus::deliver(Subscription& sub) {
     std::vector<Row> rows;
     db_.read([&](soci::session& s) {
         soci::rowset<soci::row> rs = (s.prepare << fmt::format(
-            "SELECT seq, id, type, payload, correlation_id, causation_id, created_at FROM {}.outbox "
+            "SELECT CAST(seq AS BIGINT), id, type, payload, correlation_id, causation_id, created_at FROM {}.outbox "
             "WHERE seq > :pos ORDER BY seq LIMIT {}", sub.source, opts_.batch), soci::use(sub.position));
         for (auto& r : rs) {
             Row row;

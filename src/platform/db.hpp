@@ -60,6 +60,8 @@ private:
 };
 
 /// Integer column of a row whatever SQLite's declared type made of it (0 for NULL).
+/// SOCI reads a column declared INTEGER as a 32-bit int in a row: declare 64-bit columns BIGINT
+/// (and read an INTEGER PRIMARY KEY through CAST(... AS BIGINT)).
 std::int64_t col_int(const soci::row& r, std::size_t i);
 /// Floating-point column of a row (0 for NULL).
 double col_double(const soci::row& r, std::size_t i);
@@ -70,15 +72,6 @@ std::optional<std::string> col_opt_str(const soci::row& r, std::size_t i);
 
 template <class T>
 struct is_result : std::false_type {};
-/// Integer column of a row whatever SQLite's declared type made of it (0 for NULL).
-std::int64_t col_int(const soci::row& r, std::size_t i);
-/// Floating-point column of a row (0 for NULL).
-double col_double(const soci::row& r, std::size_t i);
-/// Text column of a row ("" for NULL).
-std::string col_str(const soci::row& r, std::size_t i);
-/// Optional text column.
-std::optional<std::string> col_opt_str(const soci::row& r, std::size_t i);
-
 template <class T>
 struct is_result<Result<T>> : std::true_type {};
 

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS {schema}.outbox (
 );
 CREATE TABLE IF NOT EXISTS {schema}.inbox_positions (
     consumer TEXT PRIMARY KEY,
-    position INTEGER NOT NULL
+    position BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS {schema}.inbox_handled (
     consumer TEXT NOT NULL,
@@ -38,13 +38,13 @@ CREATE TABLE IF NOT EXISTS {schema}.inbox_handled (
 CREATE TABLE IF NOT EXISTS {schema}.inbox_failures (
     consumer TEXT NOT NULL,
     event_id TEXT NOT NULL,
-    event_seq INTEGER NOT NULL,
+    event_seq BIGINT NOT NULL,
     source TEXT NOT NULL,
     type TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
+    attempts BIGINT NOT NULL,
     last_error TEXT NOT NULL,
-    next_attempt_ms INTEGER NOT NULL,
-    parked INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms BIGINT NOT NULL,
+    parked BIGINT NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (consumer, event_id)
 );
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS {schema}.handler_log (
     event_id TEXT NOT NULL,
     type TEXT NOT NULL,
     outcome TEXT NOT NULL,
-    duration_us INTEGER NOT NULL,
+    duration_us BIGINT NOT NULL,
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS {schema}.handler_log_correlation ON handler_log (correlation_id);
@@ -70,11 +70,11 @@ CREATE TABLE IF NOT EXISTS main.idempotency_keys (
     key TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     state TEXT NOT NULL,
-    status INTEGER NOT NULL DEFAULT 0,
+    status BIGINT NOT NULL DEFAULT 0,
     content_type TEXT NOT NULL DEFAULT '',
     headers TEXT NOT NULL DEFAULT '',
     body TEXT NOT NULL DEFAULT '',
-    created_ms INTEGER NOT NULL,
+    created_ms BIGINT NOT NULL,
     PRIMARY KEY (scope, key)
 );
 CREATE INDEX IF NOT EXISTS main.idempotency_keys_created ON idempotency_keys (created_ms);
@@ -94,7 +94,7 @@ struct Applied {
 
 int apply_track(Database& db, soci::session& s, const std::string& schema, const std::string& track,
                 std::span<const Migration> migrations, bool substitute, Logger& log, bool dry_run, int& pending) {
-    s << fmt::format("CREATE TABLE IF NOT EXISTS {}.schema_migrations (track TEXT NOT NULL, version INTEGER NOT NULL, "
+    s << fmt::format("CREATE TABLE IF NOT EXISTS {}.schema_migrations (track TEXT NOT NULL, version BIGINT NOT NULL, "
                      "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (track, version))",
                      schema);
     std::map<int, Applied> applied;

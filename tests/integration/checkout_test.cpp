@@ -113,7 +113,7 @@ TEST_CASE("a whole checkout: order confirmed, stock sold, confirmation mailed wi
 
     // A declined card leaves the order payable.
     auto declined = ann.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", card_token(ann, "4000 0000 0000 0002")}});
-    REQUIRE(declined.status == 201);
+    REQUIRE_MESSAGE(declined.status == 201, declined.body);
     CHECK(declined.str("status") == "failed");
     CHECK(declined.str("failure_code") == "card_declined");
     CHECK(declined.json().at("card").at("last4").as_string() == "0002");
@@ -373,6 +373,26 @@ TEST_CASE("cart rules: unknown SKU is 422, more than available is 409 out_of_sto
     auto empty = checkout(ann, cart);
     CHECK(empty.status == 422);
     CHECK(empty.str("code") == "cart_empty");
+}
+
+TEST_CASE("amounts and timestamps beyond 32 bits survive every read") {
+    TestShop shop;
+    const std::int64_t price = 5'000'000'000;  // USD 50 million: more than 2^31 minor units
+    shop.product("YACHT", price, 2);
+    auto ann = shop.customer("ann@example.com");
+    auto detail = ann.get("/api/v1/products?limit=1").json().at("data").at(0);
+    CHECK(amount(detail.at("variants").at(0).at("price")) == price);
+    auto cart_id = make_cart(ann, "YACHT", 2);
+    CHECK(amount(ann.get("/api/v1/carts/" + cart_id).json().at("subtotal")) == 2 * price);
+    auto order = checkout(ann, cart_id);
+    REQUIRE(order.status == 201);
+    CHECK(amount(order.json().at("total")) == 2 * price + 500);
+    // payable_until is a millisecond timestamp: read back whole, the order stays payable.
+    auto paid = ann.post("/api/v1/payments", json::object{{"order_id", order.str("id")}, {"payment_method", card_token(ann, "4242424242424242")}});
+    REQUIRE_MESSAGE(paid.status == 201, paid.body);
+    CHECK(amount(paid.json().at("amount")) == 2 * price + 500);
+    shop.settle();
+    CHECK(ann.get("/api/v1/orders/" + order.str("id")).str("status") == "confirmed");
 }
 
 TEST_CASE("stock cannot be set below what unpaid orders hold") {

@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
 #include "platform/db.hpp"
 #include "platform/log.hpp"
 #include "platform/migrations.hpp"
@@ -77,4 +82,40 @@ TEST_CASE("a failing migration leaves nothing half-applied") {
     CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.schema_migrations WHERE track = 'module'") == 1);
     CHECK(count_rows(*d, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'") == 0);
     CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.sqlite_master WHERE name = 'half'") == 0);
+}
+
+namespace {
+// SOCI reads a column declared INTEGER as a 32-bit int in a row, silently truncating amounts and
+// millisecond timestamps: 64-bit columns are declared BIGINT. Only the rowid alias
+// INTEGER PRIMARY KEY must keep the name INTEGER (it is read through CAST(... AS BIGINT)).
+std::vector<std::string> narrow_integer_columns(const std::string& sql) {
+    static const std::regex kInteger(R"(\bINTEGER\b(?!\s+PRIMARY\s+KEY))", std::regex::icase);
+    std::vector<std::string> found;
+    std::istringstream in(sql);
+    for (std::string line; std::getline(in, line);)
+        if (std::regex_search(line, kInteger)) found.push_back(line);
+    return found;
+}
+}  // namespace
+
+TEST_CASE("the 32-bit column rule catches an INTEGER column and spares the rowid alias") {
+    CHECK(narrow_integer_columns("CREATE TABLE x.t (seq INTEGER PRIMARY KEY AUTOINCREMENT, n BIGINT);").empty());
+    CHECK(narrow_integer_columns("CREATE TABLE x.t (\n  amount INTEGER NOT NULL\n);").size() == 1);
+}
+
+TEST_CASE("every migrated integer column is 64-bit") {
+    std::vector<std::string> offenders;
+    for (auto& m : db::kernel_migrations())
+        for (auto& l : narrow_integer_columns(m.sql)) offenders.push_back(std::string("kernel: ") + l);
+    for (auto& m : db::main_migrations())
+        for (auto& l : narrow_integer_columns(m.sql)) offenders.push_back(std::string("main: ") + l);
+    for (auto& f : std::filesystem::recursive_directory_iterator(std::filesystem::path(SHOP_SOURCE_DIR) / "migrations")) {
+        if (f.path().extension() != ".sql") continue;
+        std::ifstream in(f.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        for (auto& l : narrow_integer_columns(text.str())) offenders.push_back(f.path().string() + ": " + l);
+    }
+    for (auto& o : offenders) MESSAGE(o);
+    CHECK(offenders.empty());
 }
