@@ -177,6 +177,18 @@ Ctx seeding_ctx() {
 }
 }  // namespace
 
+namespace {
+void seed_product(catalog::CatalogApi& catalog, inventory::InventoryApi& inventory, const Ctx& ctx, const catalog::NewProduct& p,
+                  std::int64_t on_hand, std::int64_t low_stock_threshold) {
+    auto created = catalog.create_product(ctx, p);
+    if (!created) throw std::runtime_error("seeding '" + p.title + "' failed: " + created.error().detail);
+    for (auto& v : p.variants) {
+        auto r = inventory.set_stock(ctx, v.sku, "main", on_hand, low_stock_threshold);
+        if (!r) throw std::runtime_error("seeding stock of '" + v.sku + "' failed: " + r.error().detail);
+    }
+}
+}  // namespace
+
 int App::seed_demo() {
     auto& i = *impl_;
     if (i.catalog->api().product_count() > 0) return 0;
@@ -207,12 +219,7 @@ int App::seed_demo() {
             if (std::isupper(static_cast<unsigned char>(*c))) base.push_back(*c);
         for (auto& [suffix, price] : d.variants)
             p.variants.push_back({base + "-" + suffix, suffix, {{"variant", suffix}}, {{price, "USD"}, {price * 92 / 100, "EUR"}}});
-        auto created = i.catalog->api().create_product(ctx, p);
-        if (!created) throw std::runtime_error("seeding failed: " + created.error().detail);
-        for (auto& v : p.variants) {
-            auto r = i.inventory->api().set_stock(ctx, v.sku, "main", 25, 5);
-            if (!r) throw std::runtime_error("seeding stock failed: " + r.error().detail);
-        }
+        seed_product(i.catalog->api(), i.inventory->api(), ctx, p, 25, 5);
         ++n;
     }
     i.log.info("seeded the demo catalog", {{"products", n}});
@@ -238,9 +245,7 @@ int App::seed_generated(int count) {
         std::int64_t price = 500 + (n * 37) % 20000;
         p.variants.push_back({sku + "-A", "Standard", {{"edition", "standard"}}, {{price, "USD"}, {price * 92 / 100, "EUR"}}});
         p.variants.push_back({sku + "-B", "Deluxe", {{"edition", "deluxe"}}, {{price * 3 / 2, "USD"}, {price * 138 / 100, "EUR"}}});
-        auto created = i.catalog->api().create_product(ctx, p);
-        if (!created) throw std::runtime_error("seeding failed: " + created.error().detail);
-        for (auto& v : p.variants) i.inventory->api().set_stock(ctx, v.sku, "main", 100, 10);
+        seed_product(i.catalog->api(), i.inventory->api(), ctx, p, 100, 10);
     }
     i.log.info("seeded generated products", {{"products", count}});
     return count;

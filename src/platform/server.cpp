@@ -54,7 +54,6 @@ struct Server::Impl {
         return res;
     }
 
-    template <class Body>
     static bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, bool keep_alive) {
         bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
         out.set(bhttp::field::server, "shop");
@@ -136,7 +135,7 @@ struct Server::Impl {
                     --in_flight;
                 }
                 if (stopping) keep_alive = false;
-                auto out = to_beast<bhttp::string_body>(std::move(res), version, keep_alive);
+                auto out = to_beast(std::move(res), version, keep_alive);
                 stream.expires_after(std::chrono::milliseconds(opts.read_timeout_ms));
                 co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
                 conn.busy = false;

@@ -29,9 +29,9 @@ Result<CheckoutCart> CartService::load_owned(const Ctx& ctx, std::string_view ca
             token_hash = db::col_str(r, 4);
         }
         if (!found) return;
-        soci::rowset<soci::row> ls = (s.prepare << "SELECT sku, quantity FROM cart.lines WHERE cart_id = :id ORDER BY created_at, id",
+        soci::rowset<soci::row> ls = (s.prepare << "SELECT id, sku, quantity FROM cart.lines WHERE cart_id = :id ORDER BY created_at, id",
                                       soci::use(cart_id));
-        for (auto& r : ls) c.lines.push_back({db::col_str(r, 0), db::col_int(r, 1)});
+        for (auto& r : ls) c.lines.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_int(r, 2)});
     });
     if (!found) return not_found(fmt::format("no cart {}", cart_id));
     bool owner = c.customer_id.empty()
@@ -65,20 +65,11 @@ Result<CreatedCart> CartService::create(const Ctx& ctx, const std::string& curre
 Result<json::object> CartService::view(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
     auto c = load_owned(ctx, cart_id, cart_token);
     if (!c) return c.error();
-    std::vector<std::pair<std::string, std::string>> line_ids;  // sku -> line id
-    std::string id(cart_id);
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> ls = (s.prepare << "SELECT sku, id FROM cart.lines WHERE cart_id = :id", soci::use(id));
-        for (auto& r : ls) line_ids.emplace_back(db::col_str(r, 0), db::col_str(r, 1));
-    });
     json::array lines;
     std::int64_t subtotal = 0;
     bool checkout_ready = !c->lines.empty();
     for (auto& l : c->lines) {
-        std::string line_id;
-        for (auto& [sku, lid] : line_ids)
-            if (sku == l.sku) line_id = lid;
-        json::object o{{"id", line_id}, {"sku", l.sku}, {"quantity", l.quantity}};
+        json::object o{{"id", l.id}, {"sku", l.sku}, {"quantity", l.quantity}};
         auto p = catalog_.purchasable(l.sku, c->currency);
         auto a = inventory_.availability(l.sku);
         if (p) {

@@ -75,10 +75,10 @@ json::object order_from_row(soci::session& s, const soci::row& r) {
     return o;
 }
 
-bool may_see(const Ctx& ctx, const std::string& customer_id, const std::string& guest_hash, std::string_view cart_token) {
+bool may_see(const Ctx& ctx, const OrderAccess& a, std::string_view cart_token) {
     if (ctx.is_admin()) return true;
-    if (!customer_id.empty()) return ctx.user_id() == customer_id;
-    return !cart_token.empty() && crypto::equal_constant_time(crypto::sha256_hex(cart_token), guest_hash);
+    if (!a.customer_id.empty()) return ctx.user_id() == a.customer_id;
+    return !cart_token.empty() && crypto::equal_constant_time(crypto::sha256_hex(cart_token), a.guest_token_hash);
 }
 
 std::vector<events::OrderLine> event_lines(const json::object& order) {
@@ -108,12 +108,11 @@ void record_transition(soci::session& s, const std::string& order_id, const std:
         s << "UPDATE ordering.orders SET status = :t, updated_at = :a WHERE id = :o", soci::use(to), soci::use(at), soci::use(order_id);
 }
 
-std::optional<json::object> load_in(soci::session& s, const std::string& id, std::string* customer_id, std::string* guest_hash) {
+std::optional<json::object> load_in(soci::session& s, const std::string& id, OrderAccess* access) {
     std::optional<json::object> out;
     soci::rowset<soci::row> rs = (s.prepare << std::string(kOrderColumns) + "WHERE id = :id", soci::use(id));
     for (auto& r : rs) {
-        if (customer_id) *customer_id = db::col_str(r, 2);
-        if (guest_hash) *guest_hash = db::col_str(r, 3);
+        if (access) *access = {db::col_str(r, 2), db::col_str(r, 3), db::col_int(r, 19)};
         out = order_from_row(s, r);
     }
     return out;
@@ -126,29 +125,22 @@ const ErrorCategory& ordering_category() noexcept {
     return kCategory;
 }
 
-std::optional<json::object> OrderingService::load_order(const std::string& id, std::string* customer_id, std::string* guest_hash) {
-    return db_.read([&](soci::session& s) { return load_in(s, id, customer_id, guest_hash); });
+std::optional<json::object> OrderingService::load_order(const std::string& id, OrderAccess* access) {
+    return db_.read([&](soci::session& s) { return load_in(s, id, access); });
 }
 
 Result<PayableOrder> OrderingService::order_for_payment(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
-    std::string customer, guest;
-    auto o = load_order(std::string(order_id), &customer, &guest);
-    if (!o || !may_see(ctx, customer, guest, cart_token)) return not_found(fmt::format("no order {}", order_id));
-    std::int64_t until = 0;
-    std::string id(order_id);
-    db_.read([&](soci::session& s) {
-        long long v = 0;
-        s << "SELECT payable_until_ms FROM ordering.orders WHERE id = :id", soci::into(v), soci::use(id);
-        until = v;
-    });
-    return PayableOrder{str_of(*o, "id"), str_of(*o, "number"), str_of(*o, "status"), customer, str_of(*o, "email"),
-                        Money{amount_of(*o, "total"), str_of(*o, "currency")}, until};
+    OrderAccess access;
+    auto o = load_order(std::string(order_id), &access);
+    if (!o || !may_see(ctx, access, cart_token)) return not_found(fmt::format("no order {}", order_id));
+    return PayableOrder{str_of(*o, "id"), str_of(*o, "number"), str_of(*o, "status"), access.customer_id, str_of(*o, "email"),
+                        Money{amount_of(*o, "total"), str_of(*o, "currency")}, access.payable_until_ms};
 }
 
 Result<json::object> OrderingService::get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
-    std::string customer, guest;
-    auto o = load_order(std::string(order_id), &customer, &guest);
-    if (!o || !may_see(ctx, customer, guest, cart_token)) return not_found(fmt::format("no order {}", order_id));
+    OrderAccess access;
+    auto o = load_order(std::string(order_id), &access);
+    if (!o || !may_see(ctx, access, cart_token)) return not_found(fmt::format("no order {}", order_id));
     return *o;
 }
 
@@ -213,7 +205,7 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
             s << "SELECT id FROM ordering.orders WHERE idempotency_scope = :s AND idempotency_key = :k", soci::into(existing, ind),
                 soci::use(scope), soci::use(caller.idempotency_key);
         });
-        if (ind == soci::i_ok) return *load_order(existing, nullptr, nullptr);
+        if (ind == soci::i_ok) return *load_order(existing, nullptr);
     }
     auto cart = cart_.cart_for_checkout(ctx, in.cart_id, caller.cart_token);
     if (!cart) return Error(cart.error().ec, cart.error().detail, {{"cart_id", "is not a cart of yours"}});
@@ -287,7 +279,7 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
             record_transition(s, order_id, "", status, "order placed");
             tx.publish(events::OrderPlaced{order_id, std::to_string(number), customer, email, cart->id, cart->currency,
                                            totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total, lines});
-            return *load_in(s, order_id, nullptr, nullptr);
+            return *load_in(s, order_id, nullptr);
         });
         if (!result) inventory_.release(ctx, order_id);  // compensate: nothing was ordered
         else created = true;
@@ -300,8 +292,8 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
 
 void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id) {
     auto& s = tx.sql();
-    std::string customer;
-    auto o = load_in(s, order_id, &customer, nullptr);
+    OrderAccess access;
+    auto o = load_in(s, order_id, &access);
     if (!o) throw std::runtime_error("payment authorized for unknown order " + order_id);
     std::string status = str_of(*o, "status");
     if (status != "pending_payment") {
@@ -315,14 +307,14 @@ void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order
     record_transition(s, order_id, status, "confirmed", "payment " + payment_id + " authorized");
     std::string at = now_iso8601();
     s << "UPDATE ordering.orders SET payment_id = :p WHERE id = :o", soci::use(payment_id), soci::use(order_id);
-    tx.publish(events::OrderConfirmed{order_id, str_of(*o, "number"), customer, str_of(*o, "email"), payment_id,
+    tx.publish(events::OrderConfirmed{order_id, str_of(*o, "number"), access.customer_id, str_of(*o, "email"), payment_id,
                                       str_of(*o, "currency"), amount_of(*o, "subtotal"), amount_of(*o, "discount"),
                                       amount_of(*o, "shipping"), amount_of(*o, "tax"), amount_of(*o, "total"), event_lines(*o)});
 }
 
 void OrderingService::on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code) {
     auto& s = tx.sql();
-    auto o = load_in(s, order_id, nullptr, nullptr);
+    auto o = load_in(s, order_id, nullptr);
     if (!o) return;
     std::string status = str_of(*o, "status");
     record_transition(s, order_id, status, status, "payment failed: " + code);
@@ -330,7 +322,7 @@ void OrderingService::on_payment_failed(db::Tx& tx, const std::string& order_id,
 
 void OrderingService::on_reservation_expired(db::Tx& tx, const std::string& order_id) {
     auto& s = tx.sql();
-    auto o = load_in(s, order_id, nullptr, nullptr);
+    auto o = load_in(s, order_id, nullptr);
     if (!o || str_of(*o, "status") != "pending_payment") return;
     record_transition(s, order_id, "pending_payment", "cancelled", "stock reservation expired before payment");
     tx.publish(events::OrderCancelled{order_id, str_of(*o, "number"), str_of(*o, "email"), "reservation_expired"});

@@ -29,6 +29,13 @@ struct Caller {
     std::string idempotency_key;
 };
 
+/// Who may see and pay an order, read with the order itself.
+struct OrderAccess {
+    std::string customer_id;       ///< empty for guests
+    std::string guest_token_hash;  ///< sha256 of the guest's cart token
+    std::int64_t payable_until_ms = 0;
+};
+
 class OrderingService final : public OrderingApi {
 public:
     /// `payment_window_ms`: how long after checkout an order takes payment; shorter than the
@@ -55,7 +62,7 @@ public:
     void on_reservation_expired(db::Tx& tx, const std::string& order_id);
 
 private:
-    std::optional<boost::json::object> load_order(const std::string& id, std::string* customer_id, std::string* guest_hash);
+    std::optional<boost::json::object> load_order(const std::string& id, OrderAccess* access);
 
     db::Database& db_;
     Logger& log_;

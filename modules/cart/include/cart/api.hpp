@@ -12,6 +12,7 @@
 namespace shop::cart {
 
 struct CheckoutLine {
+    std::string id;  ///< line_...
     std::string sku;
     std::int64_t quantity = 0;
 };
