@@ -15,6 +15,8 @@
 #include "platform/http.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
+#include "platform/ids.hpp"
+#include "platform/periodic.hpp"
 #include "platform/pipeline.hpp"
 #include "platform/platform_routes.hpp"
 #include "platform/server.hpp"
@@ -53,6 +55,7 @@ struct App::Impl {
     std::unique_ptr<search::SearchModule> search;
     std::unique_ptr<notification::NotificationModule> notification;
     std::vector<Module*> modules;  // start order
+    std::unique_ptr<PeriodicTask> purge_replies;
     std::atomic<bool> started{false};
     bool stopped = false;
 
@@ -67,7 +70,7 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     db::Options dbo;
     dbo.dir = dir;
     dbo.schemas = {"identity", "catalog", "search", "cart", "inventory", "ordering", "payment", "notification"};
-    dbo.readers = static_cast<int>(cfg.get_int("db.readers"));
+    dbo.group_max = static_cast<int>(cfg.get_int("db.group_max"));
     dbo.synchronous = cfg.get_string("db.synchronous");
     dbo.busy_timeout_ms = static_cast<int>(cfg.get_int("db.busy_timeout_ms"));
     i.db = std::make_unique<db::Database>(dbo);
@@ -78,7 +81,7 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     bo.backoff_max_ms = static_cast<int>(cfg.get_int("bus.backoff_max_ms"));
     bo.poll_interval_ms = static_cast<int>(cfg.get_int("bus.poll_interval_ms"));
     i.bus = std::make_unique<bus::Bus>(*i.db, bo, i.log);
-    i.db->on_publish([b = i.bus.get()] { b->notify(); });
+    i.db->on_publish([b = i.bus.get()](std::string_view schema, std::int64_t seq) { b->published(schema, seq); });
 
     // Modules, each given exactly what it declared it uses.
     i.identity = identity::make_module({*i.db, i.log, cfg});
@@ -127,6 +130,10 @@ void App::start(bool with_http) {
     auto& i = *impl_;
     for (auto* m : i.modules) m->start();
     i.bus->start();
+    std::int64_t ttl_ms = i.config.get_int("http.idempotency_ttl_s") * 1000;
+    i.purge_replies = std::make_unique<PeriodicTask>("idempotency.purge", std::chrono::minutes(10),
+                                                     [&i, ttl_ms] { i.db->purge_replies(now_ms() - ttl_ms); }, i.log);
+    i.purge_replies->start();
     if (with_http) {
         http::ServerOptions so;
         so.host = i.config.get_string("host");
@@ -139,6 +146,8 @@ void App::start(bool with_http) {
         so.read_timeout_ms = static_cast<int>(i.config.get_int("http.read_timeout_ms"));
         so.idle_timeout_ms = static_cast<int>(i.config.get_int("http.idle_timeout_ms"));
         so.shutdown_grace_ms = static_cast<int>(i.config.get_int("http.shutdown_grace_ms"));
+        for (auto& r : i.router.routes())
+            if (r->spec.offload) so.offload_prefixes.push_back(r->spec.pattern.substr(0, r->spec.pattern.find('{')));
         i.server = std::make_unique<http::Server>(so, [p = i.pipeline.get()](http::Request& r) { return p->handle(r); }, i.log);
         i.server->start();
         i.log.info("listening", {{"url", "http://" + so.host + ":" + std::to_string(i.server->port())},
@@ -153,12 +162,24 @@ void App::stop() {
     i.stopped = true;
     i.started = false;
     if (i.server) i.server->stop();  // drains in-flight requests first
+    if (i.purge_replies) i.purge_replies->stop();
     i.bus->stop();
     for (auto it = i.modules.rbegin(); it != i.modules.rend(); ++it) (*it)->stop();
     i.log.info("stopped");
 }
 
-bool App::drain_bus(std::chrono::milliseconds timeout) { return impl_->bus->wait_idle(timeout); }
+bool App::drain_bus(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !impl_->bus->wait_idle(left)) return false;
+        bool idle = true;
+        for (auto* m : impl_->modules) idle = idle && m->idle();
+        // Background work may have published again: settled only when the bus is still idle.
+        if (idle && impl_->bus->wait_idle(std::chrono::milliseconds(0))) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+}
 std::uint16_t App::port() const { return impl_->server ? impl_->server->port() : 0; }
 const Config& App::config() const { return impl_->config; }
 Logger& App::log() { return impl_->log; }
@@ -233,20 +254,38 @@ int App::seed_generated(int count) {
     static const char* kColours[] = {"red", "blue", "green", "black", "white", "grey", "amber", "teal"};
     Ctx ctx = seeding_ctx();
     std::int64_t start = i.catalog->api().product_count();
-    for (int k = 0; k < count; ++k) {
-        std::int64_t n = start + k;
-        catalog::NewProduct p;
-        p.title = std::string(kAdjectives[n % 8]) + " " + kColours[(n / 8) % 8] + " " + kNouns[(n / 64) % 10] + " " + std::to_string(n);
-        p.description = "A " + std::string(kColours[(n / 8) % 8]) + " " + kNouns[(n / 64) % 10] +
-                        " made to last. Generated product number " + std::to_string(n) + " for load tests.";
-        p.status = "published";
-        std::string sku = "GEN-" + std::to_string(n);
-        p.slug = "generated-product-" + std::to_string(n);
-        std::int64_t price = 500 + (n * 37) % 20000;
-        p.variants.push_back({sku + "-A", "Standard", {{"edition", "standard"}}, {{price, "USD"}, {price * 92 / 100, "EUR"}}});
-        p.variants.push_back({sku + "-B", "Deluxe", {{"edition", "deluxe"}}, {{price * 3 / 2, "USD"}, {price * 138 / 100, "EUR"}}});
-        seed_product(i.catalog->api(), i.inventory->api(), ctx, p, 100, 10);
-    }
+    // Several seeders at once: their transactions share group commits, which is what makes bulk
+    // loading fast (the same index pages are written to the WAL once per group, not per product).
+    std::atomic<int> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mu;
+    auto seeder = [&] {
+        try {
+            for (int k = next++; k < count; k = next++) {
+                std::int64_t n = start + k;
+                catalog::NewProduct p;
+                p.title = std::string(kAdjectives[n % 8]) + " " + kColours[(n / 8) % 8] + " " + kNouns[(n / 64) % 10] + " " +
+                          std::to_string(n);
+                p.description = "A " + std::string(kColours[(n / 8) % 8]) + " " + kNouns[(n / 64) % 10] +
+                                " made to last. Generated product number " + std::to_string(n) + " for load tests.";
+                p.status = "published";
+                std::string sku = "GEN-" + std::to_string(n);
+                p.slug = "generated-product-" + std::to_string(n);
+                std::int64_t price = 500 + (n * 37) % 20000;
+                p.variants.push_back({sku + "-A", "Standard", {{"edition", "standard"}}, {{price, "USD"}, {price * 92 / 100, "EUR"}}});
+                p.variants.push_back({sku + "-B", "Deluxe", {{"edition", "deluxe"}}, {{price * 3 / 2, "USD"}, {price * 138 / 100, "EUR"}}});
+                seed_product(i.catalog->api(), i.inventory->api(), ctx, p, 100, 10);
+            }
+        } catch (...) {
+            std::lock_guard lock(failure_mu);
+            if (!failure) failure = std::current_exception();
+            next = count;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) threads.emplace_back(seeder);
+    for (auto& t : threads) t.join();
+    if (failure) std::rethrow_exception(failure);
     i.log.info("seeded generated products", {{"products", count}});
     return count;
 }

@@ -3,11 +3,21 @@
 //
 // Publishing is Tx::publish: a row in the publisher's <schema>.outbox, written in the same
 // transaction as the state change. Each consumer reads the publisher's outbox in order and, in ONE
-// transaction on its own schema, checks the event id against its handled ids, runs the handler's
+// transaction on its own schema, checks each event id against its handled ids, runs the handler's
 // effect, records the id and advances its position: at-least-once delivery, exactly-once effect.
-// A failing handler is retried with exponential backoff (the consumer waits, preserving order);
-// after max_attempts the event is parked and the consumer moves on. Parked events are listed by
-// parked() and redelivered by replay().
+// Pending events are handled in batches (one transaction, one SAVEPOINT per event).
+//
+// Before a batch runs, the consumer records that it is in flight; a process that dies while
+// handling it finds the record on restart, counts the attempt and retries those events one at a
+// time, so an event that crashes the process is parked after max_attempts like any other.
+//
+// Ordering rule: events of one source reach a consumer in publication order, and a failing event
+// holds its consumer back (retried with exponential backoff). After max_attempts it is parked;
+// from then on later events with the same ordering key (the aggregate the event is about: an
+// order, a SKU, a product) are parked behind it without running, while events of other keys flow
+// on. Replaying the parked event redelivers it and then the events held behind it, in order.
+// So the order of events about one aggregate is never changed; only unrelated aggregates overtake
+// a parked one.
 #include <boost/json.hpp>
 #include <atomic>
 #include <chrono>
@@ -16,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +43,7 @@ struct EventMeta {
     std::int64_t seq = 0;
     std::string source;  ///< publisher schema
     std::string type;    ///< versioned type name
+    std::string key;     ///< ordering key (aggregate id), may be empty
     std::string correlation_id;
     std::string causation_id;
     std::string created_at;
@@ -44,7 +56,7 @@ struct Options {
     int backoff_base_ms = 100;
     int backoff_max_ms = 30000;
     int poll_interval_ms = 200;
-    int batch = 100;
+    int batch = 100;  ///< most events handled in one transaction
 };
 
 struct SubscriberStatus {
@@ -63,8 +75,10 @@ struct ParkedEvent {
     std::string event_id;
     std::string source;
     std::string type;
+    std::string key;
     std::int64_t attempts = 0;
     std::string last_error;
+    std::string held_behind;  ///< the parked event of the same key this one waits for ("" for the first)
     std::string updated_at;
 };
 
@@ -104,39 +118,51 @@ public:
 
     /// Starts the delivery thread.
     void start();
-    /// Stops the delivery thread after the delivery in progress. Idempotent.
+    /// Stops the delivery thread once the batch in progress is handled. Idempotent.
     void stop();
-    /// Wakes the delivery thread (called on every commit that published).
+    /// Wakes the delivery thread.
     void notify();
-    /// Delivers everything deliverable now on the calling thread; returns events handled.
+    /// A commit wrote events up to `seq` into `source`'s outbox (Database::on_publish).
+    void published(std::string_view source, std::int64_t seq);
+    /// Delivers what is deliverable now on the calling thread; returns how many events consumers
+    /// moved past (handled, parked, or of no interest to them): 0 means nothing to do.
     int run_once();
     /// Waits until every consumer has caught up with its source and none is retrying.
     bool wait_idle(std::chrono::milliseconds timeout);
 
+    /// Lag, parked and retrying counts per consumer, from memory (no query).
     std::vector<SubscriberStatus> status();
     std::vector<ParkedEvent> parked();
-    /// Redelivers a parked event to every consumer that parked it; not_found if none did.
+    /// Redelivers a parked event, then the events held behind it, to every consumer that parked
+    /// it; not_found if none did.
     Result<int> replay(const std::string& event_id);
     /// Events and handler runs of one correlation id across every schema, oldest first.
     std::vector<TraceEntry> trace(const std::string& correlation_id);
 
 private:
-    struct Subscription {
-        std::string consumer, schema, source;
-        std::map<std::string, RawHandler, std::less<>> handlers;
-        std::int64_t position = -1;  // -1: not loaded yet
-        std::int64_t blocked_until_ms = 0;
-        int attempts = 0;  // attempts of the event it is blocked on
+    struct Subscription;
+    struct Event {
+        EventMeta meta;
+        std::string payload;
     };
+    void load(Subscription& sub);
     int deliver(Subscription& sub);
-    bool handle_one(Subscription& sub, const EventMeta& meta, const std::string& payload, bool replaying);
+    /// Handles `events` (in order) in one transaction; returns how many were settled (handled or
+    /// parked behind a parked key) before the first failure, whose error goes to `error`.
+    std::size_t handle_batch(Subscription& sub, const std::vector<Event>& events, std::string& error);
+    void record_failure(Subscription& sub, const Event& ev, const std::string& error);
+    void park_in(db::Tx& tx, Subscription& sub, const Event& ev, int attempts, const std::string& error,
+                 const std::string& held_behind);
+    void run_handler(db::Tx& tx, Subscription& sub, const Event& ev, const char* outcome_if_new);
     std::int64_t backoff_ms(int attempts) const;
 
     db::Database& db_;
     Options opts_;
     Logger& log_;
     std::vector<std::unique_ptr<Subscription>> subs_;
-    std::mutex run_mu_;
+    std::mutex run_mu_;     // one delivery pass at a time
+    std::mutex status_mu_;  // positions, heads and counts read by status()
+    std::map<std::string, std::int64_t, std::less<>> heads_;
     std::mutex wake_mu_;
     std::condition_variable wake_cv_;
     bool woken_ = false;

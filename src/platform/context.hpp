@@ -19,11 +19,22 @@ struct Principal {
     bool is_vendor() const noexcept { return role == "vendor"; }
 };
 
+/// The Idempotency-Key of the request being served, and the schema whose transaction records
+/// the request's reply (Tx::reply) in the same transaction as its effect.
+struct IdempotencyClaim {
+    std::string schema;
+    std::string scope;        ///< who may replay it: the user, the guest cart, or the address
+    std::string key;
+    std::string fingerprint;  ///< hash of method, target and body
+    mutable bool recorded = false;
+};
+
 /// The context of one unit of work (an HTTP request or one event delivery).
 struct Ctx {
     std::string correlation_id;  ///< the request or saga that caused this work
     std::string causation_id;    ///< the request id or event id that directly caused it
     std::optional<Principal> principal;
+    const IdempotencyClaim* idempotency = nullptr;  ///< valid while the request is served
 
     bool is_admin() const noexcept { return principal && principal->is_admin(); }
     /// The caller's user id, or empty for guests and system work.

@@ -76,6 +76,7 @@ Ctx Request::ctx() const {
     c.correlation_id = request_id;
     c.causation_id = request_id;
     c.principal = principal;
+    c.idempotency = idempotency;
     return c;
 }
 

@@ -51,13 +51,17 @@ struct Request {
     std::string route;  ///< matched route pattern, e.g. /api/v1/products/{id}
     std::vector<std::pair<std::string, std::string>> params;
     std::optional<Principal> principal;
+    const IdempotencyClaim* idempotency = nullptr;  ///< set while an Idempotency-Key is honoured
 
     std::string_view header(std::string_view name) const noexcept { return headers.get(name); }
+    /// The guest cart token (`X-Cart-Token`), "" when absent.
+    std::string_view cart_token() const noexcept { return headers.get("X-Cart-Token"); }
     /// The decoded query parameter, if present.
     std::optional<std::string> query_param(std::string_view name) const;
     /// A path parameter of the matched route ("" if absent).
     std::string_view param(std::string_view name) const noexcept;
-    /// The work context of this request: correlation and causation are the request id.
+    /// The work context of this request: correlation and causation are the request id; carries
+    /// the principal and the Idempotency-Key claim.
     Ctx ctx() const;
 };
 
@@ -103,6 +107,8 @@ std::string currency_param(const Request& req, std::string_view fallback);
 /// Who may call a route. Ownership (a customer's own order) is checked by the handler.
 enum class Access { anyone, user, vendor, admin };
 
+using Handler = std::function<Response(Request&)>;
+
 struct RouteSpec {
     Method method = Method::get;
     std::string pattern;  ///< `/api/v1/products/{id}`
@@ -113,9 +119,17 @@ struct RouteSpec {
     /// The request or response carries secrets (passwords, tokens, card numbers): it is never
     /// stored for Idempotency-Key replay.
     bool secret = false;
+    /// For a POST: the schema whose transaction records the reply (Tx::reply) together with the
+    /// effect, so a retry under the same Idempotency-Key is answered from there and never runs
+    /// twice. Empty for secret routes.
+    std::string idempotency_schema;
+    /// A GET that may take long (search, reports, listings over many rows) runs on the worker
+    /// pool instead of an I/O thread.
+    bool offload = false;
+    /// Builds the replayed response from the stored reply body (default: success_status and the
+    /// body as JSON), e.g. to add back a secret that was never stored.
+    std::function<Response(Request&, const boost::json::value& stored)> replay;
 };
-
-using Handler = std::function<Response(Request&)>;
 
 struct Route {
     RouteSpec spec;

@@ -1,7 +1,10 @@
 #include "platform/log.hpp"
 
 #include <boost/json.hpp>
+#include <cerrno>
 #include <stdexcept>
+
+#include <unistd.h>
 
 #include "platform/ids.hpp"
 
@@ -16,6 +19,8 @@ LogLevel parse_log_level(std::string_view s) {
     throw std::invalid_argument("log level must be debug, info, warn, error or off");
 }
 
+Logger::Logger(LogLevel level, std::FILE* out) : level_(level), fd_(fileno(out)) { std::fflush(out); }
+
 void Logger::log(LogLevel l, std::string_view msg, boost::json::object fields) {
     if (!enabled(l)) return;
     static constexpr std::string_view kNames[] = {"debug", "info", "warn", "error", "off"};
@@ -27,9 +32,13 @@ void Logger::log(LogLevel l, std::string_view msg, boost::json::object fields) {
     for (auto& kv : fields) o[kv.key()] = std::move(kv.value());
     std::string line = boost::json::serialize(o);
     line.push_back('\n');
-    std::lock_guard lock(mu_);
-    std::fwrite(line.data(), 1, line.size(), out_);
-    std::fflush(out_);
+    std::string_view rest = line;
+    while (!rest.empty()) {
+        ssize_t n = ::write(fd_, rest.data(), rest.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;  // nowhere to report a failing log; never throw from here
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
 }
 
 }  // namespace shop

@@ -1,10 +1,11 @@
 #pragma once
 // Structured JSON logs, one object per line on stderr (or a file). Thread-safe.
 // A small writer of our own rather than spdlog: every line is a JSON object escaped by Boost.JSON
-// and written with one fwrite, which is all we need; spdlog's pattern formatter cannot escape JSON.
+// and written with one write(2) of the whole line, which is all we need (no lock, no stdio buffer
+// to flush, lines of concurrent threads never interleave); spdlog's pattern formatter cannot
+// escape JSON.
 #include <boost/json/object.hpp>
 #include <cstdio>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,7 @@ LogLevel parse_log_level(std::string_view s);
 
 class Logger {
 public:
-    explicit Logger(LogLevel level = LogLevel::info, std::FILE* out = stderr) : level_(level), out_(out) {}
+    explicit Logger(LogLevel level = LogLevel::info, std::FILE* out = stderr);
 
     bool enabled(LogLevel l) const noexcept { return l >= level_; }
     void set_level(LogLevel l) noexcept { level_ = l; }
@@ -31,8 +32,7 @@ public:
 
 private:
     LogLevel level_;
-    std::FILE* out_;
-    std::mutex mu_;
+    int fd_;
 };
 
 }  // namespace shop

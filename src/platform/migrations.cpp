@@ -6,8 +6,11 @@
 #include <map>
 #include <stdexcept>
 
+#include <soci/soci.h>
+
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
+#include "platform/ids.hpp"
 #include "platform/log.hpp"
 
 namespace shop::db {
@@ -61,23 +64,21 @@ CREATE TABLE IF NOT EXISTS {schema}.handler_log (
 CREATE INDEX IF NOT EXISTS {schema}.handler_log_correlation ON handler_log (correlation_id);
 CREATE INDEX IF NOT EXISTS {schema}.outbox_correlation ON outbox (correlation_id);
 )sql"},
-};
-
-const Migration kMain[] = {
-    {1, "idempotency_keys", R"sql(
-CREATE TABLE IF NOT EXISTS main.idempotency_keys (
+    {2, "ordering_keys_inflight_and_replies", R"sql(
+ALTER TABLE {schema}.outbox ADD COLUMN ordering_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE {schema}.inbox_positions ADD COLUMN inflight_to BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE {schema}.inbox_positions ADD COLUMN inflight_attempts BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE {schema}.inbox_failures ADD COLUMN ordering_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE {schema}.inbox_failures ADD COLUMN held_behind TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS {schema}.idempotency_keys (
     scope TEXT NOT NULL,
     key TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
-    state TEXT NOT NULL,
-    status BIGINT NOT NULL DEFAULT 0,
-    content_type TEXT NOT NULL DEFAULT '',
-    headers TEXT NOT NULL DEFAULT '',
-    body TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
     created_ms BIGINT NOT NULL,
     PRIMARY KEY (scope, key)
 );
-CREATE INDEX IF NOT EXISTS main.idempotency_keys_created ON idempotency_keys (created_ms);
+CREATE INDEX IF NOT EXISTS {schema}.idempotency_keys_created ON idempotency_keys (created_ms);
 )sql"},
 };
 
@@ -92,18 +93,16 @@ struct Applied {
     std::string checksum;
 };
 
-int apply_track(Database& db, soci::session& s, const std::string& schema, const std::string& track,
+int apply_track(Database& db, Sql& sql, soci::session& s, const std::string& schema, const std::string& track,
                 std::span<const Migration> migrations, bool substitute, Logger& log, bool dry_run, int& pending) {
-    s << fmt::format("CREATE TABLE IF NOT EXISTS {}.schema_migrations (track TEXT NOT NULL, version BIGINT NOT NULL, "
-                     "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (track, version))",
-                     schema);
+    sql.exec(fmt::format("CREATE TABLE IF NOT EXISTS {}.schema_migrations (track TEXT NOT NULL, version BIGINT NOT NULL, "
+                         "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (track, version))",
+                         schema));
     std::map<int, Applied> applied;
-    {
-        soci::rowset<soci::row> rows = (s.prepare << fmt::format(
-            "SELECT version, name, checksum FROM {}.schema_migrations WHERE track = :t ORDER BY version", schema),
-                                        soci::use(track));
-        for (auto& r : rows) applied[db::col_int(r, 0)] = {db::col_str(r, 1), db::col_str(r, 2)};
-    }
+    for (auto& r : sql.query(fmt::format("SELECT version, name, checksum FROM {}.schema_migrations WHERE track = ? ORDER BY version",
+                                         schema),
+                             track))
+        applied[static_cast<int>(r.i64(0))] = {r.str(1), r.str(2)};
     int newest_known = 0;
     for (auto& m : migrations) newest_known = std::max(newest_known, m.version);
     if (!applied.empty() && applied.rbegin()->first > newest_known)
@@ -113,7 +112,7 @@ int apply_track(Database& db, soci::session& s, const std::string& schema, const
             schema, track, applied.rbegin()->first, newest_known));
     int count = 0;
     for (auto& m : migrations) {
-        std::string sql = substitute ? replace_all(m.sql, "{schema}", schema) : std::string(m.sql);
+        std::string text = substitute ? replace_all(m.sql, "{schema}", schema) : std::string(m.sql);
         std::string sum = crypto::sha256_hex(m.sql);
         if (auto it = applied.find(m.version); it != applied.end()) {
             if (it->second.checksum != sum)
@@ -125,18 +124,16 @@ int apply_track(Database& db, soci::session& s, const std::string& schema, const
         }
         ++pending;
         if (dry_run) continue;
-        s << "BEGIN IMMEDIATE";
+        sql.exec("BEGIN IMMEDIATE");
         try {
-            db.exec_script_locked(s, sql);
-            std::string name = m.name, at = now_iso8601();
-            int version = m.version;
-            s << fmt::format("INSERT INTO {}.schema_migrations (track, version, name, checksum, applied_at) "
-                             "VALUES (:t, :v, :n, :c, :a)", schema),
-                soci::use(track), soci::use(version), soci::use(name), soci::use(sum), soci::use(at);
-            s << "COMMIT";
+            db.exec_script(s, text);
+            sql.exec(fmt::format("INSERT INTO {}.schema_migrations (track, version, name, checksum, applied_at) "
+                                 "VALUES (?, ?, ?, ?, ?)", schema),
+                     track, m.version, m.name, sum, now_iso8601());
+            sql.exec("COMMIT");
         } catch (...) {
             try {
-                s << "ROLLBACK";
+                sql.exec("ROLLBACK");
             } catch (...) {
                 // SQLite may have rolled back already; the original error is what matters.
             }
@@ -151,17 +148,15 @@ int apply_track(Database& db, soci::session& s, const std::string& schema, const
 }  // namespace
 
 std::span<const Migration> kernel_migrations() { return kKernel; }
-std::span<const Migration> main_migrations() { return kMain; }
 
 MigrationReport migrate(Database& db, const std::vector<MigrationSet>& sets, Logger& log, bool dry_run) {
     MigrationReport report;
-    db.with_writer([&](soci::session& s) {
-        report.applied += apply_track(db, s, "main", "kernel", kMain, false, log, dry_run, report.pending);
-        for (auto& set : sets) {
-            report.applied += apply_track(db, s, set.schema, "kernel", kKernel, true, log, dry_run, report.pending);
-            report.applied += apply_track(db, s, set.schema, "module", set.migrations, false, log, dry_run, report.pending);
-        }
-    });
+    for (auto& set : sets) {
+        db.with_schema_writer(set.schema, [&](Sql& sql, soci::session& s) {
+            report.applied += apply_track(db, sql, s, set.schema, "kernel", kKernel, true, log, dry_run, report.pending);
+            report.applied += apply_track(db, sql, s, set.schema, "module", set.migrations, false, log, dry_run, report.pending);
+        });
+    }
     return report;
 }
 

@@ -34,10 +34,8 @@ struct MigrationReport {
 MigrationReport migrate(Database& db, const std::vector<MigrationSet>& sets, Logger& log, bool dry_run = false);
 
 /// The tables the platform itself keeps in every module schema (outbox, inbox positions,
-/// handled ids, delivery failures). Version numbers are their own track ("kernel").
+/// handled ids, delivery failures, replies of idempotent requests). Version numbers are their own track ("kernel").
 std::span<const Migration> kernel_migrations();
-/// Tables the platform keeps in the main database (idempotency keys).
-std::span<const Migration> main_migrations();
 
 }  // namespace db
 }  // namespace shop

@@ -29,6 +29,8 @@ public:
     virtual void start() {}
     /// Stops background work; called in reverse start order.
     virtual void stop() {}
+    /// True when the module's background work has nothing due (tests and `seed` wait for it).
+    virtual bool idle() { return true; }
 };
 
 }  // namespace shop

@@ -208,90 +208,55 @@ Response Pipeline::dispatch(Request& req) {
             if (!req.principal->is_admin()) return problem(forbidden("this route is for admins"), req);
             break;
     }
-    if (req.method == Method::post && db_ && !route.spec.secret && req.headers.has("Idempotency-Key"))
+    if (req.method == Method::post && db_ && !route.spec.idempotency_schema.empty() && req.headers.has("Idempotency-Key"))
         return with_idempotency(req, route);
     return route.handler(req);
 }
 
-// Same key + same request -> the first response again; same key + another request -> 422; a key
-// whose first request is still running -> 409. Only successful (2xx) responses are kept: a
-// rejected request may be corrected and retried under the same key.
+// Same key + same request -> the stored reply again; same key + another request -> 422. The reply
+// is recorded by the module's own transaction together with its effect (Tx::reply), so a request
+// that failed or was rolled back leaves no trace and may be corrected and retried under the same
+// key, and a crash can never leave a key whose effect happened without its reply. Two concurrent
+// requests with one key both run up to that transaction; only one commits, and the other is
+// answered with its reply.
 Response Pipeline::with_idempotency(Request& req, const Route& route) {
     std::string key(req.header("Idempotency-Key"));
     if (key.empty() || key.size() > 255)
         return problem(validation("Idempotency-Key", "must be 1 to 255 characters"), req);
-    std::string scope = req.principal ? "user:" + req.principal->user_id
-                        : req.headers.has("X-Cart-Token") ? "cart:" + crypto::sha256_hex(req.header("X-Cart-Token"))
-                                                          : "address:" + req.remote_address;
-    std::string fingerprint = crypto::sha256_hex(fmt::format("{} {}\n{}", to_string(req.method), req.target, req.body));
-    Ctx ctx = req.ctx();
-    long long now = now_ms();
-    long long stale_before = now - 60'000;  // a first request that died mid-way frees its key after a minute
-    long long expired_before = now - opts_.idempotency_ttl_ms;
-
-    struct Stored {
-        std::string state, fingerprint, headers, body;
-        int status = 0;
-        long long created = 0;
-    };
-    std::optional<Stored> stored;
-    db_->write("main", ctx, [&](db::Tx& tx) {
-        auto& s = tx.sql();
-        s << "DELETE FROM main.idempotency_keys WHERE created_ms < :t", soci::use(expired_before);
-        Stored st;
-        soci::indicator ind = soci::i_null;
-        s << "SELECT state, fingerprint, status, headers, body, created_ms FROM main.idempotency_keys "
-             "WHERE scope = :s AND key = :k",
-            soci::into(st.state, ind), soci::into(st.fingerprint), soci::into(st.status), soci::into(st.headers),
-            soci::into(st.body), soci::into(st.created), soci::use(scope), soci::use(key);
-        if (ind == soci::i_ok && !(st.state == "running" && st.created < stale_before)) {
-            stored = std::move(st);
-            return;
-        }
-        std::string running = "running";
-        s << "INSERT INTO main.idempotency_keys (scope, key, fingerprint, state, created_ms) VALUES (:s, :k, :f, :st, :c) "
-             "ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = excluded.state, "
-             "created_ms = excluded.created_ms",
-            soci::use(scope), soci::use(key), soci::use(fingerprint), soci::use(running), soci::use(now);
-    });
-    if (stored) {
-        if (stored->fingerprint != fingerprint)
-            return problem(Error(errc::idempotency_key_reused,
-                                 "this Idempotency-Key was used with a different request; use a new key",
+    IdempotencyClaim claim;
+    claim.schema = route.spec.idempotency_schema;
+    claim.scope = req.principal ? "user:" + req.principal->user_id
+                  : req.headers.has("X-Cart-Token") ? "cart:" + crypto::sha256_hex(req.header("X-Cart-Token"))
+                                                    : "address:" + req.remote_address;
+    claim.key = std::move(key);
+    claim.fingerprint = crypto::sha256_hex(fmt::format("{} {}\n{}", to_string(req.method), req.target, req.body));
+    auto replay_stored = [&]() -> std::optional<Response> {
+        auto stored = db_->stored_reply(claim.schema, claim.scope, claim.key);
+        if (!stored) return std::nullopt;
+        if (stored->fingerprint != claim.fingerprint)
+            return problem(Error(errc::idempotency_key_reused, "this Idempotency-Key was used with a different request; use a new key",
                                  {{"Idempotency-Key", "was used with a different request"}}),
                            req);
-        if (stored->state == "running")
-            return problem(Error(errc::idempotency_key_in_use, "a request with this Idempotency-Key is still in progress"), req);
-        Response r;
-        r.status = stored->status;
-        auto hv = json::parse(stored->headers);
-        for (auto& kv : hv.as_object()) r.headers.set(kv.key(), std::string(kv.value().as_string()));
+        json::value body = json::parse(stored->body);
+        Response r = route.spec.replay ? route.spec.replay(req, body) : Response::json(route.spec.success_status, body);
         r.headers.set("Idempotent-Replayed", "true");
-        r.body = std::move(stored->body);
         return r;
-    }
+    };
+    if (auto r = replay_stored()) return std::move(*r);
+    req.idempotency = &claim;
     Response res;
     try {
         res = route.handler(req);
-    } catch (...) {
-        db_->write("main", ctx, [&](db::Tx& tx) {
-            tx.sql() << "DELETE FROM main.idempotency_keys WHERE scope = :s AND key = :k", soci::use(scope), soci::use(key);
-        });
+    } catch (const ErrorException& e) {
+        req.idempotency = nullptr;
+        // Lost the race to a concurrent request with the same key: answer with its reply.
+        if (e.error().ec == make_error_code(errc::conflict))
+            if (auto r = replay_stored()) return std::move(*r);
         throw;
     }
-    db_->write("main", ctx, [&](db::Tx& tx) {
-        if (res.status >= 200 && res.status < 300) {
-            json::object h;
-            for (auto& [k, v] : res.headers) h[k] = v;
-            std::string headers = json::serialize(h), done = "done";
-            tx.sql() << "UPDATE main.idempotency_keys SET state = :st, status = :status, headers = :h, body = :b "
-                        "WHERE scope = :s AND key = :k",
-                soci::use(done), soci::use(res.status), soci::use(headers), soci::use(res.body), soci::use(scope),
-                soci::use(key);
-        } else {
-            tx.sql() << "DELETE FROM main.idempotency_keys WHERE scope = :s AND key = :k", soci::use(scope), soci::use(key);
-        }
-    });
+    req.idempotency = nullptr;
+    if (res.status >= 200 && res.status < 300 && !claim.recorded)
+        log_.error("an idempotent route answered without recording its reply", {{"route", route.spec.pattern}});
     return res;
 }
 

@@ -24,7 +24,6 @@ struct PipelineOptions {
     double rate_per_second = 50;  ///< sustained requests per client address
     double rate_burst = 100;      ///< bucket size
     bool access_log = true;
-    std::int64_t idempotency_ttl_ms = 24LL * 3600 * 1000;
 };
 
 /// Verifies a bearer credential (JWT or API key); nullopt when invalid or expired.
@@ -32,7 +31,8 @@ using Authenticator = std::function<std::optional<Principal>(std::string_view cr
 
 class Pipeline {
 public:
-    /// `db` keeps Idempotency-Key records (main schema); may be null to disable replay.
+    /// `db` holds the replies recorded for Idempotency-Keys (in each module's schema); may be null
+    /// to disable replay.
     Pipeline(Router& router, Logger& log, Metrics& metrics, db::Database* db, PipelineOptions opts);
     ~Pipeline();
 

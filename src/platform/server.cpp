@@ -124,6 +124,8 @@ struct Server::Impl {
                     req.remote_address = remote;
                     ++in_flight;
                     bool blocking = req.method != Method::get && req.method != Method::head && req.method != Method::options;
+                    for (auto& prefix : opts.offload_prefixes)
+                        if (!blocking && req.target.starts_with(prefix)) blocking = true;
                     if (blocking) {
                         // bind_executor: resume the coroutine on a worker, not back on this I/O thread.
                         co_await asio::post(asio::bind_executor(workers->get_executor(), asio::use_awaitable));

@@ -12,72 +12,57 @@
 namespace shop::cart {
 namespace json = boost::json;
 
-Result<CheckoutCart> CartService::load_owned(const Ctx& ctx, std::string_view cart_id_in, std::string_view cart_token) {
-    std::string cart_id(cart_id_in);
-    CheckoutCart c;
+namespace {
+
+struct CartRow {
+    CheckoutCart cart;
     std::string token_hash;
-    bool found = false;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT id, customer_id, currency, status, token_hash FROM cart.carts WHERE id = :id",
-                                      soci::use(cart_id));
-        for (auto& r : rs) {
-            found = true;
-            c.id = db::col_str(r, 0);
-            c.customer_id = db::col_str(r, 1);
-            c.currency = db::col_str(r, 2);
-            c.status = db::col_str(r, 3);
-            token_hash = db::col_str(r, 4);
-        }
-        if (!found) return;
-        soci::rowset<soci::row> ls = (s.prepare << "SELECT id, sku, quantity FROM cart.lines WHERE cart_id = :id ORDER BY created_at, id",
-                                      soci::use(cart_id));
-        for (auto& r : ls) c.lines.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_int(r, 2)});
-    });
-    if (!found) return not_found(fmt::format("no cart {}", cart_id));
-    bool owner = c.customer_id.empty()
-                     ? (!cart_token.empty() && crypto::equal_constant_time(crypto::sha256_hex(cart_token), token_hash))
-                     : (ctx.user_id() == c.customer_id);
-    if (!owner && !ctx.is_admin()) return not_found(fmt::format("no cart {}", cart_id));
-    return c;
-}
+};
 
-Result<CheckoutCart> CartService::cart_for_checkout(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
-    return load_owned(ctx, cart_id, cart_token);
-}
-
-Result<CreatedCart> CartService::create(const Ctx& ctx, const std::string& currency) {
-    CreatedCart out{new_id("cart"), ""};
-    std::string customer = ctx.user_id(), hash;
-    if (customer.empty()) {
-        out.token = crypto::random_token(24);
-        hash = crypto::sha256_hex(out.token);
-    }
-    db_.write("cart", ctx, [&](db::Tx& tx) {
-        std::string at = now_iso8601(), status = "open";
-        tx.sql() << "INSERT INTO cart.carts (id, customer_id, token_hash, currency, status, created_at, updated_at) "
-                    "VALUES (:id, :c, :h, :cur, :st, :a, :u)",
-            soci::use(out.id), soci::use(customer), soci::use(hash), soci::use(currency), soci::use(status), soci::use(at),
-            soci::use(at);
-    });
+std::optional<CartRow> load_cart(db::Sql& sql, const std::string& cart_id) {
+    auto r = sql.one("SELECT id, customer_id, currency, status, token_hash FROM cart.carts WHERE id = ?", cart_id);
+    if (!r) return std::nullopt;
+    CartRow out;
+    out.cart = {r->str(0), r->str(1), r->str(2), r->str(3), {}};
+    out.token_hash = r->str(4);
+    for (auto& l : sql.query("SELECT id, sku, quantity FROM cart.lines WHERE cart_id = ? ORDER BY created_at, id", cart_id))
+        out.cart.lines.push_back({l.str(0), l.str(1), l.i64(2)});
     return out;
 }
 
-Result<json::object> CartService::view(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
-    auto c = load_owned(ctx, cart_id, cart_token);
-    if (!c) return c.error();
+bool owns(const Ctx& ctx, const CartRow& c, std::string_view cart_token) {
+    if (ctx.is_admin()) return true;
+    if (!c.cart.customer_id.empty()) return ctx.user_id() == c.cart.customer_id;
+    return !cart_token.empty() && crypto::equal_constant_time(crypto::sha256_hex(cart_token), c.token_hash);
+}
+
+}  // namespace
+
+Result<CheckoutCart> CartService::load_owned(db::Sql& sql, const Ctx& ctx, std::string_view cart_id_in, std::string_view cart_token) {
+    std::string cart_id(cart_id_in);
+    auto c = load_cart(sql, cart_id);
+    if (!c || !owns(ctx, *c, cart_token)) return not_found(fmt::format("no cart {}", cart_id));
+    return std::move(c->cart);
+}
+
+Result<CheckoutCart> CartService::cart_for_checkout(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
+    return db_.read([&](db::Reader& r) { return load_owned(r, ctx, cart_id, cart_token); });
+}
+
+json::object CartService::render(const CheckoutCart& c) {
     json::array lines;
     std::int64_t subtotal = 0;
-    bool checkout_ready = !c->lines.empty();
-    for (auto& l : c->lines) {
+    bool checkout_ready = !c.lines.empty();
+    for (auto& l : c.lines) {
         json::object o{{"id", l.id}, {"sku", l.sku}, {"quantity", l.quantity}};
-        auto p = catalog_.purchasable(l.sku, c->currency);
+        auto p = catalog_.purchasable(l.sku, c.currency);
         auto a = inventory_.availability(l.sku);
         if (p) {
             o["product_id"] = p->product_id;
             o["variant_id"] = p->variant_id;
             o["title"] = p->variant_title.empty() ? p->product_title : p->product_title + " — " + p->variant_title;
             o["unit_price"] = to_json(p->unit_price);
-            o["line_total"] = to_json(Money{p->unit_price.amount * l.quantity, c->currency});
+            o["line_total"] = to_json(Money{p->unit_price.amount * l.quantity, c.currency});
             subtotal += p->unit_price.amount * l.quantity;
         } else {
             o["unit_price"] = nullptr;
@@ -90,13 +75,47 @@ Result<json::object> CartService::view(const Ctx& ctx, std::string_view cart_id,
         if (a.available < l.quantity) checkout_ready = false;
         lines.push_back(std::move(o));
     }
-    return json::object{{"id", c->id},
-                        {"status", c->status},
-                        {"customer_id", c->customer_id.empty() ? json::value(nullptr) : json::value(c->customer_id)},
-                        {"currency", c->currency},
+    return json::object{{"id", c.id},
+                        {"status", c.status},
+                        {"customer_id", c.customer_id.empty() ? json::value(nullptr) : json::value(c.customer_id)},
+                        {"currency", c.currency},
                         {"lines", std::move(lines)},
-                        {"subtotal", to_json(Money{subtotal, c->currency})},
-                        {"checkout_ready", checkout_ready && c->status == "open"}};
+                        {"subtotal", to_json(Money{subtotal, c.currency})},
+                        {"checkout_ready", checkout_ready && c.status == "open"}};
+}
+
+Result<json::object> CartService::create(const Ctx& ctx, const std::string& currency, std::string& token) {
+    std::string id = new_id("cart"), customer = ctx.user_id(), hash;
+    token.clear();
+    if (customer.empty()) {
+        token = crypto::random_token(24);
+        hash = crypto::sha256_hex(token);
+    }
+    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
+        std::string at = now_iso8601();
+        tx.exec("INSERT INTO cart.carts (id, customer_id, token_hash, currency, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, 'open', ?, ?)",
+                id, customer, hash, currency, at, at);
+        auto view = render(CheckoutCart{id, customer, currency, "open", {}});
+        tx.reply(view);  // without the guest token: a replay issues a new one (reissue_token)
+        return view;
+    });
+}
+
+Result<std::string> CartService::reissue_token(const Ctx& ctx, std::string_view cart_id_in) {
+    std::string cart_id(cart_id_in), token = crypto::random_token(24);
+    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<std::string> {
+        auto n = tx.exec("UPDATE cart.carts SET token_hash = ?, updated_at = ? WHERE id = ? AND customer_id = '' AND status = 'open'",
+                         crypto::sha256_hex(token), now_iso8601(), cart_id);
+        if (n == 0) return not_found(fmt::format("no open guest cart {}", cart_id));
+        return token;
+    });
+}
+
+Result<json::object> CartService::view(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
+    auto c = cart_for_checkout(ctx, cart_id, cart_token);
+    if (!c) return c.error();
+    return render(*c);
 }
 
 Result<void> CartService::check_stock(const std::string& sku, std::int64_t quantity) {
@@ -108,9 +127,9 @@ Result<void> CartService::check_stock(const std::string& sku, std::int64_t quant
     return {};
 }
 
-Result<void> CartService::add_item(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& sku,
-                                   std::int64_t quantity) {
-    auto c = load_owned(ctx, cart_id, cart_token);
+Result<json::object> CartService::add_item(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& sku,
+                                           std::int64_t quantity) {
+    auto c = cart_for_checkout(ctx, cart_id, cart_token);
     if (!c) return c.error();
     if (c->status != "open") return conflict("this cart has already been checked out");
     auto p = catalog_.purchasable(sku, c->currency);
@@ -122,47 +141,47 @@ Result<void> CartService::add_item(const Ctx& ctx, std::string_view cart_id, std
     for (auto& l : c->lines)
         if (l.sku == sku) existing = l.quantity;
     if (existing + quantity > 999) return validation("quantity", "a cart line holds at most 999 units");
-    if (auto s = check_stock(sku, existing + quantity); !s) return s;
+    if (auto s = check_stock(sku, existing + quantity); !s) return s.error();
     std::string id(cart_id);
-    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<void> {
-        std::string line_id = new_id("line"), at = now_iso8601();
-        tx.sql() << "INSERT INTO cart.lines (id, cart_id, sku, quantity, created_at, updated_at) VALUES (:id, :c, :s, :q, :a, :u) "
-                    "ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = quantity + excluded.quantity, updated_at = excluded.updated_at",
-            soci::use(line_id), soci::use(id), soci::use(sku), soci::use(quantity), soci::use(at), soci::use(at);
-        tx.sql() << "UPDATE cart.carts SET updated_at = :u WHERE id = :id", soci::use(at), soci::use(id);
-        return {};
+    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
+        std::string at = now_iso8601();
+        tx.exec("INSERT INTO cart.lines (id, cart_id, sku, quantity, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = quantity + excluded.quantity, updated_at = excluded.updated_at",
+                new_id("line"), id, sku, quantity, at, at);
+        tx.exec("UPDATE cart.carts SET updated_at = ? WHERE id = ?", at, id);
+        auto now = load_owned(tx, ctx, id, cart_token);
+        if (!now) return now.error();
+        auto view = render(*now);
+        tx.reply(view);
+        return view;
     });
 }
 
-Result<void> CartService::set_quantity(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
-                                       const std::string& line_id, std::int64_t quantity) {
-    auto c = load_owned(ctx, cart_id, cart_token);
+Result<json::object> CartService::set_quantity(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
+                                               const std::string& line_id, std::int64_t quantity) {
+    auto c = cart_for_checkout(ctx, cart_id, cart_token);
     if (!c) return c.error();
     if (c->status != "open") return conflict("this cart has already been checked out");
-    std::string id(cart_id), sku;
-    soci::indicator ind = soci::i_null;
-    db_.read([&](soci::session& s) {
-        s << "SELECT sku FROM cart.lines WHERE id = :l AND cart_id = :c", soci::into(sku, ind), soci::use(line_id), soci::use(id);
-    });
-    if (ind != soci::i_ok) return not_found(fmt::format("no line {} in this cart", line_id));
+    std::string sku;
+    for (auto& l : c->lines)
+        if (l.id == line_id) sku = l.sku;
+    if (sku.empty()) return not_found(fmt::format("no line {} in this cart", line_id));
     if (quantity > 0)
-        if (auto s = check_stock(sku, quantity); !s) return s;
-    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<void> {
+        if (auto s = check_stock(sku, quantity); !s) return s.error();
+    std::string id(cart_id);
+    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
         std::string at = now_iso8601();
-        if (quantity == 0)
-            tx.sql() << "DELETE FROM cart.lines WHERE id = :l", soci::use(line_id);
-        else
-            tx.sql() << "UPDATE cart.lines SET quantity = :q, updated_at = :u WHERE id = :l", soci::use(quantity), soci::use(at),
-                soci::use(line_id);
-        tx.sql() << "UPDATE cart.carts SET updated_at = :u WHERE id = :id", soci::use(at), soci::use(id);
-        return {};
+        if (quantity == 0) tx.exec("DELETE FROM cart.lines WHERE id = ?", line_id);
+        else tx.exec("UPDATE cart.lines SET quantity = ?, updated_at = ? WHERE id = ?", quantity, at, line_id);
+        tx.exec("UPDATE cart.carts SET updated_at = ? WHERE id = ?", at, id);
+        auto now = load_owned(tx, ctx, id, cart_token);
+        if (!now) return now.error();
+        return render(*now);
     });
 }
 
 void CartService::mark_converted(db::Tx& tx, const std::string& cart_id, const std::string& order_id) {
-    std::string at = now_iso8601();
-    tx.sql() << "UPDATE cart.carts SET status = 'converted', order_id = :o, updated_at = :u WHERE id = :id", soci::use(order_id),
-        soci::use(at), soci::use(cart_id);
+    tx.exec("UPDATE cart.carts SET status = 'converted', order_id = ?, updated_at = ? WHERE id = ?", order_id, now_iso8601(), cart_id);
 }
 
 }  // namespace shop::cart

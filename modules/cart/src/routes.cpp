@@ -9,13 +9,20 @@ namespace shop::cart {
 namespace json = boost::json;
 using namespace shop::http;
 
-namespace {
-std::string_view token_of(const Request& req) { return req.header("X-Cart-Token"); }
-}  // namespace
-
 void register_cart_routes(Router& router, CartService& svc, std::string base_currency) {
-    router.add({Method::post, "/api/v1/carts", Access::anyone, "Create a cart (guests receive a token)", "cart", 201},
-               [&svc, base_currency](Request& req) {
+    RouteSpec create{.method = Method::post, .pattern = "/api/v1/carts", .access = Access::anyone,
+                     .summary = "Create a cart (guests receive a token)", .tag = "cart", .success_status = 201,
+                     .idempotency_schema = "cart"};
+    // The guest token is never stored with the reply: a replay issues a new one for the same cart.
+    create.replay = [&svc](Request& req, const json::value& stored) {
+        json::object view = stored.as_object();
+        if (view.at("customer_id").is_null())
+            view["token"] = unwrap(svc.reissue_token(req.ctx(), view.at("id").as_string()));
+        auto res = Response::json(201, view);
+        res.headers.set("Location", "/api/v1/carts/" + std::string(view.at("id").as_string()));
+        return res;
+    };
+    router.add(create, [&svc, base_currency](Request& req) {
                    std::string currency = currency_param(req, base_currency);
                    if (!req.body.empty()) {
                        auto body = json_body(req);
@@ -27,18 +34,19 @@ void register_cart_routes(Router& router, CartService& svc, std::string base_cur
                        }
                        throw_if_invalid(errors);
                    }
-                   auto created = unwrap(svc.create(req.ctx(), currency));
-                   auto view = unwrap(svc.view(req.ctx(), created.id, created.token));
-                   if (!created.token.empty()) view["token"] = created.token;
+                   std::string token;
+                   auto view = unwrap(svc.create(req.ctx(), currency, token));
+                   if (!token.empty()) view["token"] = token;
                    auto res = Response::json(201, view);
-                   res.headers.set("Location", "/api/v1/carts/" + created.id);
+                   res.headers.set("Location", "/api/v1/carts/" + std::string(view.at("id").as_string()));
                    return res;
                });
 
     router.add({Method::get, "/api/v1/carts/{id}", Access::anyone, "A cart with live prices and availability", "cart"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.view(req.ctx(), req.param("id"), token_of(req)))); });
+               [&svc](Request& req) { return Response::json(200, unwrap(svc.view(req.ctx(), req.param("id"), req.cart_token()))); });
 
-    router.add({Method::post, "/api/v1/carts/{id}/items", Access::anyone, "Add a SKU to a cart", "cart", 201},
+    router.add({.method = Method::post, .pattern = "/api/v1/carts/{id}/items", .access = Access::anyone,
+                .summary = "Add a SKU to a cart", .tag = "cart", .success_status = 201, .idempotency_schema = "cart"},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
@@ -46,8 +54,7 @@ void register_cart_routes(Router& router, CartService& svc, std::string base_cur
                    auto sku = f.required_string("sku", 64);
                    auto quantity = f.required_int("quantity", 1, 999);
                    throw_if_invalid(errors);
-                   unwrap(svc.add_item(req.ctx(), req.param("id"), token_of(req), sku, quantity));
-                   return Response::json(201, unwrap(svc.view(req.ctx(), req.param("id"), token_of(req))));
+                   return Response::json(201, unwrap(svc.add_item(req.ctx(), req.param("id"), req.cart_token(), sku, quantity)));
                });
 
     router.add({Method::patch, "/api/v1/carts/{id}/items/{item_id}", Access::anyone, "Change a line's quantity (0 removes it)", "cart"},
@@ -57,14 +64,14 @@ void register_cart_routes(Router& router, CartService& svc, std::string base_cur
                    FieldReader f(body, errors);
                    auto quantity = f.required_int("quantity", 0, 999);
                    throw_if_invalid(errors);
-                   unwrap(svc.set_quantity(req.ctx(), req.param("id"), token_of(req), std::string(req.param("item_id")), quantity));
-                   return Response::json(200, unwrap(svc.view(req.ctx(), req.param("id"), token_of(req))));
+                   return Response::json(
+                       200, unwrap(svc.set_quantity(req.ctx(), req.param("id"), req.cart_token(), std::string(req.param("item_id")), quantity)));
                });
 
     router.add({Method::delete_, "/api/v1/carts/{id}/items/{item_id}", Access::anyone, "Remove a line", "cart"},
                [&svc](Request& req) {
-                   unwrap(svc.set_quantity(req.ctx(), req.param("id"), token_of(req), std::string(req.param("item_id")), 0));
-                   return Response::json(200, unwrap(svc.view(req.ctx(), req.param("id"), token_of(req))));
+                   return Response::json(
+                       200, unwrap(svc.set_quantity(req.ctx(), req.param("id"), req.cart_token(), std::string(req.param("item_id")), 0)));
                });
 }
 

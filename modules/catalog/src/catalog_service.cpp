@@ -53,33 +53,27 @@ events::ProductChanged snapshot(const ProductDoc& p, bool created) {
     return e;
 }
 
-std::shared_ptr<ProductDoc> load_doc(soci::session& s, const std::string& id) {
+std::shared_ptr<ProductDoc> load_doc(db::Sql& sql, const std::string& id) {
+    auto p = sql.one("SELECT id, title, slug, description, status, vendor_id, created_at, updated_at FROM catalog.products WHERE id = ?",
+                     id);
+    if (!p) return nullptr;
     auto doc = std::make_shared<ProductDoc>();
-    bool found = false;
-    soci::rowset<soci::row> ps = (s.prepare << "SELECT id, title, slug, description, status, vendor_id, created_at, updated_at "
-                                               "FROM catalog.products WHERE id = :id", soci::use(id));
-    for (auto& r : ps) {
-        found = true;
-        doc->id = db::col_str(r, 0);
-        doc->title = db::col_str(r, 1);
-        doc->slug = db::col_str(r, 2);
-        doc->description = db::col_str(r, 3);
-        doc->status = db::col_str(r, 4);
-        doc->vendor_id = db::col_str(r, 5);
-        doc->created_at = db::col_str(r, 6);
-        doc->updated_at = db::col_str(r, 7);
-    }
-    if (!found) return nullptr;
-    soci::rowset<soci::row> vs = (s.prepare << "SELECT id, sku, title, options FROM catalog.variants WHERE product_id = :id "
-                                               "ORDER BY position", soci::use(id));
-    for (auto& r : vs) doc->variants.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 3), {}});
-    soci::rowset<soci::row> prs = (s.prepare << "SELECT p.variant_id, p.currency, p.amount FROM catalog.prices p "
-                                                "JOIN catalog.variants v ON v.id = p.variant_id WHERE v.product_id = :id "
-                                                "ORDER BY p.currency", soci::use(id));
-    for (auto& r : prs) {
-        auto vid = db::col_str(r, 0);
+    doc->id = p->str(0);
+    doc->title = p->str(1);
+    doc->slug = p->str(2);
+    doc->description = p->str(3);
+    doc->status = p->str(4);
+    doc->vendor_id = p->str(5);
+    doc->created_at = p->str(6);
+    doc->updated_at = p->str(7);
+    for (auto& r : sql.query("SELECT id, sku, title, options FROM catalog.variants WHERE product_id = ? ORDER BY position", id))
+        doc->variants.push_back({r.str(0), r.str(1), r.str(2), r.str(3), {}});
+    for (auto& r : sql.query("SELECT p.variant_id, p.currency, p.amount FROM catalog.prices p JOIN catalog.variants v ON v.id = p.variant_id "
+                             "WHERE v.product_id = ? ORDER BY p.currency",
+                             id)) {
+        auto vid = r.str(0);
         for (auto& v : doc->variants)
-            if (v.id == vid) v.prices.push_back({db::col_int(r, 2), db::col_str(r, 1)});
+            if (v.id == vid) v.prices.push_back({r.i64(2), r.str(1)});
     }
     return doc;
 }
@@ -94,7 +88,7 @@ const ErrorCategory& catalog_category() noexcept {
 std::shared_ptr<const ProductDoc> CatalogService::load(const std::string& id) {
     if (auto hit = cache_.find(id)) return hit;
     auto generation = cache_.generation();
-    auto doc = db_.read([&](soci::session& s) { return load_doc(s, id); });
+    auto doc = db_.read([&](db::Reader& r) { return load_doc(r, id); });
     if (!doc) return nullptr;
     std::shared_ptr<const ProductDoc> c = std::move(doc);
     cache_.put(c, generation);
@@ -102,13 +96,14 @@ std::shared_ptr<const ProductDoc> CatalogService::load(const std::string& id) {
 }
 
 Result<PurchasableVariant> CatalogService::purchasable(std::string_view sku_in, std::string_view currency) {
-    std::string sku(sku_in), product_id;
-    soci::indicator ind = soci::i_null;
-    db_.read([&](soci::session& s) {
-        s << "SELECT product_id FROM catalog.variants WHERE sku = :sku", soci::into(product_id, ind), soci::use(sku);
-    });
-    if (ind != soci::i_ok) return not_found(fmt::format("no product variant has SKU '{}'", sku));
-    auto doc = load(product_id);
+    std::string sku(sku_in);
+    auto product_id = cache_.product_for_sku(sku);
+    if (!product_id) {
+        auto row = db_.read([&](db::Reader& r) { return r.one("SELECT product_id FROM catalog.variants WHERE sku = ?", sku); });
+        if (!row) return not_found(fmt::format("no product variant has SKU '{}'", sku));
+        product_id = row->str(0);
+    }
+    auto doc = load(*product_id);
     if (!doc || doc->status != "published") return not_found(fmt::format("SKU '{}' is not on sale", sku));
     for (auto& v : doc->variants) {
         if (v.sku != sku) continue;
@@ -120,19 +115,19 @@ Result<PurchasableVariant> CatalogService::purchasable(std::string_view sku_in, 
 }
 
 Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewProduct& input) {
+    return create_product(ctx, input, "");
+}
+
+Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewProduct& input, const std::string& reply_currency) {
     NewProduct p = input;
     if (p.slug.empty()) p.slug = domain::slugify(p.title);
     if (p.slug.empty()) return validation("title", "must contain letters or digits (the slug is made from it)");
     if (p.variants.empty()) return validation("variants", "must hold at least one variant");
     auto result = db_.write("catalog", ctx, [&](db::Tx& tx) -> Result<CreatedProduct> {
-        auto& s = tx.sql();
-        int taken = 0;
-        s << "SELECT COUNT(*) FROM catalog.products WHERE slug = :slug", soci::into(taken), soci::use(p.slug);
-        if (taken)
+        if (tx.count("SELECT COUNT(*) FROM catalog.products WHERE slug = ?", p.slug))
             return Error(errc::slug_taken, fmt::format("the slug '{}' is taken by another product", p.slug), {{"slug", "is taken"}});
         for (std::size_t i = 0; i < p.variants.size(); ++i) {
-            s << "SELECT COUNT(*) FROM catalog.variants WHERE sku = :sku", soci::into(taken), soci::use(p.variants[i].sku);
-            if (taken)
+            if (tx.count("SELECT COUNT(*) FROM catalog.variants WHERE sku = ?", p.variants[i].sku))
                 return Error(errc::sku_taken, fmt::format("the SKU '{}' belongs to another product", p.variants[i].sku),
                              {{fmt::format("variants[{}].sku", i), "is taken"}});
         }
@@ -144,36 +139,32 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
         doc.status = p.status;
         doc.vendor_id = ctx.principal && ctx.principal->is_vendor() ? ctx.principal->user_id : "";
         doc.created_at = doc.updated_at = now_iso8601();
-        s << "INSERT INTO catalog.products (id, title, slug, description, status, vendor_id, created_at, updated_at) "
-             "VALUES (:id, :t, :s, :d, :st, :v, :c, :u)",
-            soci::use(doc.id), soci::use(doc.title), soci::use(doc.slug), soci::use(doc.description), soci::use(doc.status),
-            soci::use(doc.vendor_id), soci::use(doc.created_at), soci::use(doc.updated_at);
+        tx.exec("INSERT INTO catalog.products (id, title, slug, description, status, vendor_id, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                doc.id, doc.title, doc.slug, doc.description, doc.status, doc.vendor_id, doc.created_at, doc.updated_at);
         CreatedProduct out{doc.id, doc.slug, {}};
         int position = 0;
         for (auto& v : p.variants) {
             json::object opts;
             for (auto& [k, val] : v.options) opts[k] = val;
             VariantRow row{new_id("var"), v.sku, v.title, json::serialize(opts), v.prices};
-            s << "INSERT INTO catalog.variants (id, product_id, sku, title, options, position) VALUES (:id, :p, :sku, :t, :o, :pos)",
-                soci::use(row.id), soci::use(doc.id), soci::use(row.sku), soci::use(row.title), soci::use(row.options_json),
-                soci::use(position);
+            tx.exec("INSERT INTO catalog.variants (id, product_id, sku, title, options, position) VALUES (?, ?, ?, ?, ?, ?)", row.id,
+                    doc.id, row.sku, row.title, row.options_json, position);
             ++position;
             for (auto& m : v.prices)
-                s << "INSERT INTO catalog.prices (variant_id, currency, amount) VALUES (:v, :c, :a)", soci::use(row.id),
-                    soci::use(m.currency), soci::use(m.amount);
+                tx.exec("INSERT INTO catalog.prices (variant_id, currency, amount) VALUES (?, ?, ?)", row.id, m.currency, m.amount);
             out.variant_ids.emplace_back(row.sku, row.id);
             doc.variants.push_back(std::move(row));
         }
         tx.publish(snapshot(doc, true));
+        if (!reply_currency.empty()) tx.reply(product_json(doc, reply_currency));
         return out;
     });
     return result;
 }
 
 std::int64_t CatalogService::product_count() {
-    long long n = 0;
-    db_.read([&](soci::session& s) { s << "SELECT COUNT(*) FROM catalog.products", soci::into(n); });
-    return n;
+    return db_.read([](db::Reader& r) { return r.count("SELECT COUNT(*) FROM catalog.products"); });
 }
 
 Result<std::shared_ptr<const ProductDoc>> CatalogService::find_visible(const Ctx& ctx, const std::string& key) {
@@ -182,11 +173,9 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::find_visible(const Ctx
         if (auto cached = cache_.id_for_slug(key)) {
             id = *cached;
         } else {
-            soci::indicator ind = soci::i_null;
-            db_.read([&](soci::session& s) {
-                s << "SELECT id FROM catalog.products WHERE slug = :slug", soci::into(id, ind), soci::use(key);
-            });
-            if (ind != soci::i_ok) return not_found(fmt::format("no product '{}'", key));
+            auto row = db_.read([&](db::Reader& r) { return r.one("SELECT id FROM catalog.products WHERE slug = ?", key); });
+            if (!row) return not_found(fmt::format("no product '{}'", key));
+            id = row->str(0);
         }
     }
     auto doc = load(id);
@@ -200,12 +189,11 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::find_visible(const Ctx
 
 ProductPage CatalogService::list_published(const std::string& after, int limit, const std::string& currency) {
     std::vector<std::string> ids;
-    db_.read([&](soci::session& s) {
+    db_.read([&](db::Reader& r) {
         std::string cursor = after.empty() ? "~" : after;  // '~' sorts after every id
-        int n = limit + 1;
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT id FROM catalog.products WHERE status = 'published' AND id < :after "
-                                                   "ORDER BY id DESC LIMIT :n", soci::use(cursor), soci::use(n));
-        for (auto& r : rs) ids.push_back(db::col_str(r, 0));
+        for (auto& row : r.query("SELECT id FROM catalog.products WHERE status = 'published' AND id < ? ORDER BY id DESC LIMIT ?", cursor,
+                                 limit + 1))
+            ids.push_back(row.str(0));
     });
     ProductPage page;
     bool more = static_cast<int>(ids.size()) > limit;
@@ -223,25 +211,22 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const C
     bool owner = ctx.principal && ctx.principal->is_vendor() && ctx.principal->user_id == current->vendor_id;
     if (!ctx.is_admin() && !owner) return not_found(fmt::format("no product '{}'", id));
     auto r = db_.write("catalog", ctx, [&](db::Tx& tx) -> Result<std::shared_ptr<const ProductDoc>> {
-        auto doc = load_doc(tx.sql(), id);
+        auto doc = load_doc(tx, id);
         if (!doc) return not_found(fmt::format("no product '{}'", id));
         if (patch.slug && *patch.slug != doc->slug) {
-            int taken = 0;
-            tx.sql() << "SELECT COUNT(*) FROM catalog.products WHERE slug = :s", soci::into(taken), soci::use(*patch.slug);
-            if (taken) return Error(errc::slug_taken, "the slug is taken by another product", {{"slug", "is taken"}});
+            if (tx.count("SELECT COUNT(*) FROM catalog.products WHERE slug = ?", *patch.slug)) return Error(errc::slug_taken, "the slug is taken by another product", {{"slug", "is taken"}});
             doc->slug = *patch.slug;
         }
         if (patch.title) doc->title = *patch.title;
         if (patch.description) doc->description = *patch.description;
         if (patch.status) doc->status = *patch.status;
         doc->updated_at = now_iso8601();
-        tx.sql() << "UPDATE catalog.products SET title = :t, slug = :s, description = :d, status = :st, updated_at = :u WHERE id = :id",
-            soci::use(doc->title), soci::use(doc->slug), soci::use(doc->description), soci::use(doc->status),
-            soci::use(doc->updated_at), soci::use(id);
+        tx.exec("UPDATE catalog.products SET title = ?, slug = ?, description = ?, status = ?, updated_at = ? WHERE id = ?", doc->title,
+                doc->slug, doc->description, doc->status, doc->updated_at, id);
         tx.publish(snapshot(*doc, false));
+        tx.after_commit([this, id] { cache_.invalidate(id); });
         return std::shared_ptr<const ProductDoc>(doc);
     });
-    cache_.invalidate(id);
     return r;
 }
 

@@ -27,6 +27,9 @@ public:
 
     Result<PurchasableVariant> purchasable(std::string_view sku, std::string_view currency) override;
     Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product) override;
+    /// Creates a product; records the created product rendered in `reply_currency` as the reply
+    /// of the request (Idempotency-Key) when it is not empty.
+    Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product, const std::string& reply_currency);
     std::int64_t product_count() override;
 
     /// A product by id or slug as the caller may see it (drafts: owner vendor and admins only).

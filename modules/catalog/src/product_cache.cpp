@@ -45,14 +45,23 @@ std::optional<std::string> ProductCache::id_for_slug(const std::string& slug) co
     return it->second;
 }
 
+std::optional<std::string> ProductCache::product_for_sku(const std::string& sku) const {
+    std::shared_lock lock(mu_);
+    auto it = sku_to_id_.find(sku);
+    if (it == sku_to_id_.end()) return std::nullopt;
+    return it->second;
+}
+
 void ProductCache::put(std::shared_ptr<const ProductDoc> doc, std::uint64_t generation) {
     std::unique_lock lock(mu_);
     if (generation != generation_.load()) return;  // a write landed while this was being read
     if (by_id_.size() >= max_) {
         by_id_.clear();
         slug_to_id_.clear();
+        sku_to_id_.clear();
     }
     slug_to_id_[doc->slug] = doc->id;
+    for (auto& v : doc->variants) sku_to_id_[v.sku] = doc->id;
     auto& e = by_id_[doc->id];
     e.by_currency.clear();
     e.doc = std::move(doc);
@@ -85,6 +94,7 @@ void ProductCache::invalidate(const std::string& id) {
     auto it = by_id_.find(id);
     if (it == by_id_.end()) return;
     slug_to_id_.erase(it->second.doc->slug);
+    for (auto& v : it->second.doc->variants) sku_to_id_.erase(v.sku);
     by_id_.erase(it);
 }
 

@@ -43,6 +43,8 @@ public:
 
     std::shared_ptr<const ProductDoc> find(const std::string& id) const;
     std::optional<std::string> id_for_slug(const std::string& slug) const;
+    /// The product a cached variant SKU belongs to.
+    std::optional<std::string> product_for_sku(const std::string& sku) const;
     /// Bumped by every invalidate(): a load that started before a write must not cache its result.
     std::uint64_t generation() const noexcept { return generation_.load(); }
     /// Caches `doc` unless an invalidation happened since `generation` was read.
@@ -59,6 +61,7 @@ private:
     mutable std::shared_mutex mu_;
     std::unordered_map<std::string, Entry> by_id_;
     std::unordered_map<std::string, std::string> slug_to_id_;
+    std::unordered_map<std::string, std::string> sku_to_id_;
     std::size_t max_;
     std::atomic<std::uint64_t> generation_{0};
 };

@@ -53,15 +53,17 @@ void register_catalog_routes(Router& router, CatalogService& svc, std::string ba
                    return rendered_response(req, *svc.cache().rendered(doc, currency));
                });
 
-    router.add({Method::post, "/api/v1/products", Access::vendor, "Create a product with variants and prices", "catalog", 201},
+    router.add({.method = Method::post, .pattern = "/api/v1/products", .access = Access::vendor,
+                .summary = "Create a product with variants and prices", .tag = "catalog", .success_status = 201,
+                .idempotency_schema = "catalog"},
                [&svc, base_currency](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
                    auto input = domain::read_new_product(body, errors);
                    throw_if_invalid(errors);
-                   auto created = unwrap(svc.create_product(req.ctx(), input));
-                   auto doc = unwrap(svc.find_visible(req.ctx(), created.id));
                    auto currency = currency_param(req, base_currency);
+                   auto created = unwrap(svc.create_product(req.ctx(), input, currency));
+                   auto doc = unwrap(svc.find_visible(req.ctx(), created.id));
                    auto res = Response::json(201, product_json(*doc, currency));
                    res.headers.set("Location", "/api/v1/products/" + created.id);
                    return res;

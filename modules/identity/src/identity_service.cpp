@@ -18,9 +18,7 @@ namespace {
 constexpr int kMaxFailures = 5;
 constexpr std::int64_t kFailureWindowMs = 15 * 60 * 1000;
 
-User user_from_row(const soci::row& r) {
-    return {db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 3), db::col_str(r, 4)};
-}
+User user_from_row(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4)}; }
 }  // namespace
 
 IdentityService::IdentityService(db::Database& db, Logger& log, const Config& config)
@@ -48,29 +46,24 @@ IdentityService::IdentityService(db::Database& db, Logger& log, const Config& co
 void IdentityService::start() {
     Ctx ctx = Ctx::system("identity.start");
     db_.write("identity", ctx, [&](db::Tx& tx) {
-        std::string kid, pk, sk;
-        soci::indicator ind = soci::i_null;
-        tx.sql() << "SELECT kid, public_key, secret_key FROM identity.signing_keys WHERE active = 1 ORDER BY created_at DESC LIMIT 1",
-            soci::into(kid, ind), soci::into(pk), soci::into(sk);
+        auto stored = tx.one("SELECT kid, public_key, secret_key FROM identity.signing_keys WHERE active = 1 ORDER BY created_at DESC LIMIT 1");
         domain::SigningKey key;
-        if (ind == soci::i_ok) {
-            key.kid = kid;
-            if (!crypto::base64url_decode(pk, key.public_key) || !crypto::base64url_decode(sk, key.secret_key))
+        if (stored) {
+            key.kid = stored->str(0);
+            if (!crypto::base64url_decode(stored->str(1), key.public_key) || !crypto::base64url_decode(stored->str(2), key.secret_key))
                 throw std::runtime_error("identity.signing_keys holds a malformed key");
         } else {
             key = domain::generate_signing_key();
             std::string pk64 = crypto::base64url_encode(key.public_key), sk64 = crypto::base64url_encode(key.secret_key);
-            std::string at = now_iso8601();
-            tx.sql() << "INSERT INTO identity.signing_keys (kid, public_key, secret_key, active, created_at) VALUES (:k, :p, :s, 1, :a)",
-                soci::use(key.kid), soci::use(pk64), soci::use(sk64), soci::use(at);
+            tx.exec("INSERT INTO identity.signing_keys (kid, public_key, secret_key, active, created_at) VALUES (?, ?, ?, 1, ?)", key.kid,
+                    pk64, sk64, now_iso8601());
             log_.info("generated a new token signing key", {{"kid", key.kid}});
         }
         std::unique_lock lock(keys_mu_);
         public_keys_.clear();
-        soci::rowset<soci::row> rs = (tx.sql().prepare << "SELECT kid, public_key FROM identity.signing_keys WHERE active = 1");
-        for (auto& r : rs) {
+        for (auto& r : tx.query("SELECT kid, public_key FROM identity.signing_keys WHERE active = 1")) {
             std::string raw;
-            if (crypto::base64url_decode(db::col_str(r, 1), raw)) public_keys_[db::col_str(r, 0)] = raw;
+            if (crypto::base64url_decode(r.str(1), raw)) public_keys_[r.str(0)] = raw;
         }
         active_key_ = std::move(key);
     });
@@ -112,17 +105,13 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
 }
 
 Result<User> IdentityService::find_user(std::string_view user_id) {
-    std::optional<User> u;
     std::string id(user_id);
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT id, email, name, role, created_at FROM identity.users WHERE id = :id", soci::use(id));
-        for (auto& r : rs) u = user_from_row(r);
-    });
-    if (!u) return not_found("no user " + id);
-    return *u;
+    auto row = db_.read([&](db::Reader& r) { return r.one("SELECT id, email, name, role, created_at FROM identity.users WHERE id = ?", id); });
+    if (!row) return not_found("no user " + id);
+    return user_from_row(*row);
 }
 
-IssuedTokens IdentityService::issue_tokens_locked(soci::session& sql, const User& user, const std::string& family_id,
+IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user, const std::string& family_id,
                                                   std::string_view user_agent) {
     std::int64_t now_s = now_ms() / 1000;
     json::object claims{{"iss", issuer_}, {"sub", user.id},       {"role", user.role},
@@ -135,11 +124,10 @@ IssuedTokens IdentityService::issue_tokens_locked(soci::session& sql, const User
     }
     t.refresh_token = crypto::random_token(32);
     t.expires_in = access_ttl_s_;
-    std::string id = new_id("rtk"), hash = crypto::sha256_hex(t.refresh_token), at = now_iso8601(), ua(user_agent.substr(0, 200));
-    long long expires = now_ms() + refresh_ttl_s_ * 1000;
-    sql << "INSERT INTO identity.refresh_tokens (id, user_id, family_id, token_hash, expires_ms, user_agent, created_at) "
-           "VALUES (:id, :u, :f, :h, :e, :ua, :at)",
-        soci::use(id), soci::use(user.id), soci::use(family_id), soci::use(hash), soci::use(expires), soci::use(ua), soci::use(at);
+    sql.exec("INSERT INTO identity.refresh_tokens (id, user_id, family_id, token_hash, expires_ms, user_agent, created_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?)",
+             new_id("rtk"), user.id, family_id, crypto::sha256_hex(t.refresh_token), now_ms() + refresh_ttl_s_ * 1000,
+             user_agent.substr(0, 200), now_iso8601());
     return t;
 }
 
@@ -154,16 +142,12 @@ Result<Registration> IdentityService::register_user(const Ctx& ctx, std::string_
 
     std::string hash = hash_password(password);  // slow on purpose: outside the write lock
     return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<Registration> {
-        int taken = 0;
-        tx.sql() << "SELECT COUNT(*) FROM identity.users WHERE email = :e", soci::into(taken), soci::use(*email);
-        if (taken) return Error(errc::conflict, "an account with this email already exists", {{"email", "is already registered"}});
+        if (tx.count("SELECT COUNT(*) FROM identity.users WHERE email = ?", *email)) return Error(errc::conflict, "an account with this email already exists", {{"email", "is already registered"}});
         User u{new_id("usr"), *email, std::string(name), "customer", now_iso8601()};
-        tx.sql() << "INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) "
-                    "VALUES (:id, :e, :n, :h, :r, :c, :c2)",
-            soci::use(u.id), soci::use(u.email), soci::use(u.name), soci::use(hash), soci::use(u.role), soci::use(u.created_at),
-            soci::use(u.created_at);
+        tx.exec("INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                u.id, u.email, u.name, hash, u.role, u.created_at, u.created_at);
         tx.publish(events::UserRegistered{u.id, u.email, u.name});
-        auto tokens = issue_tokens_locked(tx.sql(), u, new_id("rtf"), "");
+        auto tokens = issue_tokens_locked(tx, u, new_id("rtf"), "");
         return Registration{u, tokens};
     });
 }
@@ -179,16 +163,14 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
     }
     std::optional<User> user;
     std::string hash;
-    int disabled = 0;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT id, email, name, role, created_at, password_hash, disabled "
-                                                   "FROM identity.users WHERE email = :e", soci::use(email));
-        for (auto& r : rs) {
-            user = user_from_row(r);
-            hash = db::col_str(r, 5);
-            disabled = static_cast<int>(db::col_int(r, 6));
-        }
-    });
+    bool disabled = false;
+    if (auto row = db_.read([&](db::Reader& r) {
+            return r.one("SELECT id, email, name, role, created_at, password_hash, disabled FROM identity.users WHERE email = ?", email);
+        })) {
+        user = user_from_row(*row);
+        hash = row->str(5);
+        disabled = row->boolean(6);
+    }
     // Verify against a dummy hash when the user does not exist, so timing does not reveal accounts.
     static const std::string kDummy = hash_password("not-a-real-password-0");
     bool ok = verify_password(user ? hash : kDummy, password) && user && !disabled;
@@ -206,7 +188,7 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
         failures_.erase(email);
     }
     return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
-        return issue_tokens_locked(tx.sql(), *user, new_id("rtf"), user_agent);
+        return issue_tokens_locked(tx, *user, new_id("rtf"), user_agent);
     });
 }
 
@@ -214,33 +196,27 @@ Result<IssuedTokens> IdentityService::refresh(const Ctx& ctx, std::string_view r
     std::string hash = crypto::sha256_hex(refresh_token);
     bool reuse = false;
     auto r = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
-        std::string id, user_id, family;
-        long long expires = 0;
-        int used = 0, revoked = 0;
-        soci::indicator ind = soci::i_null;
-        tx.sql() << "SELECT id, user_id, family_id, expires_ms, used, revoked FROM identity.refresh_tokens WHERE token_hash = :h",
-            soci::into(id, ind), soci::into(user_id), soci::into(family), soci::into(expires), soci::into(used),
-            soci::into(revoked), soci::use(hash);
-        if (ind != soci::i_ok) return Error(errc::unauthorized, "the refresh token is not valid");
+        auto token = tx.one("SELECT id, user_id, family_id, expires_ms, used, revoked FROM identity.refresh_tokens WHERE token_hash = ?", hash);
+        if (!token) return Error(errc::unauthorized, "the refresh token is not valid");
+        std::string id = token->str(0), user_id = token->str(1), family = token->str(2);
+        std::int64_t expires = token->i64(3);
+        bool used = token->boolean(4), revoked = token->boolean(5);
         if (used || revoked) {
             reuse = used && !revoked;
             return Error(errc::unauthorized, "the refresh token was already used or revoked");
         }
         if (expires <= now_ms()) return Error(errc::unauthorized, "the refresh token has expired");
-        std::optional<User> user;
-        soci::rowset<soci::row> rs = (tx.sql().prepare << "SELECT id, email, name, role, created_at FROM identity.users "
-                                                          "WHERE id = :id AND disabled = 0", soci::use(user_id));
-        for (auto& row : rs) user = user_from_row(row);
+        auto user = tx.one("SELECT id, email, name, role, created_at FROM identity.users WHERE id = ? AND disabled = 0", user_id);
         if (!user) return Error(errc::unauthorized, "the account is disabled");
-        tx.sql() << "UPDATE identity.refresh_tokens SET used = 1 WHERE id = :id", soci::use(id);
-        return issue_tokens_locked(tx.sql(), *user, family, "");
+        tx.exec("UPDATE identity.refresh_tokens SET used = 1 WHERE id = ?", id);
+        return issue_tokens_locked(tx, user_from_row(*user), family, "");
     });
     if (reuse) {
         // A rotated token came back: someone holds a stolen copy. Revoke the whole family.
         db_.write("identity", ctx, [&](db::Tx& tx) {
-            tx.sql() << "UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
-                        "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = :h)",
-                soci::use(hash);
+            tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
+                    "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = ?)",
+                    hash);
         });
         log_.warn("refresh token reuse detected; token family revoked", {{"correlation_id", ctx.correlation_id}});
     }
@@ -250,13 +226,11 @@ Result<IssuedTokens> IdentityService::refresh(const Ctx& ctx, std::string_view r
 Result<void> IdentityService::logout(const Ctx& ctx, std::string_view refresh_token) {
     std::string hash = crypto::sha256_hex(refresh_token);
     return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
-        std::string user_id;
-        soci::indicator ind = soci::i_null;
-        tx.sql() << "SELECT user_id FROM identity.refresh_tokens WHERE token_hash = :h", soci::into(user_id, ind), soci::use(hash);
-        if (ind != soci::i_ok || user_id != ctx.user_id()) return not_found("no such refresh token for this user");
-        tx.sql() << "UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
-                    "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = :h)",
-            soci::use(hash);
+        auto owner = tx.one("SELECT user_id FROM identity.refresh_tokens WHERE token_hash = ?", hash);
+        if (!owner || owner->str(0) != ctx.user_id()) return not_found("no such refresh token for this user");
+        tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
+                "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = ?)",
+                hash);
         return {};
     });
 }
@@ -268,17 +242,14 @@ void IdentityService::ensure_admin(std::string_view email_in, std::string_view p
     std::string hash = hash_password(password);
     Ctx ctx = Ctx::system("identity.ensure_admin");
     db_.write("identity", ctx, [&](db::Tx& tx) {
-        std::string at = now_iso8601(), role = "admin";
-        int exists = 0;
-        tx.sql() << "SELECT COUNT(*) FROM identity.users WHERE email = :e", soci::into(exists), soci::use(*email);
-        if (exists) {
-            tx.sql() << "UPDATE identity.users SET password_hash = :h, role = :r, disabled = 0, updated_at = :a WHERE email = :e",
-                soci::use(hash), soci::use(role), soci::use(at), soci::use(*email);
+        std::string at = now_iso8601();
+        if (tx.count("SELECT COUNT(*) FROM identity.users WHERE email = ?", *email)) {
+            tx.exec("UPDATE identity.users SET password_hash = ?, role = 'admin', disabled = 0, updated_at = ? WHERE email = ?", hash, at,
+                    *email);
         } else {
-            std::string id = new_id("usr"), name = "Administrator";
-            tx.sql() << "INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) "
-                        "VALUES (:id, :e, :n, :h, :r, :a, :a2)",
-                soci::use(id), soci::use(*email), soci::use(name), soci::use(hash), soci::use(role), soci::use(at), soci::use(at);
+            tx.exec("INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) "
+                    "VALUES (?, ?, 'Administrator', ?, 'admin', ?, ?)",
+                    new_id("usr"), *email, hash, at, at);
         }
     });
     log_.info("admin account ensured", {{"email", *email}});

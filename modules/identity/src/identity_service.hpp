@@ -9,11 +9,9 @@
 #include "platform/config.hpp"
 #include "platform/log.hpp"
 
-namespace soci {
-class session;
-}
 namespace shop::db {
 class Database;
+class Sql;
 }
 
 namespace shop::identity {
@@ -51,7 +49,7 @@ public:
 private:
     std::string hash_password(std::string_view password) const;
     bool verify_password(const std::string& hash, std::string_view password) const;
-    IssuedTokens issue_tokens_locked(soci::session& sql, const User& user, const std::string& family_id, std::string_view user_agent);
+    IssuedTokens issue_tokens_locked(db::Sql& sql, const User& user, const std::string& family_id, std::string_view user_agent);
 
     db::Database& db_;
     Logger& log_;

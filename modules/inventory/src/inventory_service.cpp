@@ -25,14 +25,14 @@ public:
 };
 
 // Free stock per warehouse for a SKU: on_hand minus what active reservations hold.
-std::vector<LevelRow> levels_of(soci::session& s, const std::string& sku) {
+std::vector<LevelRow> levels_of(db::Sql& sql, const std::string& sku) {
     std::vector<LevelRow> out;
-    soci::rowset<soci::row> rs = (s.prepare <<
-        "SELECT l.warehouse, l.on_hand, l.low_stock_threshold, "
-        "(SELECT COALESCE(SUM(r.quantity), 0) FROM inventory.reservations r "
-        " WHERE r.sku = l.sku AND r.warehouse = l.warehouse AND r.status = 'active') "
-        "FROM inventory.levels l WHERE l.sku = :sku ORDER BY l.warehouse", soci::use(sku));
-    for (auto& r : rs) out.push_back({db::col_str(r, 0), db::col_int(r, 1), db::col_int(r, 3), db::col_int(r, 2)});
+    for (auto& r : sql.query("SELECT l.warehouse, l.on_hand, l.low_stock_threshold, "
+                             "(SELECT COALESCE(SUM(r.quantity), 0) FROM inventory.reservations r "
+                             " WHERE r.sku = l.sku AND r.warehouse = l.warehouse AND r.status = 'active') "
+                             "FROM inventory.levels l WHERE l.sku = ? ORDER BY l.warehouse",
+                             sku))
+        out.push_back({r.str(0), r.i64(1), r.i64(3), r.i64(2)});
     return out;
 }
 
@@ -56,24 +56,22 @@ std::vector<ReserveLine> merge_lines(const std::vector<ReserveLine>& lines) {
     return out;
 }
 
-void record_movement(soci::session& s, const std::string& sku, const std::string& warehouse, std::int64_t delta,
+void record_movement(db::Sql& sql, const std::string& sku, const std::string& warehouse, std::int64_t delta,
                      const std::string& reason, const std::string& reference) {
-    std::string id = new_id("mov"), at = now_iso8601();
-    s << "INSERT INTO inventory.movements (id, sku, warehouse, delta, reason, reference, created_at) "
-         "VALUES (:id, :sku, :w, :d, :r, :ref, :at)",
-        soci::use(id), soci::use(sku), soci::use(warehouse), soci::use(delta), soci::use(reason), soci::use(reference), soci::use(at);
+    sql.exec("INSERT INTO inventory.movements (id, sku, warehouse, delta, reason, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             new_id("mov"), sku, warehouse, delta, reason, reference, now_iso8601());
 }
 
 struct ReservationRow {
     std::string id, sku, warehouse, status;
-    long long quantity = 0;
+    std::int64_t quantity = 0;
 };
 
-std::vector<ReservationRow> reservations_of(soci::session& s, const std::string& reference) {
+std::vector<ReservationRow> reservations_of(db::Sql& sql, const std::string& reference) {
     std::vector<ReservationRow> out;
-    soci::rowset<soci::row> rs = (s.prepare << "SELECT id, sku, warehouse, quantity, status FROM inventory.reservations "
-                                               "WHERE reference = :r ORDER BY id", soci::use(reference));
-    for (auto& r : rs) out.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 4), db::col_int(r, 3)});
+    for (auto& r : sql.query("SELECT id, sku, warehouse, quantity, status FROM inventory.reservations WHERE reference = ? ORDER BY id",
+                             reference))
+        out.push_back({r.str(0), r.str(1), r.str(2), r.str(4), r.i64(3)});
     return out;
 }
 
@@ -86,35 +84,31 @@ const ErrorCategory& inventory_category() noexcept {
 
 Availability InventoryService::availability(std::string_view sku_in) {
     std::string sku(sku_in);
-    return db_.read([&](soci::session& s) { return summarize(sku, levels_of(s, sku)); });
+    return db_.read([&](db::Reader& r) { return summarize(sku, levels_of(r, sku)); });
 }
 
 StockReport InventoryService::report(std::string_view sku_in) {
     std::string sku(sku_in);
-    return db_.read([&](soci::session& s) {
+    return db_.read_snapshot([&](db::Reader& sql) {
         StockReport r;
-        r.levels = levels_of(s, sku);
+        r.levels = levels_of(sql, sku);
         r.availability = summarize(sku, r.levels);
-        long long sold = 0;
-        s << "SELECT COALESCE(SUM(quantity), 0) FROM inventory.reservations WHERE sku = :sku AND status = 'committed'",
-            soci::into(sold), soci::use(sku);
-        r.sold = sold;
+        r.sold = sql.count("SELECT COALESCE(SUM(quantity), 0) FROM inventory.reservations WHERE sku = ? AND status = 'committed'", sku);
         return r;
     });
 }
 
 std::vector<std::pair<std::string, std::string>> InventoryService::warehouses() {
     std::vector<std::pair<std::string, std::string>> out;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT code, name FROM inventory.warehouses ORDER BY code");
-        for (auto& r : rs) out.emplace_back(db::col_str(r, 0), db::col_str(r, 1));
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT code, name FROM inventory.warehouses ORDER BY code")) out.emplace_back(row.str(0), row.str(1));
     });
     return out;
 }
 
-Result<void> InventoryService::reserve_in(soci::session& s, const std::string& reference, const std::vector<ReserveLine>& lines,
+Result<void> InventoryService::reserve_in(db::Sql& s, const std::string& reference, const std::vector<ReserveLine>& lines,
                                           const std::string& status) {
-    long long expires = now_ms() + ttl_ms_;
+    std::int64_t expires = now_ms() + ttl_ms_;
     std::string at = now_iso8601();
     for (auto& line : merge_lines(lines)) {
         auto levels = levels_of(s, line.sku);
@@ -129,14 +123,12 @@ Result<void> InventoryService::reserve_in(soci::session& s, const std::string& r
         for (auto& l : levels) {
             std::int64_t take = std::min(left, std::max<std::int64_t>(0, l.on_hand - l.reserved));
             if (take <= 0) continue;
-            std::string id = new_id("rsv");
-            s << "INSERT INTO inventory.reservations (id, reference, sku, warehouse, quantity, status, expires_ms, created_at, updated_at) "
-                 "VALUES (:id, :ref, :sku, :w, :q, :st, :e, :c, :u)",
-                soci::use(id), soci::use(reference), soci::use(line.sku), soci::use(l.warehouse), soci::use(take),
-                soci::use(status), soci::use(expires), soci::use(at), soci::use(at);
+            s.exec("INSERT INTO inventory.reservations (id, reference, sku, warehouse, quantity, status, expires_ms, created_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   new_id("rsv"), reference, line.sku, l.warehouse, take, status, expires, at, at);
             if (status == "committed") {
-                s << "UPDATE inventory.levels SET on_hand = on_hand - :q, updated_at = :u WHERE sku = :sku AND warehouse = :w",
-                    soci::use(take), soci::use(at), soci::use(line.sku), soci::use(l.warehouse);
+                s.exec("UPDATE inventory.levels SET on_hand = on_hand - ?, updated_at = ? WHERE sku = ? AND warehouse = ?", take, at,
+                       line.sku, l.warehouse);
                 record_movement(s, line.sku, l.warehouse, -take, "sale", reference);
             }
             left -= take;
@@ -150,10 +142,9 @@ Result<void> InventoryService::reserve(const Ctx& ctx, const std::string& refere
     for (auto& l : lines)
         if (l.quantity <= 0) return validation("quantity", "must be positive");
     return db_.write("inventory", ctx, [&](db::Tx& tx) -> Result<void> {
-        int existing = 0;
-        tx.sql() << "SELECT COUNT(*) FROM inventory.reservations WHERE reference = :r", soci::into(existing), soci::use(reference);
-        if (existing) return {};  // already reserved for this reference: idempotent
-        auto r = reserve_in(tx.sql(), reference, lines, "active");
+        if (tx.count("SELECT COUNT(*) FROM inventory.reservations WHERE reference = ?", reference))
+            return {};  // already reserved for this reference: idempotent
+        auto r = reserve_in(tx, reference, lines, "active");
         if (r)
             for (auto& l : merge_lines(lines)) publish_stock(tx, l.sku);
         return r;
@@ -168,7 +159,7 @@ Result<void> InventoryService::release(const Ctx& ctx, const std::string& refere
 }
 
 void InventoryService::publish_stock(db::Tx& tx, const std::string& sku) {
-    auto levels = levels_of(tx.sql(), sku);
+    auto levels = levels_of(tx, sku);
     auto a = summarize(sku, levels);
     bool low = false;
     for (auto& l : levels)
@@ -180,38 +171,33 @@ Result<void> InventoryService::set_stock(const Ctx& ctx, std::string_view sku_in
                                          std::int64_t on_hand, std::optional<std::int64_t> threshold) {
     std::string sku(sku_in), warehouse(warehouse_in);
     return db_.write("inventory", ctx, [&](db::Tx& tx) -> Result<void> {
-        auto& s = tx.sql();
-        int known = 0;
-        s << "SELECT COUNT(*) FROM inventory.warehouses WHERE code = :w", soci::into(known), soci::use(warehouse);
-        if (!known)
+        if (!tx.count("SELECT COUNT(*) FROM inventory.warehouses WHERE code = ?", warehouse))
             return Error(errc::unknown_warehouse, fmt::format("no warehouse '{}'", warehouse), {{"warehouse", "is not a known warehouse"}});
-        long long old = 0, old_threshold = 0;
-        soci::indicator ind = soci::i_null;
-        s << "SELECT on_hand, low_stock_threshold FROM inventory.levels WHERE sku = :s AND warehouse = :w", soci::into(old, ind),
-            soci::into(old_threshold), soci::use(sku), soci::use(warehouse);
-        if (ind != soci::i_ok) old = old_threshold = 0;
-        long long held = 0;
-        s << "SELECT COALESCE(SUM(quantity), 0) FROM inventory.reservations WHERE sku = :s AND warehouse = :w AND status = 'active'",
-            soci::into(held), soci::use(sku), soci::use(warehouse);
+        std::int64_t old = 0, old_threshold = 0;
+        if (auto row = tx.one("SELECT on_hand, low_stock_threshold FROM inventory.levels WHERE sku = ? AND warehouse = ?", sku, warehouse)) {
+            old = row->i64(0);
+            old_threshold = row->i64(1);
+        }
+        std::int64_t held = tx.count("SELECT COALESCE(SUM(quantity), 0) FROM inventory.reservations "
+                                     "WHERE sku = ? AND warehouse = ? AND status = 'active'",
+                                     sku, warehouse);
         if (on_hand < held)
             return Error(shop::errc::conflict,
                          fmt::format("{} units of '{}' in '{}' are reserved by unpaid orders; on_hand cannot go below that", held, sku, warehouse),
                          {{"on_hand", fmt::format("must be at least {} (reserved)", held)}});
-        long long t = threshold.value_or(old_threshold);
-        std::string at = now_iso8601();
-        s << "INSERT INTO inventory.levels (sku, warehouse, on_hand, low_stock_threshold, updated_at) VALUES (:s, :w, :o, :t, :u) "
-             "ON CONFLICT (sku, warehouse) DO UPDATE SET on_hand = excluded.on_hand, "
-             "low_stock_threshold = excluded.low_stock_threshold, updated_at = excluded.updated_at",
-            soci::use(sku), soci::use(warehouse), soci::use(on_hand), soci::use(t), soci::use(at);
-        if (on_hand != old) record_movement(s, sku, warehouse, on_hand - old, "set", "");
+        std::int64_t t = threshold.value_or(old_threshold);
+        tx.exec("INSERT INTO inventory.levels (sku, warehouse, on_hand, low_stock_threshold, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (sku, warehouse) DO UPDATE SET on_hand = excluded.on_hand, "
+                "low_stock_threshold = excluded.low_stock_threshold, updated_at = excluded.updated_at",
+                sku, warehouse, on_hand, t, now_iso8601());
+        if (on_hand != old) record_movement(tx, sku, warehouse, on_hand - old, "set", "");
         publish_stock(tx, sku);
         return {};
     });
 }
 
 void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines) {
-    auto& s = tx.sql();
-    auto rows = reservations_of(s, reference);
+    auto rows = reservations_of(tx, reference);
     std::set<std::string> skus;
     bool any_held = false;
     std::string at = now_iso8601();
@@ -219,15 +205,15 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
         if (r.status == "committed") any_held = true;
         if (r.status != "active") continue;
         any_held = true;
-        s << "UPDATE inventory.reservations SET status = 'committed', updated_at = :u WHERE id = :id", soci::use(at), soci::use(r.id);
-        s << "UPDATE inventory.levels SET on_hand = on_hand - :q, updated_at = :u WHERE sku = :sku AND warehouse = :w",
-            soci::use(r.quantity), soci::use(at), soci::use(r.sku), soci::use(r.warehouse);
-        record_movement(s, r.sku, r.warehouse, -r.quantity, "sale", reference);
+        tx.exec("UPDATE inventory.reservations SET status = 'committed', updated_at = ? WHERE id = ?", at, r.id);
+        tx.exec("UPDATE inventory.levels SET on_hand = on_hand - ?, updated_at = ? WHERE sku = ? AND warehouse = ?", r.quantity, at, r.sku,
+                r.warehouse);
+        record_movement(tx, r.sku, r.warehouse, -r.quantity, "sale", reference);
         skus.insert(r.sku);
     }
     if (!any_held) {
         // The reservation expired before the payment arrived: sell from free stock if possible.
-        auto sold = reserve_in(s, reference, lines, "committed");
+        auto sold = reserve_in(tx, reference, lines, "committed");
         if (!sold)
             throw ErrorException(Error(sold.error().ec, "paid order " + reference + " cannot be fulfilled: " + sold.error().detail));
         for (auto& l : lines) skus.insert(l.sku);
@@ -237,18 +223,17 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
 }
 
 void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
-    auto& s = tx.sql();
     std::string at = now_iso8601();
     std::set<std::string> skus;
-    for (auto& r : reservations_of(s, reference)) {
+    for (auto& r : reservations_of(tx, reference)) {
         if (r.status != "active" && r.status != "committed") continue;
         if (r.status == "active") {
-            s << "UPDATE inventory.reservations SET status = 'released', updated_at = :u WHERE id = :id", soci::use(at), soci::use(r.id);
+            tx.exec("UPDATE inventory.reservations SET status = 'released', updated_at = ? WHERE id = ?", at, r.id);
         } else {
-            s << "UPDATE inventory.reservations SET status = 'returned', updated_at = :u WHERE id = :id", soci::use(at), soci::use(r.id);
-            s << "UPDATE inventory.levels SET on_hand = on_hand + :q, updated_at = :u WHERE sku = :sku AND warehouse = :w",
-                soci::use(r.quantity), soci::use(at), soci::use(r.sku), soci::use(r.warehouse);
-            record_movement(s, r.sku, r.warehouse, r.quantity, "restock", reference);
+            tx.exec("UPDATE inventory.reservations SET status = 'returned', updated_at = ? WHERE id = ?", at, r.id);
+            tx.exec("UPDATE inventory.levels SET on_hand = on_hand + ?, updated_at = ? WHERE sku = ? AND warehouse = ?", r.quantity, at,
+                    r.sku, r.warehouse);
+            record_movement(tx, r.sku, r.warehouse, r.quantity, "restock", reference);
         }
         skus.insert(r.sku);
     }
@@ -256,25 +241,23 @@ void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
 }
 
 int InventoryService::expire_reservations() {
-    long long now = now_ms();
+    std::int64_t now = now_ms();
     std::vector<std::string> refs;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT DISTINCT reference FROM inventory.reservations "
-                                                   "WHERE status = 'active' AND expires_ms <= :now", soci::use(now));
-        for (auto& r : rs) refs.push_back(db::col_str(r, 0));
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT DISTINCT reference FROM inventory.reservations WHERE status = 'active' AND expires_ms <= ?", now))
+            refs.push_back(row.str(0));
     });
     for (auto& ref : refs) {
         Ctx ctx = Ctx::system("reservation-expiry:" + ref);
         db_.write("inventory", ctx, [&](db::Tx& tx) {
             std::vector<std::string> skus;
-            soci::rowset<soci::row> rs = (tx.sql().prepare << "SELECT DISTINCT sku FROM inventory.reservations "
-                                                              "WHERE reference = :r AND status = 'active' AND expires_ms <= :now",
-                                          soci::use(ref), soci::use(now));
-            for (auto& r : rs) skus.push_back(db::col_str(r, 0));
+            for (auto& r : tx.query("SELECT DISTINCT sku FROM inventory.reservations WHERE reference = ? AND status = 'active' "
+                                    "AND expires_ms <= ?",
+                                    ref, now))
+                skus.push_back(r.str(0));
             if (skus.empty()) return;  // committed meanwhile
-            std::string at = now_iso8601();
-            tx.sql() << "UPDATE inventory.reservations SET status = 'released', updated_at = :u "
-                        "WHERE reference = :r AND status = 'active'", soci::use(at), soci::use(ref);
+            tx.exec("UPDATE inventory.reservations SET status = 'released', updated_at = ? WHERE reference = ? AND status = 'active'",
+                    now_iso8601(), ref);
             tx.publish(events::ReservationExpired{ref, skus});
             for (auto& sku : skus) publish_stock(tx, sku);
         });

@@ -4,11 +4,9 @@
 #include "inventory/api.hpp"
 #include "platform/log.hpp"
 
-namespace soci {
-class session;
-}
 namespace shop::db {
 class Database;
+class Sql;
 class Tx;
 }
 
@@ -50,7 +48,7 @@ public:
     int expire_reservations();
 
 private:
-    Result<void> reserve_in(soci::session& s, const std::string& reference, const std::vector<ReserveLine>& lines,
+    Result<void> reserve_in(db::Sql& s, const std::string& reference, const std::vector<ReserveLine>& lines,
                             const std::string& status);
     void publish_stock(db::Tx& tx, const std::string& sku);
 

@@ -19,6 +19,9 @@ public:
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_notification_routes(r, svc_); }
     void subscribe(bus::Bus& b) override { subscribe_notification_handlers(b, svc_, "shop"); }
+    void start() override { svc_.start(); }
+    void stop() override { svc_.stop(); }
+    bool idle() override { return svc_.idle(); }
     NotificationApi& api() override { return svc_; }
 
 private:

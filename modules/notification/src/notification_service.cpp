@@ -7,45 +7,131 @@
 
 namespace shop::notification {
 
+namespace {
+constexpr int kMaxAttempts = 6;
+constexpr std::int64_t kBackoffBaseMs = 1000;
+constexpr int kBatch = 50;
+}  // namespace
+
+NotificationService::~NotificationService() { stop(); }
+
 std::vector<MessageSummary> NotificationService::messages(const std::string& status, int limit) {
     std::vector<MessageSummary> out;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT id, template_key, recipient, subject, status, created_at "
-                                                   "FROM notification.messages WHERE (:st = '' OR status = :st) "
-                                                   "ORDER BY id DESC LIMIT :n",
-                                      soci::use(status, "st"), soci::use(limit, "n"));
-        for (auto& r : rs)
-            out.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), db::col_str(r, 3), db::col_str(r, 4),
-                           db::col_str(r, 5)});
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT id, template_key, recipient, subject, status, created_at FROM notification.messages "
+                                 "WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
+                                 status, status, limit))
+            out.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5)});
     });
     return out;
 }
 
 void NotificationService::send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
                                          std::map<std::string, std::string, std::less<>> vars) {
-    auto& s = tx.sql();
-    int already = 0;
-    s << "SELECT COUNT(*) FROM notification.messages WHERE event_id = :e AND template_key = :k", soci::into(already),
-        soci::use(event_id), soci::use(key);
-    if (already) return;
-    std::string subject_t, body_t;
-    soci::indicator ind = soci::i_null;
-    s << "SELECT subject, body FROM notification.templates WHERE key = :k AND channel = 'email' AND locale = 'en'",
-        soci::into(subject_t, ind), soci::into(body_t), soci::use(key);
-    if (ind != soci::i_ok) throw std::runtime_error("no email template '" + key + "'");
-    MailMessage m;
-    m.id = event_id + "-" + key;
-    m.from = from_;
-    m.to = to;
-    m.subject = domain::render(subject_t, vars);
-    m.body = domain::render(body_t, vars);
-    std::string location = sender_->send(m);  // throws -> the event is retried, then parked
-    std::string id = new_id("msg"), status = "sent", channel = "email", at = now_iso8601();
-    s << "INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, status, location, "
-         "created_at) VALUES (:id, :e, :k, :ch, :r, :s, :b, :st, :loc, :at)",
-        soci::use(id), soci::use(event_id), soci::use(key), soci::use(channel), soci::use(to), soci::use(m.subject),
-        soci::use(m.body), soci::use(status), soci::use(location), soci::use(at);
-    log_.info("mail sent", {{"template", key}, {"message_id", id}, {"correlation_id", tx.ctx().correlation_id}});
+    if (tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ? AND template_key = ?", event_id, key)) return;
+    auto tpl = tx.one("SELECT subject, body FROM notification.templates WHERE key = ? AND channel = 'email' AND locale = 'en'", key);
+    if (!tpl) throw std::runtime_error("no email template '" + key + "'");
+    std::string id = new_id("msg");
+    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, status, created_at) "
+            "VALUES (?, ?, ?, 'email', ?, ?, ?, 'queued', ?)",
+            id, event_id, key, to, domain::render(tpl->str(0), vars), domain::render(tpl->str(1), vars), now_iso8601());
+    // Delivered by the sender once this transaction commits (never if it rolls back).
+    tx.after_commit([this] { wake(); });
+    log_.debug("mail queued", {{"template", key}, {"message_id", id}, {"correlation_id", tx.ctx().correlation_id}});
+}
+
+void NotificationService::wake() {
+    {
+        std::lock_guard lock(mu_);
+        woken_ = true;
+    }
+    cv_.notify_one();
+}
+
+void NotificationService::start() {
+    std::lock_guard lock(mu_);
+    if (worker_.joinable()) return;
+    stopping_ = false;
+    worker_ = std::thread([this] {
+        std::unique_lock lock(mu_);
+        while (!stopping_) {
+            lock.unlock();
+            int sent = 0;
+            try {
+                sent = deliver_due();
+            } catch (const std::exception& e) {
+                log_.error("mail delivery pass failed", {{"error", e.what()}});
+            }
+            lock.lock();
+            if (sent > 0 || stopping_) continue;
+            cv_.wait_for(lock, std::chrono::seconds(1), [&] { return woken_ || stopping_; });
+            woken_ = false;
+        }
+    });
+}
+
+void NotificationService::stop() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();  // the message being sent is finished and recorded first
+}
+
+int NotificationService::deliver_due() {
+    struct Due {
+        std::string id, event_id, key, to, subject, body;
+        std::int64_t attempts;
+    };
+    std::vector<Due> due;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT id, event_id, template_key, recipient, subject, body, attempts FROM notification.messages "
+                                 "WHERE status = 'queued' AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
+                                 now_ms(), kBatch))
+            due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.i64(6)});
+    });
+    Ctx ctx = Ctx::system("notification.sender");
+    int done = 0;
+    for (auto& d : due) {
+        {
+            std::lock_guard lock(mu_);
+            if (stopping_) break;
+        }
+        MailMessage m;
+        m.id = d.event_id + "-" + d.key;  // stable: a resend after a crash overwrites, never duplicates
+        m.from = from_;
+        m.to = d.to;
+        m.subject = d.subject;
+        m.body = d.body;
+        std::int64_t attempts = d.attempts + 1;
+        try {
+            std::string location = sender_->send(m);
+            db_.write("notification", ctx, [&](db::Tx& tx) {
+                tx.exec("UPDATE notification.messages SET status = 'sent', attempts = ?, location = ?, error = '', sent_at = ? "
+                        "WHERE id = ?",
+                        attempts, location, now_iso8601(), d.id);
+            });
+            ++done;
+            log_.info("mail sent", {{"template", d.key}, {"message_id", d.id}});
+        } catch (const std::exception& e) {
+            bool give_up = attempts >= kMaxAttempts;
+            std::int64_t next = now_ms() + (kBackoffBaseMs << std::min<std::int64_t>(attempts - 1, 16));
+            db_.write("notification", ctx, [&](db::Tx& tx) {
+                tx.exec("UPDATE notification.messages SET status = ?, attempts = ?, next_attempt_ms = ?, error = ? WHERE id = ?",
+                        give_up ? "failed" : "queued", attempts, next, std::string(e.what()), d.id);
+            });
+            log_.warn(give_up ? "mail delivery failed; giving up" : "mail delivery failed; will retry",
+                      {{"message_id", d.id}, {"attempts", attempts}, {"error", e.what()}});
+        }
+    }
+    return done;
+}
+
+bool NotificationService::idle() {
+    return db_.read([](db::Reader& r) {
+        return r.count("SELECT COUNT(*) FROM notification.messages WHERE status = 'queued' AND next_attempt_ms <= ?", now_ms()) == 0;
+    });
 }
 
 }  // namespace shop::notification

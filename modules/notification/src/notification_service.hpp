@@ -1,6 +1,9 @@
 #pragma once
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "mail_sender.hpp"
 #include "notification/api.hpp"
@@ -17,20 +20,37 @@ class NotificationService final : public NotificationApi {
 public:
     NotificationService(db::Database& db, Logger& log, std::unique_ptr<MailSender> sender, std::string from)
         : db_(db), log_(log), sender_(std::move(sender)), from_(std::move(from)) {}
+    ~NotificationService();
 
     std::vector<MessageSummary> messages(const std::string& status, int limit) override;
 
-    /// Renders template `key` with `vars` and mails it to `to`, exactly once per (event, template):
-    /// the message row is written in the handler's transaction and the file name is derived from
-    /// the event id, so a redelivered event neither duplicates the row nor the mail.
+    /// Renders template `key` with `vars` and queues it for `to`, exactly once per (event,
+    /// template): the message row is written in the handler's transaction, and the sender delivers
+    /// it after the commit under a name derived from the event id, so neither a redelivered event
+    /// nor a resend after a crash duplicates the mail.
     void send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
                         std::map<std::string, std::string, std::less<>> vars);
 
+    /// Starts / stops the sender thread (stop finishes the message being sent).
+    void start();
+    void stop();
+    /// Sends the queued messages that are due; returns how many were sent.
+    int deliver_due();
+    /// True when no queued message is due.
+    bool idle();
+
 private:
+    void wake();
+
     db::Database& db_;
     Logger& log_;
     std::unique_ptr<MailSender> sender_;
     std::string from_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool woken_ = false;
+    bool stopping_ = false;
+    std::thread worker_;
 };
 
 }  // namespace shop::notification

@@ -38,39 +38,39 @@ const char* kOrderColumns =
     "shipping_method, shipping_address, billing_address, payment_id, created_at, updated_at, cart_id, payable_until_ms "
     "FROM ordering.orders ";
 
-json::object order_from_row(soci::session& s, const soci::row& r) {
-    std::string id = db::col_str(r, 0), currency = db::col_str(r, 6);
+json::object order_from_row(db::Sql& sql, const db::Row& r) {
+    std::string id = r.str(0), currency = r.str(6);
     json::object o{{"id", id},
-                   {"number", std::to_string(db::col_int(r, 1))},
-                   {"customer_id", db::col_str(r, 2).empty() ? json::value(nullptr) : json::value(db::col_str(r, 2))},
-                   {"email", db::col_str(r, 4)},
-                   {"status", db::col_str(r, 5)},
+                   {"number", std::to_string(r.i64(1))},
+                   {"customer_id", r.str(2).empty() ? json::value(nullptr) : json::value(r.str(2))},
+                   {"email", r.str(4)},
+                   {"status", r.str(5)},
                    {"currency", currency},
-                   {"subtotal", money(db::col_int(r, 7), currency)},
-                   {"discount", money(db::col_int(r, 8), currency)},
-                   {"shipping", money(db::col_int(r, 9), currency)},
-                   {"tax", money(db::col_int(r, 10), currency)},
-                   {"total", money(db::col_int(r, 11), currency)},
-                   {"shipping_method", db::col_str(r, 12)},
-                   {"shipping_address", json::parse(db::col_str(r, 13))},
-                   {"billing_address", json::parse(db::col_str(r, 14))},
-                   {"payment_id", db::col_str(r, 15).empty() ? json::value(nullptr) : json::value(db::col_str(r, 15))},
-                   {"created_at", db::col_str(r, 16)},
-                   {"updated_at", db::col_str(r, 17)},
-                   {"cart_id", db::col_str(r, 18)},
-                   {"payable_until", iso8601(db::col_int(r, 19))}};
+                   {"subtotal", money(r.i64(7), currency)},
+                   {"discount", money(r.i64(8), currency)},
+                   {"shipping", money(r.i64(9), currency)},
+                   {"tax", money(r.i64(10), currency)},
+                   {"total", money(r.i64(11), currency)},
+                   {"shipping_method", r.str(12)},
+                   {"shipping_address", json::parse(r.str(13))},
+                   {"billing_address", json::parse(r.str(14))},
+                   {"payment_id", r.str(15).empty() ? json::value(nullptr) : json::value(r.str(15))},
+                   {"created_at", r.str(16)},
+                   {"updated_at", r.str(17)},
+                   {"cart_id", r.str(18)},
+                   {"payable_until", iso8601(r.i64(19))}};
     json::array lines;
-    soci::rowset<soci::row> ls = (s.prepare << "SELECT id, sku, product_id, variant_id, title, quantity, unit_price, line_total "
-                                               "FROM ordering.order_lines WHERE order_id = :id ORDER BY position", soci::use(id));
-    for (auto& l : ls)
-        lines.push_back(json::object{{"id", db::col_str(l, 0)},
-                                     {"sku", db::col_str(l, 1)},
-                                     {"product_id", db::col_str(l, 2)},
-                                     {"variant_id", db::col_str(l, 3)},
-                                     {"title", db::col_str(l, 4)},
-                                     {"quantity", db::col_int(l, 5)},
-                                     {"unit_price", money(db::col_int(l, 6), currency)},
-                                     {"line_total", money(db::col_int(l, 7), currency)}});
+    for (auto& l : sql.query("SELECT id, sku, product_id, variant_id, title, quantity, unit_price, line_total "
+                             "FROM ordering.order_lines WHERE order_id = ? ORDER BY position",
+                             id))
+        lines.push_back(json::object{{"id", l.str(0)},
+                                     {"sku", l.str(1)},
+                                     {"product_id", l.str(2)},
+                                     {"variant_id", l.str(3)},
+                                     {"title", l.str(4)},
+                                     {"quantity", l.i64(5)},
+                                     {"unit_price", money(l.i64(6), currency)},
+                                     {"line_total", money(l.i64(7), currency)}});
     o["lines"] = std::move(lines);
     return o;
 }
@@ -99,23 +99,19 @@ std::string str_of(const json::object& o, std::string_view key) {
     return v.is_string() ? std::string(v.as_string()) : std::string();
 }
 
-void record_transition(soci::session& s, const std::string& order_id, const std::string& from, const std::string& to,
+void record_transition(db::Sql& sql, const std::string& order_id, const std::string& from, const std::string& to,
                        const std::string& note) {
-    std::string id = new_id("osh"), at = now_iso8601();
-    s << "INSERT INTO ordering.status_history (id, order_id, from_status, to_status, note, at) VALUES (:id, :o, :f, :t, :n, :a)",
-        soci::use(id), soci::use(order_id), soci::use(from), soci::use(to), soci::use(note), soci::use(at);
-    if (from != to)
-        s << "UPDATE ordering.orders SET status = :t, updated_at = :a WHERE id = :o", soci::use(to), soci::use(at), soci::use(order_id);
+    std::string at = now_iso8601();
+    sql.exec("INSERT INTO ordering.status_history (id, order_id, from_status, to_status, note, at) VALUES (?, ?, ?, ?, ?, ?)",
+             new_id("osh"), order_id, from, to, note, at);
+    if (from != to) sql.exec("UPDATE ordering.orders SET status = ?, updated_at = ? WHERE id = ?", to, at, order_id);
 }
 
-std::optional<json::object> load_in(soci::session& s, const std::string& id, OrderAccess* access) {
-    std::optional<json::object> out;
-    soci::rowset<soci::row> rs = (s.prepare << std::string(kOrderColumns) + "WHERE id = :id", soci::use(id));
-    for (auto& r : rs) {
-        if (access) *access = {db::col_str(r, 2), db::col_str(r, 3), db::col_int(r, 19)};
-        out = order_from_row(s, r);
-    }
-    return out;
+std::optional<json::object> load_in(db::Sql& sql, const std::string& id, OrderAccess* access) {
+    auto r = sql.one(std::string(kOrderColumns) + "WHERE id = ?", id);
+    if (!r) return std::nullopt;
+    if (access) *access = {r->str(2), r->str(3), r->i64(19)};
+    return order_from_row(sql, *r);
 }
 
 }  // namespace
@@ -126,7 +122,7 @@ const ErrorCategory& ordering_category() noexcept {
 }
 
 std::optional<json::object> OrderingService::load_order(const std::string& id, OrderAccess* access) {
-    return db_.read([&](soci::session& s) { return load_in(s, id, access); });
+    return db_.read([&](db::Reader& r) { return load_in(r, id, access); });
 }
 
 Result<PayableOrder> OrderingService::order_for_payment(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
@@ -149,12 +145,9 @@ Result<json::object> OrderingService::history(const Ctx& ctx, std::string_view o
     if (!o) return o.error();
     json::array entries;
     std::string id(order_id);
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT from_status, to_status, note, at FROM ordering.status_history "
-                                                   "WHERE order_id = :id ORDER BY id", soci::use(id));
-        for (auto& r : rs)
-            entries.push_back(json::object{{"from", db::col_str(r, 0)}, {"to", db::col_str(r, 1)}, {"note", db::col_str(r, 2)},
-                                           {"at", db::col_str(r, 3)}});
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT from_status, to_status, note, at FROM ordering.status_history WHERE order_id = ? ORDER BY id", id))
+            entries.push_back(json::object{{"from", row.str(0)}, {"to", row.str(1)}, {"note", row.str(2)}, {"at", row.str(3)}});
     });
     return json::object{{"order_id", id}, {"status", o->at("status")}, {"history", std::move(entries)}};
 }
@@ -163,17 +156,16 @@ json::object OrderingService::list_orders(const Ctx& ctx, const std::string& aft
     json::array data;
     std::string last;
     bool more = false;
-    db_.read([&](soci::session& s) {
+    db_.read([&](db::Reader& r) {
         std::string cursor = after.empty() ? "~" : after, customer = ctx.user_id();
-        int n = limit + 1;
         int all = ctx.is_admin() ? 1 : 0;
         std::vector<std::pair<std::string, json::object>> rows;
-        soci::rowset<soci::row> rs = (s.prepare << std::string(kOrderColumns) +
-                                          "WHERE id < :after AND (:all_orders = 1 OR customer_id = :customer) "
-                                          "AND (:status = '' OR status = :status) ORDER BY id DESC LIMIT :n",
-                                      soci::use(cursor, "after"), soci::use(all, "all_orders"), soci::use(customer, "customer"),
-                                      soci::use(status, "status"), soci::use(n, "n"));
-        for (auto& row : rs) rows.emplace_back(db::col_str(row, 0), order_from_row(s, row));
+        std::vector<db::Row> found;
+        for (auto& row : r.query(std::string(kOrderColumns) +
+                                     "WHERE id < ? AND (? = 1 OR customer_id = ?) AND (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
+                                 cursor, all, customer, status, status, limit + 1))
+            found.push_back(row);
+        for (auto& row : found) rows.emplace_back(row.str(0), order_from_row(r, row));
         more = static_cast<int>(rows.size()) > limit;
         if (more) rows.resize(limit);
         for (auto& [id, o] : rows) {
@@ -186,28 +178,15 @@ json::object OrderingService::list_orders(const Ctx& ctx, const std::string& aft
 
 json::array OrderingService::shipping_methods(const std::string& currency) {
     json::array out;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT code, name, amount FROM ordering.shipping_methods WHERE active = 1 ORDER BY amount");
-        for (auto& r : rs)
-            out.push_back(json::object{{"code", db::col_str(r, 0)}, {"name", db::col_str(r, 1)}, {"price", money(db::col_int(r, 2), currency)}});
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT code, name, amount FROM ordering.shipping_methods WHERE active = 1 ORDER BY amount"))
+            out.push_back(json::object{{"code", row.str(0)}, {"name", row.str(1)}, {"price", money(row.i64(2), currency)}});
     });
     return out;
 }
 
-Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInput& in, const Caller& caller, bool& created) {
-    created = false;
-    std::string scope = ctx.user_id().empty() ? "guest:" + crypto::sha256_hex(caller.cart_token) : "user:" + ctx.user_id();
-    // A retried checkout with the same Idempotency-Key answers the order it created the first time.
-    if (!caller.idempotency_key.empty()) {
-        std::string existing;
-        soci::indicator ind = soci::i_null;
-        db_.read([&](soci::session& s) {
-            s << "SELECT id FROM ordering.orders WHERE idempotency_scope = :s AND idempotency_key = :k", soci::into(existing, ind),
-                soci::use(scope), soci::use(caller.idempotency_key);
-        });
-        if (ind == soci::i_ok) return *load_order(existing, nullptr);
-    }
-    auto cart = cart_.cart_for_checkout(ctx, in.cart_id, caller.cart_token);
+Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInput& in, std::string_view cart_token) {
+    auto cart = cart_.cart_for_checkout(ctx, in.cart_id, cart_token);
     if (!cart) return Error(cart.error().ec, cart.error().detail, {{"cart_id", "is not a cart of yours"}});
     if (cart->status != "open") return Error(errc::cart_checked_out, "this cart has already been checked out");
     if (cart->lines.empty()) return Error(errc::cart_empty, "the cart is empty", {{"cart_id", "has no items"}});
@@ -226,14 +205,10 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
         lines.push_back({l.sku, p->product_id, p->variant_id, title, l.quantity, p->unit_price.amount, p->unit_price.amount * l.quantity});
         subtotal += p->unit_price.amount * l.quantity;
     }
-    std::int64_t shipping = -1;
-    db_.read([&](soci::session& s) {
-        soci::indicator ind = soci::i_null;
-        long long amount = 0;
-        s << "SELECT amount FROM ordering.shipping_methods WHERE code = :c AND active = 1", soci::into(amount, ind),
-            soci::use(in.shipping_method);
-        if (ind == soci::i_ok) shipping = amount;
+    auto method = db_.read([&](db::Reader& r) {
+        return r.one("SELECT amount FROM ordering.shipping_methods WHERE code = ? AND active = 1", in.shipping_method);
     });
+    std::int64_t shipping = method ? method->i64(0) : -1;
     if (shipping < 0) return validation("shipping_method", "is not an available shipping method");
     auto totals = domain::compute_totals(subtotal, 0, shipping, 0);
 
@@ -244,45 +219,35 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
 
     try {
         auto result = db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<json::object> {
-            auto& s = tx.sql();
-            int taken = 0;
-            s << "SELECT COUNT(*) FROM ordering.orders WHERE cart_id = :c", soci::into(taken), soci::use(cart->id);
-            if (taken) return Error(errc::cart_checked_out, "this cart has already been checked out");
-            long long number = 0;
-            s << "SELECT COALESCE(MAX(number), 1000) + 1 FROM ordering.orders", soci::into(number);
+            if (tx.count("SELECT COUNT(*) FROM ordering.orders WHERE cart_id = ?", cart->id))
+                return Error(errc::cart_checked_out, "this cart has already been checked out");
+            std::int64_t number = tx.count("SELECT COALESCE(MAX(number), 1000) + 1 FROM ordering.orders");
             std::string status = "pending_payment", at = now_iso8601();
-            long long payable_until = now_ms() + payment_window_ms_;
-            std::string ship = json::serialize(in.shipping_address);
-            std::string bill = json::serialize(in.billing_address.empty() ? in.shipping_address : in.billing_address);
             std::string customer = ctx.user_id();
-            std::string guest_hash = customer.empty() ? crypto::sha256_hex(caller.cart_token) : "";
-            soci::indicator key_ind = caller.idempotency_key.empty() ? soci::i_null : soci::i_ok;
-            s << "INSERT INTO ordering.orders (id, number, customer_id, guest_token_hash, email, cart_id, status, currency, subtotal, "
-                 "discount, shipping, tax, total, shipping_method, shipping_address, billing_address, idempotency_scope, "
-                 "idempotency_key, created_at, updated_at, payable_until_ms) VALUES (:id, :num, :cust, :gh, :email, :cart, :st, "
-                 ":cur, :sub, :disc, :ship, :tax, :total, :sm, :sa, :ba, :iscope, :ikey, :c, :u, :until)",
-                soci::use(order_id), soci::use(number), soci::use(customer), soci::use(guest_hash), soci::use(email),
-                soci::use(cart->id), soci::use(status), soci::use(cart->currency), soci::use(totals.subtotal),
-                soci::use(totals.discount), soci::use(totals.shipping), soci::use(totals.tax), soci::use(totals.total),
-                soci::use(in.shipping_method), soci::use(ship), soci::use(bill), soci::use(scope, key_ind),
-                soci::use(caller.idempotency_key, key_ind), soci::use(at), soci::use(at), soci::use(payable_until);
+            std::string guest_hash = customer.empty() ? crypto::sha256_hex(cart_token) : "";
+            tx.exec("INSERT INTO ordering.orders (id, number, customer_id, guest_token_hash, email, cart_id, status, currency, subtotal, "
+                    "discount, shipping, tax, total, shipping_method, shipping_address, billing_address, created_at, updated_at, "
+                    "payable_until_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    order_id, number, customer, guest_hash, email, cart->id, status, cart->currency, totals.subtotal, totals.discount,
+                    totals.shipping, totals.tax, totals.total, in.shipping_method, json::serialize(in.shipping_address),
+                    json::serialize(in.billing_address.empty() ? in.shipping_address : in.billing_address), at, at,
+                    now_ms() + payment_window_ms_);
             int position = 0;
             for (auto& l : lines) {
-                std::string line_id = new_id("oln");
-                s << "INSERT INTO ordering.order_lines (id, order_id, position, sku, product_id, variant_id, title, quantity, "
-                     "unit_price, line_total) VALUES (:id, :o, :p, :sku, :prod, :var, :t, :q, :up, :lt)",
-                    soci::use(line_id), soci::use(order_id), soci::use(position), soci::use(l.sku), soci::use(l.product_id),
-                    soci::use(l.variant_id), soci::use(l.title), soci::use(l.quantity), soci::use(l.unit_price),
-                    soci::use(l.line_total);
+                tx.exec("INSERT INTO ordering.order_lines (id, order_id, position, sku, product_id, variant_id, title, quantity, "
+                        "unit_price, line_total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        new_id("oln"), order_id, position, l.sku, l.product_id, l.variant_id, l.title, l.quantity, l.unit_price,
+                        l.line_total);
                 ++position;
             }
-            record_transition(s, order_id, "", status, "order placed");
+            record_transition(tx, order_id, "", status, "order placed");
             tx.publish(events::OrderPlaced{order_id, std::to_string(number), customer, email, cart->id, cart->currency,
                                            totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total, lines});
-            return *load_in(s, order_id, nullptr);
+            auto order = *load_in(tx, order_id, nullptr);
+            tx.reply(order);
+            return order;
         });
         if (!result) inventory_.release(ctx, order_id);  // compensate: nothing was ordered
-        else created = true;
         return result;
     } catch (...) {
         inventory_.release(ctx, order_id);
@@ -291,7 +256,7 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
 }
 
 void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id) {
-    auto& s = tx.sql();
+    auto& s = tx;
     OrderAccess access;
     auto o = load_in(s, order_id, &access);
     if (!o) throw std::runtime_error("payment authorized for unknown order " + order_id);
@@ -305,15 +270,14 @@ void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order
         return;
     }
     record_transition(s, order_id, status, "confirmed", "payment " + payment_id + " authorized");
-    std::string at = now_iso8601();
-    s << "UPDATE ordering.orders SET payment_id = :p WHERE id = :o", soci::use(payment_id), soci::use(order_id);
+    s.exec("UPDATE ordering.orders SET payment_id = ? WHERE id = ?", payment_id, order_id);
     tx.publish(events::OrderConfirmed{order_id, str_of(*o, "number"), access.customer_id, str_of(*o, "email"), payment_id,
                                       str_of(*o, "currency"), amount_of(*o, "subtotal"), amount_of(*o, "discount"),
                                       amount_of(*o, "shipping"), amount_of(*o, "tax"), amount_of(*o, "total"), event_lines(*o)});
 }
 
 void OrderingService::on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code) {
-    auto& s = tx.sql();
+    auto& s = tx;
     auto o = load_in(s, order_id, nullptr);
     if (!o) return;
     std::string status = str_of(*o, "status");
@@ -321,7 +285,7 @@ void OrderingService::on_payment_failed(db::Tx& tx, const std::string& order_id,
 }
 
 void OrderingService::on_reservation_expired(db::Tx& tx, const std::string& order_id) {
-    auto& s = tx.sql();
+    auto& s = tx;
     auto o = load_in(s, order_id, nullptr);
     if (!o || str_of(*o, "status") != "pending_payment") return;
     record_transition(s, order_id, "pending_payment", "cancelled", "stock reservation expired before payment");

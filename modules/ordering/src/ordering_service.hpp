@@ -23,12 +23,6 @@ struct CheckoutInput {
     std::string shipping_method;
 };
 
-/// Who asks and how: the cart token of a guest and the Idempotency-Key of the request.
-struct Caller {
-    std::string cart_token;
-    std::string idempotency_key;
-};
-
 /// Who may see and pay an order, read with the order itself.
 struct OrderAccess {
     std::string customer_id;       ///< empty for guests
@@ -47,9 +41,9 @@ public:
     Result<PayableOrder> order_for_payment(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) override;
 
     /// The checkout saga's first step: re-price the cart, reserve stock, create the order
-    /// pending_payment and publish order_placed. Returns the order reply; `created` tells whether
-    /// this call created it (false: an earlier call with the same Idempotency-Key did).
-    Result<boost::json::object> checkout(const Ctx& ctx, const CheckoutInput& in, const Caller& caller, bool& created);
+    /// pending_payment and publish order_placed. Returns the order as the API replies it (also
+    /// recorded for the request's Idempotency-Key).
+    Result<boost::json::object> checkout(const Ctx& ctx, const CheckoutInput& in, std::string_view cart_token);
     Result<boost::json::object> get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     Result<boost::json::object> history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     /// The caller's orders (admins: all, optionally by status), newest first.

@@ -11,13 +11,10 @@ namespace shop::ordering {
 namespace json = boost::json;
 using namespace shop::http;
 
-namespace {
-std::string_view token_of(const Request& req) { return req.header("X-Cart-Token"); }
-}  // namespace
-
 void register_ordering_routes(Router& router, OrderingService& svc, std::string base_currency) {
-    router.add({Method::post, "/api/v1/checkout", Access::anyone,
-                "Place an order from a cart: re-prices, reserves stock, creates the order pending_payment", "ordering", 201},
+    router.add({.method = Method::post, .pattern = "/api/v1/checkout", .access = Access::anyone,
+                .summary = "Place an order from a cart: re-prices, reserves stock, creates the order pending_payment",
+                .tag = "ordering", .success_status = 201, .idempotency_schema = "ordering"},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
@@ -32,9 +29,7 @@ void register_ordering_routes(Router& router, OrderingService& svc, std::string 
                    if (auto* a = f.optional_object("billing_address")) in.billing_address = domain::read_address(*a, "billing_address", errors);
                    in.shipping_method = f.required_string("shipping_method", 64);
                    throw_if_invalid(errors);
-                   Caller caller{std::string(token_of(req)), std::string(req.header("Idempotency-Key"))};
-                   bool created = false;
-                   auto order = unwrap(svc.checkout(req.ctx(), in, caller, created));
+                   auto order = unwrap(svc.checkout(req.ctx(), in, req.cart_token()));
                    auto res = Response::json(201, order);
                    res.headers.set("Location", "/api/v1/orders/" + std::string(order.at("id").as_string()));
                    return res;
@@ -54,10 +49,10 @@ void register_ordering_routes(Router& router, OrderingService& svc, std::string 
                });
 
     router.add({Method::get, "/api/v1/orders/{id}", Access::anyone, "An order (its customer, its guest, or an admin)", "ordering"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.get_order(req.ctx(), req.param("id"), token_of(req)))); });
+               [&svc](Request& req) { return Response::json(200, unwrap(svc.get_order(req.ctx(), req.param("id"), req.cart_token()))); });
 
     router.add({Method::get, "/api/v1/orders/{id}/history", Access::anyone, "Status history of an order", "ordering"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.history(req.ctx(), req.param("id"), token_of(req)))); });
+               [&svc](Request& req) { return Response::json(200, unwrap(svc.history(req.ctx(), req.param("id"), req.cart_token()))); });
 }
 
 }  // namespace shop::ordering

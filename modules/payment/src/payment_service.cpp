@@ -34,23 +34,29 @@ const char* kIntentColumns =
     "SELECT id, order_id, amount, currency, status, provider, card_brand, card_last4, failure_code, failure_message, "
     "created_at, updated_at, payment_method, amount_refunded FROM payment.intents ";
 
-json::object intent_from_row(const soci::row& r) {
-    std::string currency = db::col_str(r, 3), status = db::col_str(r, 4);
-    json::object o{{"id", db::col_str(r, 0)},
-                   {"order_id", db::col_str(r, 1)},
-                   {"amount", json::object{{"amount", db::col_int(r, 2)}, {"currency", currency}}},
+json::object intent_from_row(const db::Row& r) {
+    std::string currency = r.str(3), status = r.str(4);
+    json::object o{{"id", r.str(0)},
+                   {"order_id", r.str(1)},
+                   {"amount", json::object{{"amount", r.i64(2)}, {"currency", currency}}},
                    {"status", status},
-                   {"provider", db::col_str(r, 5)},
-                   {"card", json::object{{"brand", db::col_str(r, 6)}, {"last4", db::col_str(r, 7)}}},
-                   {"amount_refunded", json::object{{"amount", db::col_int(r, 13)}, {"currency", currency}}},
-                   {"created_at", db::col_str(r, 10)},
-                   {"updated_at", db::col_str(r, 11)}};
+                   {"provider", r.str(5)},
+                   {"card", json::object{{"brand", r.str(6)}, {"last4", r.str(7)}}},
+                   {"amount_refunded", json::object{{"amount", r.i64(13)}, {"currency", currency}}},
+                   {"created_at", r.str(10)},
+                   {"updated_at", r.str(11)}};
     if (status == "failed") {
-        o["failure_code"] = db::col_str(r, 8);
-        o["failure_message"] = db::col_str(r, 9);
+        o["failure_code"] = r.str(8);
+        o["failure_message"] = r.str(9);
     }
     if (status == "requires_action") o["next_action"] = json::object{{"type", "redirect_to_url"}};
     return o;
+}
+
+std::optional<json::object> load_in(db::Sql& sql, const std::string& id) {
+    auto r = sql.one(std::string(kIntentColumns) + "WHERE id = ?", id);
+    if (!r) return std::nullopt;
+    return intent_from_row(*r);
 }
 
 }  // namespace
@@ -61,22 +67,15 @@ const ErrorCategory& payment_category() noexcept {
 }
 
 std::optional<json::object> PaymentService::load(const std::string& id) {
-    std::optional<json::object> out;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << std::string(kIntentColumns) + "WHERE id = :id", soci::use(id));
-        for (auto& r : rs) out = intent_from_row(r);
-    });
-    return out;
+    return db_.read([&](db::Reader& r) { return load_in(r, id); });
 }
 
 std::vector<PaymentSummary> PaymentService::payments_of_order(std::string_view order_id_in) {
     std::vector<PaymentSummary> out;
     std::string order_id(order_id_in);
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT id, order_id, status, amount, currency FROM payment.intents "
-                                                   "WHERE order_id = :o ORDER BY id", soci::use(order_id));
-        for (auto& r : rs)
-            out.push_back({db::col_str(r, 0), db::col_str(r, 1), db::col_str(r, 2), Money{db::col_int(r, 3), db::col_str(r, 4)}});
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT id, order_id, status, amount, currency FROM payment.intents WHERE order_id = ? ORDER BY id", order_id))
+            out.push_back({row.str(0), row.str(1), row.str(2), Money{row.i64(3), row.str(4)}});
     });
     return out;
 }
@@ -97,12 +96,11 @@ Result<json::object> PaymentService::create_sandbox_token(const Ctx& ctx, const 
         errors.push_back({"cvc", "must be 3 or 4 digits"});
     if (!errors.empty()) return validation_error(std::move(errors));
     std::string token = new_id("tok"), brand = domain::card_brand(*digits), last4 = digits->substr(digits->size() - 4);
-    std::string outcome = domain::sandbox_outcome_key(*digits), at = now_iso8601();
+    std::string outcome = domain::sandbox_outcome_key(*digits);
     db_.write("payment", ctx, [&](db::Tx& tx) {
-        tx.sql() << "INSERT INTO payment.sandbox_tokens (token, brand, last4, exp_month, exp_year, outcome, created_at) "
-                    "VALUES (:t, :b, :l, :m, :y, :o, :a)",
-            soci::use(token), soci::use(brand), soci::use(last4), soci::use(card.exp_month), soci::use(card.exp_year),
-            soci::use(outcome), soci::use(at);
+        tx.exec("INSERT INTO payment.sandbox_tokens (token, brand, last4, exp_month, exp_year, outcome, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                token, brand, last4, card.exp_month, card.exp_year, outcome, now_iso8601());
     });
     return json::object{{"token", token}, {"brand", brand}, {"last4", last4}, {"exp_month", card.exp_month}, {"exp_year", card.exp_year}};
 }
@@ -116,69 +114,62 @@ Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_
                      fmt::format("order {} is {}, not awaiting payment", order->id, order->status));
     if (now_ms() > order->payable_until_ms)
         return Error(errc::order_not_payable, fmt::format("the payment window of order {} has closed", order->id));
-    std::string brand, last4, outcome;
-    soci::indicator ind = soci::i_null;
-    db_.read([&](soci::session& s) {
-        s << "SELECT brand, last4, outcome FROM payment.sandbox_tokens WHERE token = :t", soci::into(brand, ind), soci::into(last4),
-            soci::into(outcome), soci::use(token);
-    });
-    if (ind != soci::i_ok) return validation("payment_method", "is not a payment method token");
+    auto card = db_.read([&](db::Reader& r) { return r.one("SELECT brand, last4, outcome FROM payment.sandbox_tokens WHERE token = ?", token); });
+    if (!card) return validation("payment_method", "is not a payment method token");
+    std::string brand = card->str(0), last4 = card->str(1), outcome = card->str(2);
 
     std::string intent_id = new_id("pay");
     auto started = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<void> {
-        std::string live;
-        soci::indicator live_ind = soci::i_null;
-        tx.sql() << "SELECT status FROM payment.intents WHERE order_id = :o AND status IN ('processing', 'requires_capture', 'succeeded')",
-            soci::into(live, live_ind), soci::use(order->id);
-        if (live_ind == soci::i_ok) {
-            if (live == "processing") return Error(errc::payment_in_progress, "a payment for this order is being processed");
+        if (auto live = tx.one("SELECT status FROM payment.intents WHERE order_id = ? AND status IN ('processing', 'requires_capture', "
+                               "'succeeded')",
+                               order->id)) {
+            if (live->str(0) == "processing") return Error(errc::payment_in_progress, "a payment for this order is being processed");
             return Error(errc::order_already_paid, fmt::format("order {} is already paid", order->id));
         }
-        std::string status = "processing", provider = "sandbox", at = now_iso8601(), customer = ctx.user_id();
-        tx.sql() << "INSERT INTO payment.intents (id, order_id, customer_id, amount, currency, status, provider, payment_method, "
-                    "card_brand, card_last4, created_at, updated_at) VALUES (:id, :o, :c, :a, :cur, :st, :p, :pm, :b, :l, :ca, :ua)",
-            soci::use(intent_id), soci::use(order->id), soci::use(customer), soci::use(order->total.amount),
-            soci::use(order->total.currency), soci::use(status), soci::use(provider), soci::use(token), soci::use(brand),
-            soci::use(last4), soci::use(at), soci::use(at);
+        std::string at = now_iso8601();
+        tx.exec("INSERT INTO payment.intents (id, order_id, customer_id, amount, currency, status, provider, payment_method, "
+                "card_brand, card_last4, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'processing', 'sandbox', ?, ?, ?, ?, ?)",
+                intent_id, order->id, ctx.user_id(), order->total.amount, order->total.currency, token, brand, last4, at, at);
+        // A retry after a crash right after this commit is answered with the processing intent.
+        tx.reply(*load_in(tx, intent_id));
         return {};
     });
     if (!started) return started.error();
     // The provider call happens between the two transactions; a crash here leaves the intent
     // `processing`, and recover_processing() settles it on the next start.
-    settle(ctx, intent_id, outcome);
-    return *load(intent_id);
+    return settle(ctx, intent_id, outcome);
 }
 
-void PaymentService::settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key) {
+json::object PaymentService::settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key) {
     auto outcome = domain::sandbox_outcome(outcome_key);
-    db_.write("payment", ctx, [&](db::Tx& tx) {
-        std::string status, order_id, currency, brand, last4;
-        long long amount = 0;
-        tx.sql() << "SELECT status, order_id, amount, currency, card_brand, card_last4 FROM payment.intents WHERE id = :id",
-            soci::into(status), soci::into(order_id), soci::into(amount), soci::into(currency), soci::into(brand),
-            soci::into(last4), soci::use(intent_id);
-        if (status != "processing") return;  // settled already
-        std::string at = now_iso8601();
-        tx.sql() << "UPDATE payment.intents SET status = :st, failure_code = :fc, failure_message = :fm, updated_at = :u WHERE id = :id",
-            soci::use(outcome.status), soci::use(outcome.failure_code), soci::use(outcome.message), soci::use(at),
-            soci::use(intent_id);
-        std::string attempt = new_id("att");
-        tx.sql() << "INSERT INTO payment.attempts (id, intent_id, outcome, failure_code, created_at) VALUES (:id, :i, :o, :f, :a)",
-            soci::use(attempt), soci::use(intent_id), soci::use(outcome.status), soci::use(outcome.failure_code), soci::use(at);
-        if (outcome.status == "succeeded")
-            tx.publish(events::PaymentAuthorized{intent_id, order_id, amount, currency, "sandbox", brand, last4, true});
-        else if (outcome.status == "failed")
-            tx.publish(events::PaymentFailed{intent_id, order_id, outcome.failure_code, outcome.message});
+    return db_.write("payment", ctx, [&](db::Tx& tx) {
+        auto row = tx.one("SELECT status, order_id, amount, currency, card_brand, card_last4 FROM payment.intents WHERE id = ?", intent_id);
+        if (!row) throw std::runtime_error("settling unknown payment " + intent_id);
+        if (row->str(0) == "processing") {
+            std::string order_id = row->str(1), currency = row->str(3), brand = row->str(4), last4 = row->str(5);
+            std::int64_t amount = row->i64(2);
+            std::string at = now_iso8601();
+            tx.exec("UPDATE payment.intents SET status = ?, failure_code = ?, failure_message = ?, updated_at = ? WHERE id = ?",
+                    outcome.status, outcome.failure_code, outcome.message, at, intent_id);
+            tx.exec("INSERT INTO payment.attempts (id, intent_id, outcome, failure_code, created_at) VALUES (?, ?, ?, ?, ?)", new_id("att"),
+                    intent_id, outcome.status, outcome.failure_code, at);
+            if (outcome.status == "succeeded")
+                tx.publish(events::PaymentAuthorized{intent_id, order_id, amount, currency, "sandbox", brand, last4, true});
+            else if (outcome.status == "failed")
+                tx.publish(events::PaymentFailed{intent_id, order_id, outcome.failure_code, outcome.message});
+        }
+        auto intent = *load_in(tx, intent_id);
+        tx.reply(intent);
+        return intent;
     });
 }
 
 int PaymentService::recover_processing() {
     std::vector<std::pair<std::string, std::string>> stuck;
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << "SELECT i.id, COALESCE(t.outcome, 'card_declined') FROM payment.intents i "
-                                                   "LEFT JOIN payment.sandbox_tokens t ON t.token = i.payment_method "
-                                                   "WHERE i.status = 'processing'");
-        for (auto& r : rs) stuck.emplace_back(db::col_str(r, 0), db::col_str(r, 1));
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT i.id, COALESCE(t.outcome, 'card_declined') FROM payment.intents i "
+                                 "LEFT JOIN payment.sandbox_tokens t ON t.token = i.payment_method WHERE i.status = 'processing'"))
+            stuck.emplace_back(row.str(0), row.str(1));
     });
     for (auto& [id, outcome] : stuck) {
         settle(Ctx::system("payment.recovery:" + id), id, outcome);
@@ -188,20 +179,17 @@ int PaymentService::recover_processing() {
 }
 
 void PaymentService::refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason) {
-    auto& s = tx.sql();
-    std::string status, order_id, currency;
-    long long amount = 0, refunded = 0;
-    soci::indicator ind = soci::i_null;
-    s << "SELECT status, order_id, currency, amount, amount_refunded FROM payment.intents WHERE id = :id", soci::into(status, ind),
-        soci::into(order_id), soci::into(currency), soci::into(amount), soci::into(refunded), soci::use(payment_id);
-    if (ind != soci::i_ok) throw std::runtime_error("refund requested for unknown payment " + payment_id);
+    auto row = tx.one("SELECT status, order_id, currency, amount, amount_refunded FROM payment.intents WHERE id = ?", payment_id);
+    if (!row) throw std::runtime_error("refund requested for unknown payment " + payment_id);
+    std::string status = row->str(0), order_id = row->str(1), currency = row->str(2);
+    std::int64_t amount = row->i64(3), refunded = row->i64(4);
     if (status != "succeeded" || refunded >= amount) return;  // nothing (more) was taken
-    long long due = amount - refunded;
+    std::int64_t due = amount - refunded;
     // The sandbox refunds instantly; a real provider adapter would call out here, keyed by refund id.
-    std::string id = new_id("ref"), ok = "succeeded", at = now_iso8601();
-    s << "INSERT INTO payment.refunds (id, intent_id, amount, reason, status, created_at) VALUES (:id, :i, :a, :r, :s, :c)",
-        soci::use(id), soci::use(payment_id), soci::use(due), soci::use(reason), soci::use(ok), soci::use(at);
-    s << "UPDATE payment.intents SET amount_refunded = amount, updated_at = :u WHERE id = :id", soci::use(at), soci::use(payment_id);
+    std::string id = new_id("ref"), at = now_iso8601();
+    tx.exec("INSERT INTO payment.refunds (id, intent_id, amount, reason, status, created_at) VALUES (?, ?, ?, ?, 'succeeded', ?)", id,
+            payment_id, due, reason, at);
+    tx.exec("UPDATE payment.intents SET amount_refunded = amount, updated_at = ? WHERE id = ?", at, payment_id);
     tx.publish(events::PaymentRefunded{payment_id, id, order_id, due, currency, reason});
     log_.info("payment refunded", {{"payment_id", payment_id}, {"refund_id", id}, {"amount", due}, {"reason", reason}});
 }
@@ -219,9 +207,8 @@ Result<json::array> PaymentService::list_for_order(const Ctx& ctx, std::string_v
     if (!order) return order.error();
     json::array out;
     std::string order_id(order_id_in);
-    db_.read([&](soci::session& s) {
-        soci::rowset<soci::row> rs = (s.prepare << std::string(kIntentColumns) + "WHERE order_id = :o ORDER BY id", soci::use(order_id));
-        for (auto& r : rs) out.push_back(intent_from_row(r));
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query(std::string(kIntentColumns) + "WHERE order_id = ? ORDER BY id", order_id)) out.push_back(intent_from_row(row));
     });
     return out;
 }

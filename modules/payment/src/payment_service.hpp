@@ -36,7 +36,8 @@ public:
     void refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason);
 
 private:
-    void settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key);
+    /// Records the provider's outcome of a processing intent (once) and returns the intent.
+    boost::json::object settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key);
     std::optional<boost::json::object> load(const std::string& id);
 
     db::Database& db_;

@@ -9,10 +9,6 @@ namespace shop::payment {
 namespace json = boost::json;
 using namespace shop::http;
 
-namespace {
-std::string_view token_of(const Request& req) { return req.header("X-Cart-Token"); }
-}  // namespace
-
 void register_payment_routes(Router& router, PaymentService& svc) {
     router.add({Method::post, "/api/v1/payments/sandbox/tokens", Access::anyone,
                 "Tokenize a test card (Stripe's test numbers); the number is never stored", "payment", 201, true},
@@ -29,7 +25,9 @@ void register_payment_routes(Router& router, PaymentService& svc) {
                    return Response::json(201, unwrap(svc.create_sandbox_token(req.ctx(), card)));
                });
 
-    router.add({Method::post, "/api/v1/payments", Access::anyone, "Pay an order (never a double charge)", "payment", 201},
+    router.add({.method = Method::post, .pattern = "/api/v1/payments", .access = Access::anyone,
+                .summary = "Pay an order (never a double charge)", .tag = "payment", .success_status = 201,
+                .idempotency_schema = "payment"},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
@@ -37,15 +35,15 @@ void register_payment_routes(Router& router, PaymentService& svc) {
                    auto order_id = f.required_string("order_id", 64);
                    auto method = f.required_string("payment_method", 64);
                    throw_if_invalid(errors);
-                   return Response::json(201, unwrap(svc.pay(req.ctx(), order_id, method, token_of(req))));
+                   return Response::json(201, unwrap(svc.pay(req.ctx(), order_id, method, req.cart_token())));
                });
 
     router.add({Method::get, "/api/v1/payments/{id}", Access::anyone, "A payment (its payer or an admin)", "payment"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.get(req.ctx(), req.param("id"), token_of(req)))); });
+               [&svc](Request& req) { return Response::json(200, unwrap(svc.get(req.ctx(), req.param("id"), req.cart_token()))); });
 
     router.add({Method::get, "/api/v1/orders/{id}/payments", Access::anyone, "Payments of an order", "payment"},
                [&svc](Request& req) {
-                   return Response::json(200, json::object{{"data", unwrap(svc.list_for_order(req.ctx(), req.param("id"), token_of(req)))},
+                   return Response::json(200, json::object{{"data", unwrap(svc.list_for_order(req.ctx(), req.param("id"), req.cart_token()))},
                                                            {"next_cursor", nullptr}});
                });
 }

@@ -14,17 +14,12 @@ namespace shop::search {
 namespace json = boost::json;
 
 std::int64_t SearchService::indexed_count() {
-    long long n = 0;
-    db_.read([&](soci::session& s) { s << "SELECT COUNT(*) FROM search.products_fts", soci::into(n); });
-    return n;
+    return db_.read([](db::Reader& r) { return r.count("SELECT COUNT(*) FROM search.products_fts"); });
 }
 
 void SearchService::index(db::Tx& tx, const catalog::events::ProductChanged& e) {
-    auto& s = tx.sql();
-    std::string stored;
-    soci::indicator ind = soci::i_null;
-    s << "SELECT source_updated_at FROM search.documents WHERE product_id = :id", soci::into(stored, ind), soci::use(e.product_id);
-    if (ind == soci::i_ok && stored > e.updated_at) return;  // an older snapshot arrived late
+    auto stored = tx.one("SELECT doc_id, source_updated_at FROM search.documents WHERE product_id = ?", e.product_id);
+    if (stored && stored->str(1) > e.updated_at) return;  // an older snapshot arrived late
     std::map<std::string, std::int64_t> lowest;
     for (auto& v : e.variants)
         for (auto& p : v.prices) {
@@ -34,16 +29,15 @@ void SearchService::index(db::Tx& tx, const catalog::events::ProductChanged& e) 
     json::array prices;
     for (auto& [c, a] : lowest) prices.push_back(json::object{{"amount", a}, {"currency", c}});
     std::string prices_json = json::serialize(prices);
-    s << "INSERT INTO search.documents (product_id, title, slug, description, status, prices, source_updated_at) "
-         "VALUES (:id, :t, :s, :d, :st, :p, :u) ON CONFLICT (product_id) DO UPDATE SET title = excluded.title, "
-         "slug = excluded.slug, description = excluded.description, status = excluded.status, prices = excluded.prices, "
-         "source_updated_at = excluded.source_updated_at",
-        soci::use(e.product_id), soci::use(e.title), soci::use(e.slug), soci::use(e.description), soci::use(e.status),
-        soci::use(prices_json), soci::use(e.updated_at);
-    s << "DELETE FROM search.products_fts WHERE product_id = :id", soci::use(e.product_id);
+    auto doc = tx.one("INSERT INTO search.documents (product_id, title, slug, description, status, prices, source_updated_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (product_id) DO UPDATE SET title = excluded.title, "
+                      "slug = excluded.slug, description = excluded.description, status = excluded.status, prices = excluded.prices, "
+                      "source_updated_at = excluded.source_updated_at RETURNING CAST(doc_id AS BIGINT)",
+                      e.product_id, e.title, e.slug, e.description, e.status, prices_json, e.updated_at);
+    std::int64_t doc_id = doc->i64(0);
+    if (stored) tx.exec("DELETE FROM search.products_fts WHERE rowid = ?", doc_id);
     if (e.status == "published")
-        s << "INSERT INTO search.products_fts (product_id, title, description) VALUES (:id, :t, :d)", soci::use(e.product_id),
-            soci::use(e.title), soci::use(e.description);
+        tx.exec("INSERT INTO search.products_fts (rowid, title, description) VALUES (?, ?, ?)", doc_id, e.title, e.description);
 }
 
 json::object SearchService::search(const std::string& q, const std::string& currency, int offset, int limit) {
@@ -51,32 +45,28 @@ json::object SearchService::search(const std::string& q, const std::string& curr
     if (words.empty()) throw ErrorException(validation("q", "must contain at least one letter or digit"));
     std::string match = domain::fts_query(words);
     json::array data;
-    long long total = 0;
+    std::int64_t total = 0;
     static constexpr std::array<std::int64_t, 5> kEdges = {1000, 2500, 5000, 10000, 25000};  // minor units
-    std::array<long long, kEdges.size() + 1> buckets{};
-    db_.read([&](soci::session& s) {
-        s << "SELECT COUNT(*) FROM search.products_fts WHERE products_fts MATCH :q", soci::into(total), soci::use(match);
-        soci::rowset<soci::row> rs = (s.prepare <<
-            "SELECT d.product_id, d.title, d.slug, d.prices, f.rank FROM "
-            "(SELECT product_id, bm25(products_fts, 0.0, 10.0, 1.0) AS rank FROM search.products_fts "
-            " WHERE products_fts MATCH :q ORDER BY rank LIMIT :n OFFSET :o) f "
-            "JOIN search.documents d ON d.product_id = f.product_id ORDER BY f.rank",
-            soci::use(match, "q"), soci::use(limit, "n"), soci::use(offset, "o"));
-        for (auto& r : rs) {
+    std::array<std::int64_t, kEdges.size() + 1> buckets{};
+    db_.read_snapshot([&](db::Reader& r) {
+        total = r.count("SELECT COUNT(*) FROM search.products_fts WHERE products_fts MATCH ?", match);
+        for (auto& row : r.query("SELECT d.product_id, d.title, d.slug, d.prices, f.rank FROM "
+                                 "(SELECT rowid AS doc_id, bm25(products_fts, 10.0, 1.0) AS rank FROM search.products_fts "
+                                 " WHERE products_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f "
+                                 "JOIN search.documents d ON d.doc_id = f.doc_id ORDER BY f.rank",
+                                 match, limit, offset)) {
             json::value price = nullptr;
-            json::value prices = json::parse(db::col_str(r, 3));
+            json::value prices = json::parse(row.str(3));
             for (auto& p : prices.as_array())
                 if (p.at("currency").as_string() == currency) price = p;
-            double rank = db::col_double(r, 4);
-            data.push_back(json::object{{"id", db::col_str(r, 0)}, {"title", db::col_str(r, 1)}, {"slug", db::col_str(r, 2)},
-                                        {"price", price}, {"score", -rank}});
+            data.push_back(json::object{{"id", row.str(0)}, {"title", row.str(1)}, {"slug", row.str(2)}, {"price", price},
+                                        {"score", -row.f64(4)}});
         }
         // Price facet over (at most) the first 1000 matches.
-        soci::rowset<soci::row> ps = (s.prepare << "SELECT d.prices FROM (SELECT product_id FROM search.products_fts "
-                                                   "WHERE products_fts MATCH :q LIMIT 1000) f "
-                                                   "JOIN search.documents d ON d.product_id = f.product_id", soci::use(match));
-        for (auto& r : ps) {
-            json::value prices = json::parse(db::col_str(r, 0));
+        for (auto& row : r.query("SELECT d.prices FROM (SELECT rowid AS doc_id FROM search.products_fts WHERE products_fts MATCH ? "
+                                 "LIMIT 1000) f JOIN search.documents d ON d.doc_id = f.doc_id",
+                                 match)) {
+            json::value prices = json::parse(row.str(0));
             for (auto& p : prices.as_array())
                 if (p.at("currency").as_string() == currency) {
                     auto a = p.at("amount").as_int64();

@@ -25,19 +25,27 @@ struct Fixture {
     int calls = 0;
 
     explicit Fixture(PipelineOptions opts = {}) {
-        database = std::make_unique<db::Database>(db::Options{dir.path(), {}, 2, "normal", 2000});
-        db::migrate(*database, {}, log);
+        database = std::make_unique<db::Database>(db::Options{.dir = dir.path(), .schemas = {"things"}, .busy_timeout_ms = 2000});
+        static const db::Migration kThings[] = {{1, "things", "CREATE TABLE things.things (name TEXT NOT NULL);"}};
+        db::migrate(*database, {{"things", kThings}}, log);
         opts.access_log = false;
-        router.add({Method::post, "/things", Access::anyone, "create"}, [this](Request& req) {
-            ++calls;
-            auto body = json_body(req);
-            std::vector<FieldError> errors;
-            FieldReader f(body, errors);
-            auto name = f.required_string("name", 20);
-            f.optional_int("count", 1, 10);
-            if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
-            return Response::json(201, json::object{{"name", name}, {"call", calls}});
-        });
+        router.add({.method = Method::post, .pattern = "/things", .access = Access::anyone, .summary = "create", .success_status = 201,
+                    .idempotency_schema = "things"},
+                   [this](Request& req) {
+                       ++calls;
+                       auto body = json_body(req);
+                       std::vector<FieldError> errors;
+                       FieldReader f(body, errors);
+                       auto name = f.required_string("name", 20);
+                       f.optional_int("count", 1, 10);
+                       if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
+                       json::object reply{{"name", name}, {"call", calls}};
+                       database->write("things", req.ctx(), [&](db::Tx& tx) {
+                           tx.exec("INSERT INTO things.things (name) VALUES (?)", name);
+                           tx.reply(reply);
+                       });
+                       return Response::json(201, reply);
+                   });
         router.add({Method::get, "/boom", Access::anyone}, [](Request&) -> Response { throw std::runtime_error("secret internals"); });
         router.add({Method::get, "/mine", Access::user}, [](Request& req) { return Response::json(200, json::object{{"user", req.principal->user_id}}); });
         router.add({Method::get, "/admin", Access::admin}, [](Request&) { return Response::json(200, json::object{}); });

@@ -33,6 +33,7 @@ struct ProductChanged {
     std::vector<VariantDoc> variants;
     std::string updated_at;
     bool created{};
+    static constexpr auto kKey = &ProductChanged::product_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(ProductChanged, (), (product_id, title, slug, description, status, vendor_id, variants, updated_at, created))
 

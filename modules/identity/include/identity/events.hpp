@@ -11,6 +11,7 @@ struct UserRegistered {
     std::string user_id;
     std::string email;
     std::string name;
+    static constexpr auto kKey = &UserRegistered::user_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(UserRegistered, (), (user_id, email, name))
 

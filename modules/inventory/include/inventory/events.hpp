@@ -12,6 +12,7 @@ struct ReservationExpired {
     static constexpr std::string_view kType = "inventory.reservation_expired.v1";
     std::string reference;
     std::vector<std::string> skus;
+    static constexpr auto kKey = &ReservationExpired::reference;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(ReservationExpired, (), (reference, skus))
 
@@ -22,6 +23,7 @@ struct StockChanged {
     std::int64_t on_hand{};
     std::int64_t available{};
     bool low_stock{};
+    static constexpr auto kKey = &StockChanged::sku;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(StockChanged, (), (sku, on_hand, available, low_stock))
 

@@ -29,6 +29,7 @@ struct OrderPlaced {
     std::string currency;
     std::int64_t subtotal{}, discount{}, shipping{}, tax{}, total{};
     std::vector<OrderLine> lines;
+    static constexpr auto kKey = &OrderPlaced::order_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(OrderPlaced, (), (order_id, number, customer_id, email, cart_id, currency, subtotal, discount, shipping, tax, total, lines))
 
@@ -43,6 +44,7 @@ struct OrderConfirmed {
     std::string currency;
     std::int64_t subtotal{}, discount{}, shipping{}, tax{}, total{};
     std::vector<OrderLine> lines;
+    static constexpr auto kKey = &OrderConfirmed::order_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(OrderConfirmed, (), (order_id, number, customer_id, email, payment_id, currency, subtotal, discount, shipping, tax, total, lines))
 
@@ -53,6 +55,7 @@ struct OrderCancelled {
     std::string number;
     std::string email;
     std::string reason;
+    static constexpr auto kKey = &OrderCancelled::order_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(OrderCancelled, (), (order_id, number, email, reason))
 
@@ -63,6 +66,7 @@ struct PaymentRejected {
     std::string order_id;
     std::string payment_id;
     std::string reason;
+    static constexpr auto kKey = &PaymentRejected::order_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(PaymentRejected, (), (order_id, payment_id, reason))
 

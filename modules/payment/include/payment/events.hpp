@@ -17,6 +17,7 @@ struct PaymentAuthorized {
     std::string card_brand;
     std::string card_last4;
     bool captured{};
+    static constexpr auto kKey = &PaymentAuthorized::order_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(PaymentAuthorized, (), (payment_id, order_id, amount, currency, provider, card_brand, card_last4, captured))
 
@@ -27,6 +28,7 @@ struct PaymentFailed {
     std::string order_id;
     std::string failure_code;
     std::string failure_message;
+    static constexpr auto kKey = &PaymentFailed::order_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(PaymentFailed, (), (payment_id, order_id, failure_code, failure_message))
 
@@ -39,6 +41,7 @@ struct PaymentRefunded {
     std::int64_t amount{};
     std::string currency;
     std::string reason;
+    static constexpr auto kKey = &PaymentRefunded::order_id;  ///< ordering key: the aggregate this event is about
 };
 BOOST_DESCRIBE_STRUCT(PaymentRefunded, (), (payment_id, refund_id, order_id, amount, currency, reason))
 
