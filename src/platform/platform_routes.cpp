@@ -39,6 +39,16 @@ void register_platform_routes(PlatformRoutesDeps d) {
                "# TYPE shop_bus_retrying_events gauge\n";
         for (auto& s : st) out += fmt::format("shop_bus_retrying_events{{consumer=\"{}\"}} {}\n", s.consumer, s.retrying);
     });
+    d.metrics.add_collector([db = &d.db](std::string& out) {
+        auto w = db->write_stats();
+        out += fmt::format("# HELP shop_db_write_transactions_total Write transactions finished (committed or rolled back).\n"
+                           "# TYPE shop_db_write_transactions_total counter\nshop_db_write_transactions_total {}\n"
+                           "# HELP shop_db_write_groups_total COMMITs that carried them (group commit).\n"
+                           "# TYPE shop_db_write_groups_total counter\nshop_db_write_groups_total {}\n"
+                           "# HELP shop_db_write_rollbacks_total Write transactions rolled back.\n"
+                           "# TYPE shop_db_write_rollbacks_total counter\nshop_db_write_rollbacks_total {}\n",
+                           w.transactions, w.groups, w.failed);
+    });
     router.add({Method::get, "/metrics", Access::anyone, "Prometheus metrics", "platform"},
                [m = &d.metrics, token = d.metrics_token](Request& req) {
                    if (!token.empty()) {
@@ -57,7 +67,7 @@ void register_platform_routes(PlatformRoutesDeps d) {
                    return res;
                });
 
-    router.add({Method::get, "/api/v1/admin/events", Access::admin, "Event bus: per-consumer lag and parked events", "platform"},
+    router.add({.method = Method::get, .pattern = "/api/v1/admin/events", .access = Access::admin, .summary = "Event bus: per-consumer lag and parked events", .tag = "platform", .offload = true},
                [b = &bus](Request&) {
                    json::array consumers, parked;
                    for (auto& s : b->status())
@@ -78,8 +88,8 @@ void register_platform_routes(PlatformRoutesDeps d) {
                    return Response::json(200, json::object{{"event_id", req.param("id")}, {"replayed", *r}});
                });
 
-    router.add({Method::get, "/api/v1/admin/traces/{correlation_id}", Access::admin,
-                "Every event and handler run of one correlation id, in order", "platform"},
+    router.add({.method = Method::get, .pattern = "/api/v1/admin/traces/{correlation_id}", .access = Access::admin,
+                .summary = "Every event and handler run of one correlation id, in order", .tag = "platform", .offload = true},
                [b = &bus](Request& req) {
                    auto entries = b->trace(std::string(req.param("correlation_id")));
                    if (entries.empty()) throw ErrorException(not_found("no events for this correlation id"));

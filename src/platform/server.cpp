@@ -124,8 +124,12 @@ struct Server::Impl {
                     req.remote_address = remote;
                     ++in_flight;
                     bool blocking = req.method != Method::get && req.method != Method::head && req.method != Method::options;
-                    for (auto& prefix : opts.offload_prefixes)
-                        if (!blocking && req.target.starts_with(prefix)) blocking = true;
+                    if (!blocking && !opts.offload_prefixes.empty()) {
+                        std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+                        for (auto& p : opts.offload_prefixes)
+                            // "/x/" matches below it (a parameter follows), "/x" matches exactly.
+                            if (p.ends_with('/') ? path.starts_with(p) : path == p) blocking = true;
+                    }
                     if (blocking) {
                         // bind_executor: resume the coroutine on a worker, not back on this I/O thread.
                         co_await asio::post(asio::bind_executor(workers->get_executor(), asio::use_awaitable));

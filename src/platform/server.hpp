@@ -23,7 +23,8 @@ struct ServerOptions {
     int read_timeout_ms = 15000;   ///< to read one request once it has started
     int idle_timeout_ms = 60000;   ///< keep-alive wait for the next request
     int shutdown_grace_ms = 10000; ///< longest wait for in-flight requests on stop()
-    /// GETs whose target starts with one of these run on the worker pool too (long reads).
+    /// GETs of these paths run on the worker pool too (long reads): "/x" is exactly that path,
+    /// "/x/" any path below it.
     std::vector<std::string> offload_prefixes;
 };
 
