@@ -96,7 +96,7 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     i.ordering = ordering::make_module(
         {*i.db, i.log, cfg, i.catalog->api(), i.cart->api(), i.inventory->api(), payment_window_ms});
     i.payment = payment::make_module({*i.db, i.log, cfg, i.ordering->api()});
-    i.notification = notification::make_module({*i.db, i.log, cfg, dir});
+    i.notification = notification::make_module({*i.db, i.log, cfg, dir, dbo.synchronous == "full"});
     i.modules = {i.identity.get(), i.catalog.get(), i.inventory.get(), i.search.get(),
                  i.cart.get(),     i.ordering.get(), i.payment.get(),  i.notification.get()};
 

@@ -18,6 +18,7 @@ struct Bus::Subscription {
     std::int64_t suspect_to = 0; // events up to this seq were in flight when the process died
     int attempts = 0;            // attempts made on the event at position + 1
     std::int64_t blocked_until_ms = 0;
+    std::int64_t next_poll_ms = 0;  // when to read the source even if no commit of ours announced news
     std::string retrying_id;     // the event failing and waiting for its retry
     std::map<std::string, std::string, std::less<>> parked_keys;  // ordering key -> first parked event id
     std::int64_t parked = 0;
@@ -183,7 +184,16 @@ void Bus::load(Subscription& sub) {
 
 int Bus::deliver(Subscription& sub) {
     if (!sub.loaded) load(sub);
-    if (sub.blocked_until_ms > now_ms()) return 0;
+    std::int64_t now = now_ms();
+    if (sub.blocked_until_ms > now) return 0;
+    {
+        // Commits of this process announce their outbox seq (published()); the source is read only
+        // when it has news, or every poll interval for commits of other processes.
+        std::lock_guard lock(status_mu_);
+        auto head = heads_.find(sub.source);
+        if (head != heads_.end() && head->second <= sub.position && now < sub.next_poll_ms) return 0;
+    }
+    sub.next_poll_ms = now + opts_.poll_interval_ms;
     std::vector<Event> pending;
     std::int64_t last_seen = sub.position;
     db_.read([&](db::Reader& r) {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "platform/ids.hpp"
+#include "platform/sqlite_vfs.hpp"
 
 namespace shop::db {
 
@@ -319,10 +320,19 @@ std::string_view Sql::dialect() const noexcept { return conn_.sqlite() ? "sqlite
 
 std::string Tx::publish_raw(const std::string& type, const std::string& key, const std::string& payload) {
     std::string id = new_id("evt");
-    auto seq = one(fmt::format("INSERT INTO {}.outbox (id, type, ordering_key, payload, correlation_id, causation_id, created_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING CAST(seq AS BIGINT)", schema_),
-                   id, type, key, payload, ctx_->correlation_id, ctx_->causation_id, now_iso8601());
-    job_.published = std::max(job_.published, seq ? seq->i64(0) : 0);
+    std::int64_t seq = 0;
+    std::string insert = fmt::format("INSERT INTO {}.outbox (id, type, ordering_key, payload, correlation_id, causation_id, created_at) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                     schema_);
+    if (conn_.sqlite()) {
+        // (SQLite builds RETURNING results in a temporary table: the rowid is cheaper.)
+        exec(insert, id, type, key, payload, ctx_->correlation_id, ctx_->causation_id, now_iso8601());
+        seq = sqlite_api::sqlite3_last_insert_rowid(conn_.handle());
+    } else {
+        auto r = one(insert + " RETURNING seq", id, type, key, payload, ctx_->correlation_id, ctx_->causation_id, now_iso8601());
+        seq = r ? r->i64(0) : 0;
+    }
+    job_.published = std::max(job_.published, seq);
     return id;
 }
 
@@ -412,8 +422,10 @@ private:
     // WAL checkpoints run on their own thread and connection, so no commit waits for the copy
     // back into the database file and its fsync. A writer checkpoints itself only when the WAL has
     // grown far beyond the threshold (the checkpointer cannot keep up).
-    static constexpr int kCheckpointPages = 1000;
-    static constexpr int kWriterCheckpointPages = 20000;
+    // A larger threshold copies each hot page (index right edges, outbox tail) back once for many
+    // commits instead of once for a few.
+    static constexpr int kCheckpointPages = 8000;
+    static constexpr int kWriterCheckpointPages = 40000;
     std::unique_ptr<Conn> checkpointer_;
     std::mutex ckpt_mu_;
     std::condition_variable ckpt_cv_;
@@ -457,6 +469,7 @@ bool is_unique_violation(const std::exception_ptr& e) {
 }  // namespace
 
 Engine::Engine(const Options& o) : opts_(o) {
+    install_wal_coalescing_vfs();
     if (opts_.schemas.size() > 10) throw std::invalid_argument("SQLite attaches at most 10 schemas");
     if (opts_.synchronous != "normal" && opts_.synchronous != "full")
         throw std::invalid_argument("db.synchronous must be normal or full");

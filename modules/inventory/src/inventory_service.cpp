@@ -144,9 +144,11 @@ Result<void> InventoryService::reserve(const Ctx& ctx, const std::string& refere
     return db_.write("inventory", ctx, [&](db::Tx& tx) -> Result<void> {
         if (tx.count("SELECT COUNT(*) FROM inventory.reservations WHERE reference = ?", reference))
             return {};  // already reserved for this reference: idempotent
+        std::map<std::string, StockFlags> before;
+        for (auto& l : merge_lines(lines)) before[l.sku] = flags_of(tx, l.sku);
         auto r = reserve_in(tx, reference, lines, "active");
         if (r)
-            for (auto& l : merge_lines(lines)) publish_stock(tx, l.sku);
+            for (auto& [sku, flags] : before) publish_if_changed(tx, sku, flags, false);
         return r;
     });
 }
@@ -158,12 +160,24 @@ Result<void> InventoryService::release(const Ctx& ctx, const std::string& refere
     });
 }
 
-void InventoryService::publish_stock(db::Tx& tx, const std::string& sku) {
+namespace {
+bool is_low(const std::vector<LevelRow>& levels) {
+    for (auto& l : levels)
+        if (l.low_stock_threshold > 0 && l.on_hand - l.reserved <= l.low_stock_threshold) return true;
+    return false;
+}
+}  // namespace
+
+InventoryService::StockFlags InventoryService::flags_of(db::Sql& sql, const std::string& sku) {
+    auto levels = levels_of(sql, sku);
+    return {summarize(sku, levels).in_stock, is_low(levels)};
+}
+
+void InventoryService::publish_if_changed(db::Tx& tx, const std::string& sku, StockFlags before, bool force) {
     auto levels = levels_of(tx, sku);
     auto a = summarize(sku, levels);
-    bool low = false;
-    for (auto& l : levels)
-        if (l.low_stock_threshold > 0 && l.on_hand - l.reserved <= l.low_stock_threshold) low = true;
+    bool low = is_low(levels);
+    if (!force && a.in_stock == before.in_stock && low == before.low) return;
     tx.publish(events::StockChanged{sku, a.on_hand, a.available, low});
 }
 
@@ -191,14 +205,15 @@ Result<void> InventoryService::set_stock(const Ctx& ctx, std::string_view sku_in
                 "low_stock_threshold = excluded.low_stock_threshold, updated_at = excluded.updated_at",
                 sku, warehouse, on_hand, t, now_iso8601());
         if (on_hand != old) record_movement(tx, sku, warehouse, on_hand - old, "set", "");
-        publish_stock(tx, sku);
+        publish_if_changed(tx, sku, {}, true);
         return {};
     });
 }
 
 void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines) {
+    // Turning held units into sold ones changes no SKU's availability: no StockChanged, unless the
+    // reservation had expired and free stock is sold instead.
     auto rows = reservations_of(tx, reference);
-    std::set<std::string> skus;
     bool any_held = false;
     std::string at = now_iso8601();
     for (auto& r : rows) {
@@ -209,23 +224,26 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
         tx.exec("UPDATE inventory.levels SET on_hand = on_hand - ?, updated_at = ? WHERE sku = ? AND warehouse = ?", r.quantity, at, r.sku,
                 r.warehouse);
         record_movement(tx, r.sku, r.warehouse, -r.quantity, "sale", reference);
-        skus.insert(r.sku);
     }
     if (!any_held) {
         // The reservation expired before the payment arrived: sell from free stock if possible.
+        std::map<std::string, StockFlags> before;
+        for (auto& l : merge_lines(lines)) before[l.sku] = flags_of(tx, l.sku);
         auto sold = reserve_in(tx, reference, lines, "committed");
         if (!sold)
             throw ErrorException(Error(sold.error().ec, "paid order " + reference + " cannot be fulfilled: " + sold.error().detail));
-        for (auto& l : lines) skus.insert(l.sku);
+        for (auto& [sku, flags] : before) publish_if_changed(tx, sku, flags, false);
         log_.warn("reservation had expired; paid order sold from free stock", {{"reference", reference}});
     }
-    for (auto& sku : skus) publish_stock(tx, sku);
 }
 
 void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
     std::string at = now_iso8601();
-    std::set<std::string> skus;
-    for (auto& r : reservations_of(tx, reference)) {
+    auto rows = reservations_of(tx, reference);
+    std::map<std::string, StockFlags> before;
+    for (auto& r : rows)
+        if ((r.status == "active" || r.status == "committed") && !before.count(r.sku)) before[r.sku] = flags_of(tx, r.sku);
+    for (auto& r : rows) {
         if (r.status != "active" && r.status != "committed") continue;
         if (r.status == "active") {
             tx.exec("UPDATE inventory.reservations SET status = 'released', updated_at = ? WHERE id = ?", at, r.id);
@@ -235,9 +253,8 @@ void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
                     r.sku, r.warehouse);
             record_movement(tx, r.sku, r.warehouse, r.quantity, "restock", reference);
         }
-        skus.insert(r.sku);
     }
-    for (auto& sku : skus) publish_stock(tx, sku);
+    for (auto& [sku, flags] : before) publish_if_changed(tx, sku, flags, false);
 }
 
 int InventoryService::expire_reservations() {
@@ -256,10 +273,12 @@ int InventoryService::expire_reservations() {
                                     ref, now))
                 skus.push_back(r.str(0));
             if (skus.empty()) return;  // committed meanwhile
+            std::map<std::string, StockFlags> before;
+            for (auto& sku : skus) before[sku] = flags_of(tx, sku);
             tx.exec("UPDATE inventory.reservations SET status = 'released', updated_at = ? WHERE reference = ? AND status = 'active'",
                     now_iso8601(), ref);
             tx.publish(events::ReservationExpired{ref, skus});
-            for (auto& sku : skus) publish_stock(tx, sku);
+            for (auto& [sku, flags] : before) publish_if_changed(tx, sku, flags, false);
         });
         log_.info("reservation expired", {{"reference", ref}});
     }

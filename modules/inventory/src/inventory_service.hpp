@@ -50,7 +50,16 @@ public:
 private:
     Result<void> reserve_in(db::Sql& s, const std::string& reference, const std::vector<ReserveLine>& lines,
                             const std::string& status);
-    void publish_stock(db::Tx& tx, const std::string& sku);
+    /// What readers of StockChanged care about: is the SKU in stock, is it at or below its
+    /// low-stock threshold somewhere.
+    struct StockFlags {
+        bool in_stock = false;
+        bool low = false;
+    };
+    StockFlags flags_of(db::Sql& sql, const std::string& sku);
+    /// Publishes StockChanged when the SKU's flags differ from `before` (or always, `force`: an
+    /// admin set its level).
+    void publish_if_changed(db::Tx& tx, const std::string& sku, StockFlags before, bool force);
 
     db::Database& db_;
     Logger& log_;

@@ -23,11 +23,14 @@ public:
 
 class FileMailSender final : public MailSender {
 public:
-    explicit FileMailSender(std::filesystem::path dir) : dir_(std::move(dir)) {}
+    /// `sync`: fsync each message before it counts as sent (power-loss durability).
+    FileMailSender(std::filesystem::path dir, bool sync) : dir_(std::move(dir)), sync_(sync) {}
     std::string send(const MailMessage& m) override;
 
 private:
     std::filesystem::path dir_;
+    bool sync_;
+    bool dir_ready_ = false;  // (one sender thread)
 };
 
 /// The message as RFC 5322 text with MIME headers (subject RFC 2047-encoded when not ASCII).

@@ -14,7 +14,7 @@ namespace {
 class Module final : public NotificationModule {
 public:
     explicit Module(Deps d)
-        : svc_(d.db, d.log, std::make_unique<FileMailSender>(d.data_dir / "mail" / "outbox"), d.config.get_string("mail.from")) {}
+        : svc_(d.db, d.log, std::make_unique<FileMailSender>(d.data_dir / "mail" / "outbox", d.durable_files), d.config.get_string("mail.from")) {}
     std::string_view name() const noexcept override { return "notification"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_notification_routes(r, svc_); }

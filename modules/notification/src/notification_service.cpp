@@ -91,8 +91,11 @@ int NotificationService::deliver_due() {
                                  now_ms(), kBatch))
             due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.i64(6)});
     });
-    Ctx ctx = Ctx::system("notification.sender");
-    int done = 0;
+    struct Outcome {
+        const Due* due;
+        std::string location, error;
+    };
+    std::vector<Outcome> outcomes;
     for (auto& d : due) {
         {
             std::lock_guard lock(mu_);
@@ -104,28 +107,44 @@ int NotificationService::deliver_due() {
         m.to = d.to;
         m.subject = d.subject;
         m.body = d.body;
-        std::int64_t attempts = d.attempts + 1;
         try {
-            std::string location = sender_->send(m);
-            db_.write("notification", ctx, [&](db::Tx& tx) {
-                tx.exec("UPDATE notification.messages SET status = 'sent', attempts = ?, location = ?, error = '', sent_at = ? "
-                        "WHERE id = ?",
-                        attempts, location, now_iso8601(), d.id);
-            });
-            ++done;
-            log_.info("mail sent", {{"template", d.key}, {"message_id", d.id}});
+            outcomes.push_back({&d, sender_->send(m), ""});
         } catch (const std::exception& e) {
-            bool give_up = attempts >= kMaxAttempts;
-            std::int64_t next = now_ms() + (kBackoffBaseMs << std::min<std::int64_t>(attempts - 1, 16));
-            db_.write("notification", ctx, [&](db::Tx& tx) {
-                tx.exec("UPDATE notification.messages SET status = ?, attempts = ?, next_attempt_ms = ?, error = ? WHERE id = ?",
-                        give_up ? "failed" : "queued", attempts, next, std::string(e.what()), d.id);
-            });
-            log_.warn(give_up ? "mail delivery failed; giving up" : "mail delivery failed; will retry",
-                      {{"message_id", d.id}, {"attempts", attempts}, {"error", e.what()}});
+            outcomes.push_back({&d, "", e.what()});
         }
     }
-    return done;
+    if (outcomes.empty()) return 0;
+    // One transaction records the whole pass: a crash before it only means sending again, which
+    // the stable message names make harmless.
+    int sent = 0;
+    Ctx ctx = Ctx::system("notification.sender");
+    db_.write("notification", ctx, [&](db::Tx& tx) {
+        sent = 0;
+        std::string at = now_iso8601();
+        for (auto& o : outcomes) {
+            std::int64_t attempts = o.due->attempts + 1;
+            if (o.error.empty()) {
+                tx.exec("UPDATE notification.messages SET status = 'sent', attempts = ?, location = ?, error = '', sent_at = ? WHERE id = ?",
+                        attempts, o.location, at, o.due->id);
+                ++sent;
+                continue;
+            }
+            bool give_up = attempts >= kMaxAttempts;
+            std::int64_t next = now_ms() + (kBackoffBaseMs << std::min<std::int64_t>(attempts - 1, 16));
+            tx.exec("UPDATE notification.messages SET status = ?, attempts = ?, next_attempt_ms = ?, error = ? WHERE id = ?",
+                    give_up ? "failed" : "queued", attempts, next, o.error, o.due->id);
+        }
+    });
+    for (auto& o : outcomes) {
+        if (o.error.empty()) {
+            log_.info("mail sent", {{"template", o.due->key}, {"message_id", o.due->id}});
+            continue;
+        }
+        std::int64_t attempts = o.due->attempts + 1;
+        log_.warn(attempts >= kMaxAttempts ? "mail delivery failed; giving up" : "mail delivery failed; will retry",
+                  {{"message_id", o.due->id}, {"attempts", attempts}, {"error", o.error}});
+    }
+    return sent;
 }
 
 bool NotificationService::idle() {

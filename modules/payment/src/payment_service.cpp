@@ -116,10 +116,15 @@ Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_
         return Error(errc::order_not_payable, fmt::format("the payment window of order {} has closed", order->id));
     auto card = db_.read([&](db::Reader& r) { return r.one("SELECT brand, last4, outcome FROM payment.sandbox_tokens WHERE token = ?", token); });
     if (!card) return validation("payment_method", "is not a payment method token");
-    std::string brand = card->str(0), last4 = card->str(1), outcome = card->str(2);
+    std::string brand = card->str(0), last4 = card->str(1), outcome_key = card->str(2);
 
+    // The sandbox decides from the token alone, with nothing outside this process: the intent is
+    // created and settled in one transaction. (A provider behind the network is called between an
+    // intent written `processing` and its outcome, and recover_processing() finishes what a crash
+    // interrupts.)
     std::string intent_id = new_id("pay");
-    auto started = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<void> {
+    auto outcome = domain::sandbox_outcome(outcome_key);
+    return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<json::object> {
         if (auto live = tx.one("SELECT status FROM payment.intents WHERE order_id = ? AND status IN ('processing', 'requires_capture', "
                                "'succeeded')",
                                order->id)) {
@@ -130,38 +135,28 @@ Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_
         tx.exec("INSERT INTO payment.intents (id, order_id, customer_id, amount, currency, status, provider, payment_method, "
                 "card_brand, card_last4, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'processing', 'sandbox', ?, ?, ?, ?, ?)",
                 intent_id, order->id, ctx.user_id(), order->total.amount, order->total.currency, token, brand, last4, at, at);
-        // A retry after a crash right after this commit is answered with the processing intent.
-        tx.reply(*load_in(tx, intent_id));
-        return {};
-    });
-    if (!started) return started.error();
-    // The provider call happens between the two transactions; a crash here leaves the intent
-    // `processing`, and recover_processing() settles it on the next start.
-    return settle(ctx, intent_id, outcome);
-}
-
-json::object PaymentService::settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key) {
-    auto outcome = domain::sandbox_outcome(outcome_key);
-    return db_.write("payment", ctx, [&](db::Tx& tx) {
-        auto row = tx.one("SELECT status, order_id, amount, currency, card_brand, card_last4 FROM payment.intents WHERE id = ?", intent_id);
-        if (!row) throw std::runtime_error("settling unknown payment " + intent_id);
-        if (row->str(0) == "processing") {
-            std::string order_id = row->str(1), currency = row->str(3), brand = row->str(4), last4 = row->str(5);
-            std::int64_t amount = row->i64(2);
-            std::string at = now_iso8601();
-            tx.exec("UPDATE payment.intents SET status = ?, failure_code = ?, failure_message = ?, updated_at = ? WHERE id = ?",
-                    outcome.status, outcome.failure_code, outcome.message, at, intent_id);
-            tx.exec("INSERT INTO payment.attempts (id, intent_id, outcome, failure_code, created_at) VALUES (?, ?, ?, ?, ?)", new_id("att"),
-                    intent_id, outcome.status, outcome.failure_code, at);
-            if (outcome.status == "succeeded")
-                tx.publish(events::PaymentAuthorized{intent_id, order_id, amount, currency, "sandbox", brand, last4, true});
-            else if (outcome.status == "failed")
-                tx.publish(events::PaymentFailed{intent_id, order_id, outcome.failure_code, outcome.message});
-        }
+        record_outcome(tx, intent_id, outcome);
         auto intent = *load_in(tx, intent_id);
         tx.reply(intent);
         return intent;
     });
+}
+
+void PaymentService::record_outcome(db::Tx& tx, const std::string& intent_id, const domain::SandboxOutcome& outcome) {
+    auto row = tx.one("SELECT status, order_id, amount, currency, card_brand, card_last4 FROM payment.intents WHERE id = ?", intent_id);
+    if (!row) throw std::runtime_error("settling unknown payment " + intent_id);
+    if (row->str(0) != "processing") return;  // settled already
+    std::string order_id = row->str(1), currency = row->str(3), brand = row->str(4), last4 = row->str(5);
+    std::int64_t amount = row->i64(2);
+    std::string at = now_iso8601();
+    tx.exec("UPDATE payment.intents SET status = ?, failure_code = ?, failure_message = ?, updated_at = ? WHERE id = ?", outcome.status,
+            outcome.failure_code, outcome.message, at, intent_id);
+    tx.exec("INSERT INTO payment.attempts (id, intent_id, outcome, failure_code, created_at) VALUES (?, ?, ?, ?, ?)", new_id("att"),
+            intent_id, outcome.status, outcome.failure_code, at);
+    if (outcome.status == "succeeded")
+        tx.publish(events::PaymentAuthorized{intent_id, order_id, amount, currency, "sandbox", brand, last4, true});
+    else if (outcome.status == "failed")
+        tx.publish(events::PaymentFailed{intent_id, order_id, outcome.failure_code, outcome.message});
 }
 
 int PaymentService::recover_processing() {
@@ -172,7 +167,8 @@ int PaymentService::recover_processing() {
             stuck.emplace_back(row.str(0), row.str(1));
     });
     for (auto& [id, outcome] : stuck) {
-        settle(Ctx::system("payment.recovery:" + id), id, outcome);
+        auto decided = domain::sandbox_outcome(outcome);
+        db_.write("payment", Ctx::system("payment.recovery:" + id), [&](db::Tx& tx) { record_outcome(tx, id, decided); });
         log_.warn("settled a payment left processing by a crash", {{"payment_id", id}});
     }
     return static_cast<int>(stuck.size());

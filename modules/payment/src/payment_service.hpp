@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/json/object.hpp>
 
+#include "domain/cards.hpp"
 #include "ordering/api.hpp"
 #include "payment/api.hpp"
 #include "platform/log.hpp"
@@ -36,8 +37,9 @@ public:
     void refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason);
 
 private:
-    /// Records the provider's outcome of a processing intent (once) and returns the intent.
-    boost::json::object settle(const Ctx& ctx, const std::string& intent_id, const std::string& outcome_key);
+    /// Records the provider's outcome of a processing intent (once; later calls do nothing) and
+    /// publishes payment_authorized or payment_failed.
+    void record_outcome(db::Tx& tx, const std::string& intent_id, const domain::SandboxOutcome& outcome);
     std::optional<boost::json::object> load(const std::string& id);
 
     db::Database& db_;

@@ -18,7 +18,7 @@ std::int64_t SearchService::indexed_count() {
 }
 
 void SearchService::index(db::Tx& tx, const catalog::events::ProductChanged& e) {
-    auto stored = tx.one("SELECT doc_id, source_updated_at FROM search.documents WHERE product_id = ?", e.product_id);
+    auto stored = tx.one("SELECT CAST(doc_id AS BIGINT), source_updated_at FROM search.documents WHERE product_id = ?", e.product_id);
     if (stored && stored->str(1) > e.updated_at) return;  // an older snapshot arrived late
     std::map<std::string, std::int64_t> lowest;
     for (auto& v : e.variants)
@@ -29,13 +29,19 @@ void SearchService::index(db::Tx& tx, const catalog::events::ProductChanged& e) 
     json::array prices;
     for (auto& [c, a] : lowest) prices.push_back(json::object{{"amount", a}, {"currency", c}});
     std::string prices_json = json::serialize(prices);
-    auto doc = tx.one("INSERT INTO search.documents (product_id, title, slug, description, status, prices, source_updated_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (product_id) DO UPDATE SET title = excluded.title, "
-                      "slug = excluded.slug, description = excluded.description, status = excluded.status, prices = excluded.prices, "
-                      "source_updated_at = excluded.source_updated_at RETURNING CAST(doc_id AS BIGINT)",
-                      e.product_id, e.title, e.slug, e.description, e.status, prices_json, e.updated_at);
-    std::int64_t doc_id = doc->i64(0);
-    if (stored) tx.exec("DELETE FROM search.products_fts WHERE rowid = ?", doc_id);
+    std::int64_t doc_id = 0;
+    if (stored) {
+        doc_id = stored->i64(0);
+        tx.exec("UPDATE search.documents SET title = ?, slug = ?, description = ?, status = ?, prices = ?, source_updated_at = ? "
+                "WHERE doc_id = ?",
+                e.title, e.slug, e.description, e.status, prices_json, e.updated_at, doc_id);
+        tx.exec("DELETE FROM search.products_fts WHERE rowid = ?", doc_id);
+    } else {
+        tx.exec("INSERT INTO search.documents (product_id, title, slug, description, status, prices, source_updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                e.product_id, e.title, e.slug, e.description, e.status, prices_json, e.updated_at);
+        doc_id = tx.count("SELECT CAST(doc_id AS BIGINT) FROM search.documents WHERE product_id = ?", e.product_id);
+    }
     if (e.status == "published")
         tx.exec("INSERT INTO search.products_fts (rowid, title, description) VALUES (?, ?, ?)", doc_id, e.title, e.description);
 }

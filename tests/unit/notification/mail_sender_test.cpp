@@ -168,7 +168,7 @@ TEST_CASE("a long non-ASCII subject is split into encoded words of at most 75 ch
 TEST_CASE("sending writes the message to <dir>/<id>.eml") {
     TempDir tmp;
     fs::path dir = tmp.path / "outbox";  // created on first use
-    FileMailSender sender(dir);
+    FileMailSender sender(dir, true);
     MailMessage m = message();
 
     std::string where = sender.send(m);
@@ -188,7 +188,7 @@ TEST_CASE("sending writes the message to <dir>/<id>.eml") {
 
 TEST_CASE("sending the same message id twice leaves one file with the newest content") {
     TempDir tmp;
-    FileMailSender sender(tmp.path);
+    FileMailSender sender(tmp.path, true);
     sender.send(message("First", "first body\n"));
     sender.send(message("Second", "second body\n"));
 
@@ -204,7 +204,7 @@ TEST_CASE("a half-written file left by an earlier crash does not leak into the n
     TempDir tmp;
     fs::create_directories(tmp.path);
     std::ofstream(tmp.path / "ntf_01HQ7Z.eml.tmp", std::ios::binary) << "From: half-written\r\nSubj";
-    FileMailSender sender(tmp.path);
+    FileMailSender sender(tmp.path, true);
     sender.send(message());
 
     CHECK(names_in(tmp.path) == std::vector<std::string>{"ntf_01HQ7Z.eml"});
@@ -215,7 +215,7 @@ TEST_CASE("a half-written file left by an earlier crash does not leak into the n
 
 TEST_CASE("messages with different ids go to different files") {
     TempDir tmp;
-    FileMailSender sender(tmp.path);
+    FileMailSender sender(tmp.path, true);
     MailMessage a = message("A", "a\n"), b = message("B", "b\n");
     b.id = "ntf_01HQ80";
     sender.send(a);
@@ -228,6 +228,6 @@ TEST_CASE("sending into a path that cannot be a directory throws") {
     TempDir tmp;
     fs::create_directories(tmp.path);
     std::ofstream(tmp.path / "not-a-dir") << "x";
-    FileMailSender sender(tmp.path / "not-a-dir");
+    FileMailSender sender(tmp.path / "not-a-dir", true);
     CHECK_THROWS(sender.send(message()));
 }

@@ -39,7 +39,10 @@ struct BusFixture {
     db::Database d{db::Options{.dir = dir.path(), .schemas = {"pub", "sub"}, .busy_timeout_ms = 2000}};
     bus::Bus b{d, bus::Options{3, 1, 5, 10, 100}, log};
 
-    BusFixture() { db::migrate(d, {{"pub", kPub}, {"sub", kSub}}, log); }
+    BusFixture() {
+        db::migrate(d, {{"pub", kPub}, {"sub", kSub}}, log);
+        d.on_publish([this](std::string_view schema, std::int64_t seq) { b.published(schema, seq); });
+    }
 
     std::string make_thing(const std::string& id, std::int64_t n, const std::string& correlation = "corr-1") {
         Ctx ctx = Ctx::system(correlation);
@@ -313,7 +316,6 @@ TEST_CASE("stopping the bus lets the batch in progress finish and commit") {
 TEST_CASE("status() answers from memory: lag, parked and retrying without reading the database") {
     BusFixture f;
     f.b.subscribe<testev::ThingMade>("sub.things", "sub", "pub", [](db::Tx&, const testev::ThingMade&, const bus::EventMeta&) {});
-    f.d.on_publish([&](std::string_view schema, std::int64_t seq) { f.b.published(schema, seq); });
     f.make_thing("a", 1);
     f.make_thing("b", 2);
     auto st = f.b.status();

@@ -16,7 +16,9 @@ struct ReservationExpired {
 };
 BOOST_DESCRIBE_STRUCT(ReservationExpired, (), (reference, skus))
 
-/// The availability of a SKU changed (stock set, sale committed, reservation released).
+/// A SKU went out of or back into stock, crossed its low-stock threshold, or an admin set its
+/// level. (Reservations that leave both unchanged publish nothing: every checkout would otherwise
+/// publish twice for no reader.)
 struct StockChanged {
     static constexpr std::string_view kType = "inventory.stock_changed.v1";
     std::string sku;

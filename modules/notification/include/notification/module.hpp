@@ -19,6 +19,7 @@ struct Deps {
     Logger& log;
     const Config& config;
     std::filesystem::path data_dir;  ///< outgoing mail goes to <data_dir>/mail/outbox
+    bool durable_files = false;      ///< fsync written mail (db.synchronous=full: survive power loss)
 };
 
 class NotificationModule : public shop::Module {
