@@ -139,7 +139,9 @@ void App::start(bool with_http) {
         so.host = i.config.get_string("host");
         so.port = static_cast<std::uint16_t>(i.config.get_int("port"));
         int threads = static_cast<int>(i.config.get_int("http.threads"));
-        so.threads = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+        // Writes wait for their schema's writer on the I/O thread: more threads than cores let
+        // concurrent commits gather into groups.
+        so.threads = threads > 0 ? threads : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
         so.worker_threads = static_cast<int>(i.config.get_int("http.worker_threads"));
         so.body_limit = static_cast<std::size_t>(i.config.get_int("http.body_limit"));
         so.header_limit = static_cast<std::size_t>(i.config.get_int("http.header_limit"));
@@ -147,7 +149,7 @@ void App::start(bool with_http) {
         so.idle_timeout_ms = static_cast<int>(i.config.get_int("http.idle_timeout_ms"));
         so.shutdown_grace_ms = static_cast<int>(i.config.get_int("http.shutdown_grace_ms"));
         for (auto& r : i.router.routes())
-            if (r->spec.offload) so.offload_prefixes.push_back(r->spec.pattern.substr(0, r->spec.pattern.find('{')));
+            if (r->spec.blocking) so.worker_paths.push_back(r->spec.pattern.substr(0, r->spec.pattern.find('{')));
         i.server = std::make_unique<http::Server>(so, [p = i.pipeline.get()](http::Request& r) { return p->handle(r); }, i.log);
         i.server->start();
         i.log.info("listening", {{"url", "http://" + so.host + ":" + std::to_string(i.server->port())},

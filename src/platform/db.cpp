@@ -784,48 +784,52 @@ Database::WriteStats Database::write_stats() const {
 
 void Database::backup_to(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
-    // Every writer, in a fixed order (no deadlock between two backups).
-    for (auto& [schema, w] : engine_->writers_) engine_->take(*w);
-    std::vector<Engine::Writer*> begun;
-    auto release = [&] {
-        for (auto* w : begun) {
-            try {
-                w->conn->run("ROLLBACK");
-            } catch (...) {
+    // A read transaction on one connection over every file, begun while no commit can land (every
+    // writer held, every file write-locked against other processes too): one consistent moment,
+    // so a consumer is never copied ahead of the outbox it reads. The writers are released as
+    // soon as it exists; the copy then reads that snapshot while writes go on.
+    auto snapshot = engine_->open(opts_.schemas, true);
+    {
+        for (auto& [schema, w] : engine_->writers_) engine_->take(*w);
+        std::vector<Engine::Writer*> locked;
+        auto release = [&] {
+            for (auto* w : locked) {
+                try {
+                    w->conn->run("ROLLBACK");
+                } catch (...) {
+                }
             }
-        }
-        for (auto& [schema, w] : engine_->writers_) engine_->give_back(*w);
-    };
-    try {
-        // BEGIN IMMEDIATE on every writer write-locks every file: no commit, in this process or
-        // another, can land between the copies of two schemas.
-        for (auto& [schema, w] : engine_->writers_) {
-            w->conn->run("BEGIN IMMEDIATE");
-            begun.push_back(w.get());
-        }
-        // Copied through a reader: the writers hold the locks, and SQLite refuses to back up from a
-        // connection that is inside a write transaction.
-        Conn& source = reader();
-        for (auto& [schema, w] : engine_->writers_) {
-            auto target = (dir / (schema + ".db")).string();
-            std::filesystem::remove(target);
-            sqlite_api::sqlite3* dst = nullptr;
-            if (sqlite_api::sqlite3_open(target.c_str(), &dst) != 0) {
-                sqlite_api::sqlite3_close(dst);
-                throw std::runtime_error("cannot create backup file " + target);
+            for (auto& [schema, w] : engine_->writers_) engine_->give_back(*w);
+        };
+        try {
+            for (auto& [schema, w] : engine_->writers_) {
+                w->conn->run("BEGIN IMMEDIATE");
+                locked.push_back(w.get());
             }
-            auto* b = sqlite_api::sqlite3_backup_init(dst, "main", source.handle(), schema.c_str());
-            int rc = b ? sqlite_api::sqlite3_backup_step(b, -1) : -1;
-            if (b) sqlite_api::sqlite3_backup_finish(b);
-            std::string err = sqlite_api::sqlite3_errmsg(dst);
-            sqlite_api::sqlite3_close(dst);
-            if (rc != 101 /* SQLITE_DONE */) throw std::runtime_error("backup of " + schema + " failed: " + err);
+            snapshot->run("BEGIN");
+            for (auto& schema : opts_.schemas) Sql(*snapshot).count(fmt::format("SELECT COUNT(*) FROM {}.sqlite_master", schema));
+        } catch (...) {
+            release();
+            throw;
         }
-    } catch (...) {
         release();
-        throw;
     }
-    release();
+    for (auto& schema : opts_.schemas) {
+        auto target = (dir / (schema + ".db")).string();
+        std::filesystem::remove(target);
+        sqlite_api::sqlite3* dst = nullptr;
+        if (sqlite_api::sqlite3_open(target.c_str(), &dst) != 0) {
+            sqlite_api::sqlite3_close(dst);
+            throw std::runtime_error("cannot create backup file " + target);
+        }
+        auto* b = sqlite_api::sqlite3_backup_init(dst, "main", snapshot->handle(), schema.c_str());
+        int rc = b ? sqlite_api::sqlite3_backup_step(b, -1) : -1;
+        if (b) sqlite_api::sqlite3_backup_finish(b);
+        std::string err = sqlite_api::sqlite3_errmsg(dst);
+        sqlite_api::sqlite3_close(dst);
+        if (rc != 101 /* SQLITE_DONE */) throw std::runtime_error("backup of " + schema + " failed: " + err);
+    }
+    snapshot->run("COMMIT");
 }
 
 }  // namespace shop::db

@@ -326,9 +326,9 @@ public:
     std::string_view dialect() const noexcept;
     /// True when a reader and every writer answer.
     bool healthy();
-    /// Consistent online copy of every schema file into `dir`: every writer is held and its file
-    /// write-locked while SQLite's backup API copies them, so consumers are never copied ahead of
-    /// the outboxes they read.
+    /// Consistent online copy of every schema file into `dir`: one read snapshot of every file,
+    /// taken while no commit can land (the writers are held only for that instant), copied with
+    /// SQLite's backup API, so consumers are never copied ahead of the outboxes they read.
     void backup_to(const std::filesystem::path& dir);
 
     struct WriteStats {

@@ -123,9 +123,10 @@ struct RouteSpec {
     /// effect, so a retry under the same Idempotency-Key is answered from there and never runs
     /// twice. Empty for secret routes.
     std::string idempotency_schema;
-    /// A GET that may take long (search, reports, listings over many rows) runs on the worker
-    /// pool instead of an I/O thread.
-    bool offload = false;
+    /// The handler may take long (password hashing, search, reports, listings over many rows): it
+    /// runs on the worker pool, not on the I/O thread of its connection. Every other handler runs on
+    /// its I/O thread; a write there waits only for its schema's writer (a group commit).
+    bool blocking = false;
     /// Builds the replayed response from the stored reply body (default: success_status and the
     /// body as JSON), e.g. to add back a secret that was never stored.
     std::function<Response(Request&, const boost::json::value& stored)> replay;

@@ -67,7 +67,7 @@ void register_platform_routes(PlatformRoutesDeps d) {
                    return res;
                });
 
-    router.add({.method = Method::get, .pattern = "/api/v1/admin/events", .access = Access::admin, .summary = "Event bus: per-consumer lag and parked events", .tag = "platform", .offload = true},
+    router.add({.method = Method::get, .pattern = "/api/v1/admin/events", .access = Access::admin, .summary = "Event bus: per-consumer lag and parked events", .tag = "platform", .blocking = true},
                [b = &bus](Request&) {
                    json::array consumers, parked;
                    for (auto& s : b->status())
@@ -89,7 +89,7 @@ void register_platform_routes(PlatformRoutesDeps d) {
                });
 
     router.add({.method = Method::get, .pattern = "/api/v1/admin/traces/{correlation_id}", .access = Access::admin,
-                .summary = "Every event and handler run of one correlation id, in order", .tag = "platform", .offload = true},
+                .summary = "Every event and handler run of one correlation id, in order", .tag = "platform", .blocking = true},
                [b = &bus](Request& req) {
                    auto entries = b->trace(std::string(req.param("correlation_id")));
                    if (entries.empty()) throw ErrorException(not_found("no events for this correlation id"));

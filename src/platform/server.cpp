@@ -123,10 +123,10 @@ struct Server::Impl {
                     req.body = std::move(breq.body());
                     req.remote_address = remote;
                     ++in_flight;
-                    bool blocking = req.method != Method::get && req.method != Method::head && req.method != Method::options;
-                    if (!blocking && !opts.offload_prefixes.empty()) {
+                    bool blocking = false;
+                    if (!opts.worker_paths.empty()) {
                         std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
-                        for (auto& p : opts.offload_prefixes)
+                        for (auto& p : opts.worker_paths)
                             // "/x/" matches below it (a parameter follows), "/x" matches exactly.
                             if (p.ends_with('/') ? path.starts_with(p) : path == p) blocking = true;
                     }

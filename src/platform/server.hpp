@@ -16,16 +16,16 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  ///< 0 picks an ephemeral port (see Server::port())
     int threads = 2;               ///< I/O threads (one io_context each)
-    int worker_threads = 4;        ///< run POST/PUT/PATCH/DELETE: password hashing and writer waits
-                                   ///< must not stall the connections of an I/O thread
+    int worker_threads = 4;        ///< run the requests of worker_paths: password hashing and long
+                                   ///< reads must not stall the other connections of an I/O thread
     std::size_t body_limit = 1 << 20;
     std::size_t header_limit = 16 * 1024;
     int read_timeout_ms = 15000;   ///< to read one request once it has started
     int idle_timeout_ms = 60000;   ///< keep-alive wait for the next request
     int shutdown_grace_ms = 10000; ///< longest wait for in-flight requests on stop()
-    /// GETs of these paths run on the worker pool too (long reads): "/x" is exactly that path,
-    /// "/x/" any path below it.
-    std::vector<std::string> offload_prefixes;
+    /// Requests for these paths run on the worker pool: "/x" is exactly that path, "/x/" any path
+    /// below it. Everything else runs on the I/O thread of its connection.
+    std::vector<std::string> worker_paths;
 };
 
 class Server {

@@ -67,12 +67,13 @@ TEST_CASE("oversized headers are refused with 431 and the connection closed") {
     server.stop();
 }
 
-TEST_CASE("writes run on a worker thread while reads stay on the I/O thread") {
+TEST_CASE("slow routes run on a worker thread; everything else on the connection's I/O thread") {
     Logger log(LogLevel::off);
     http::ServerOptions opts;
     opts.port = 0;
     opts.threads = 1;
     opts.worker_threads = 2;
+    opts.worker_paths = {"/block", "/slow/"};
     std::mutex mu;
     std::map<std::string, std::thread::id> seen;
     std::atomic<bool> release{false};
@@ -87,7 +88,8 @@ TEST_CASE("writes run on a worker thread while reads stay on the I/O thread") {
     server.start();
     test::HttpClient reader(server.port());
     CHECK(reader.get("/read").status == 200);
-    // A write that blocks (a slow password hash, a wait for the writer) must not stall reads.
+    CHECK(reader.request("POST", "/write", "{}").status == 200);
+    // A slow request (a password hash, a long report) must not stall the others on its I/O thread.
     std::thread writer([&] {
         test::HttpClient w(server.port());
         CHECK(w.request("POST", "/block", "{}").status == 200);
@@ -101,7 +103,10 @@ TEST_CASE("writes run on a worker thread while reads stay on the I/O thread") {
     release = true;
     writer.join();
     std::lock_guard lock(mu);
+    CHECK(reader.get("/slow/report-1").status == 200);
     CHECK(seen.at("/read") == seen.at("/read-while-blocked"));
+    CHECK(seen.at("/write") == seen.at("/read"));  // a plain write runs on its I/O thread
     CHECK(seen.at("/block") != seen.at("/read"));
+    CHECK(seen.at("/slow/report-1") != seen.at("/read"));
     server.stop();
 }

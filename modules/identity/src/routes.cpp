@@ -19,7 +19,8 @@ json::object tokens_json(const IssuedTokens& t) {
 }  // namespace
 
 void register_identity_routes(Router& router, IdentityService& svc) {
-    router.add({Method::post, "/api/v1/auth/register", Access::anyone, "Create a customer account", "identity", 201, true},
+    router.add({.method = Method::post, .pattern = "/api/v1/auth/register", .access = Access::anyone,
+                .summary = "Create a customer account", .tag = "identity", .success_status = 201, .secret = true, .blocking = true},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;
@@ -34,7 +35,8 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                    return Response::json(201, out);
                });
 
-    router.add({Method::post, "/api/v1/auth/login", Access::anyone, "Exchange email and password for tokens", "identity", 200, true},
+    router.add({.method = Method::post, .pattern = "/api/v1/auth/login", .access = Access::anyone,
+                .summary = "Exchange email and password for tokens", .tag = "identity", .secret = true, .blocking = true},
                [&svc](Request& req) {
                    auto body = json_body(req);
                    std::vector<FieldError> errors;

@@ -14,7 +14,7 @@ namespace json = boost::json;
 using namespace shop::http;
 
 void register_notification_routes(Router& router, NotificationService& svc) {
-    router.add({.method = Method::get, .pattern = "/api/v1/admin/notifications", .access = Access::admin, .summary = "Sent and failed messages (?status=)", .tag = "notification", .offload = true},
+    router.add({.method = Method::get, .pattern = "/api/v1/admin/notifications", .access = Access::admin, .summary = "Sent and failed messages (?status=)", .tag = "notification", .blocking = true},
                [&svc](Request& req) {
                    auto page = page_params(req);
                    json::array data;

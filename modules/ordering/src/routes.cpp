@@ -41,7 +41,7 @@ void register_ordering_routes(Router& router, OrderingService& svc, std::string 
                                                            {"next_cursor", nullptr}});
                });
 
-    router.add({.method = Method::get, .pattern = "/api/v1/orders", .access = Access::user, .summary = "My orders (admins: all, filter by status)", .tag = "ordering", .offload = true},
+    router.add({.method = Method::get, .pattern = "/api/v1/orders", .access = Access::user, .summary = "My orders (admins: all, filter by status)", .tag = "ordering", .blocking = true},
                [&svc](Request& req) {
                    auto page = page_params(req);
                    auto status = req.query_param("status").value_or("");

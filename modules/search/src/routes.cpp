@@ -10,7 +10,7 @@ namespace shop::search {
 using namespace shop::http;
 
 void register_search_routes(Router& router, SearchService& svc, std::string base_currency) {
-    router.add({.method = Method::get, .pattern = "/api/v1/search", .access = Access::anyone, .summary = "Full-text product search (bm25), with facets", .tag = "search", .offload = true},
+    router.add({.method = Method::get, .pattern = "/api/v1/search", .access = Access::anyone, .summary = "Full-text product search (bm25), with facets", .tag = "search", .blocking = true},
                [&svc, base_currency](Request& req) {
                    auto q = req.query_param("q");
                    if (!q || q->empty()) throw ErrorException(validation("q", "is required"));
