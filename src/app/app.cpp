@@ -80,6 +80,8 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     bo.backoff_base_ms = static_cast<int>(cfg.get_int("bus.backoff_base_ms"));
     bo.backoff_max_ms = static_cast<int>(cfg.get_int("bus.backoff_max_ms"));
     bo.poll_interval_ms = static_cast<int>(cfg.get_int("bus.poll_interval_ms"));
+    bo.linger_ms = static_cast<int>(cfg.get_int("bus.linger_ms"));
+    bo.state_dir = dir / "bus";
     i.bus = std::make_unique<bus::Bus>(*i.db, bo, i.log);
     i.db->on_publish([b = i.bus.get()](std::string_view schema, std::int64_t seq) { b->published(schema, seq); });
 

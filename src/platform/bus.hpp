@@ -7,9 +7,11 @@
 // effect, records the id and advances its position: at-least-once delivery, exactly-once effect.
 // Pending events are handled in batches (one transaction, one SAVEPOINT per event).
 //
-// Before a batch runs, the consumer records that it is in flight; a process that dies while
-// handling it finds the record on restart, counts the attempt and retries those events one at a
-// time, so an event that crashes the process is parked after max_attempts like any other.
+// Before a batch runs, the consumer records that it is in flight (a small file per consumer in the
+// bus state directory, written without fsync: it counts process deaths, not power losses); a
+// process that dies while handling it finds the record on restart, counts the attempt and retries
+// those events one at a time, so an event that crashes the process is parked after max_attempts
+// like any other.
 //
 // Ordering rule: events of one source reach a consumer in publication order, and a failing event
 // holds its consumer back (retried with exponential backoff). After max_attempts it is parked;
@@ -22,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,6 +60,10 @@ struct Options {
     int backoff_max_ms = 30000;
     int poll_interval_ms = 200;
     int batch = 100;  ///< most events handled in one transaction
+    int linger_ms = 0;  ///< after a pass that found fewer than `batch` events, wait this long for more
+    /// Where the in-flight records live (created if missing). Empty: in memory only, so a crash
+    /// loop is not detected (tests of other things).
+    std::filesystem::path state_dir;
 };
 
 struct SubscriberStatus {
@@ -155,6 +162,8 @@ private:
                  const std::string& held_behind);
     void run_handler(db::Tx& tx, Subscription& sub, const Event& ev, const char* outcome_if_new);
     std::int64_t backoff_ms(int attempts) const;
+    /// Records that events up to `to` are being handled, on the `attempts`-th try (0, 0: none).
+    void write_inflight(Subscription& sub, std::int64_t to, std::int64_t attempts);
 
     db::Database& db_;
     Options opts_;

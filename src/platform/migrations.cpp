@@ -64,10 +64,8 @@ CREATE TABLE IF NOT EXISTS {schema}.handler_log (
 CREATE INDEX IF NOT EXISTS {schema}.handler_log_correlation ON handler_log (correlation_id);
 CREATE INDEX IF NOT EXISTS {schema}.outbox_correlation ON outbox (correlation_id);
 )sql"},
-    {2, "ordering_keys_inflight_and_replies", R"sql(
+    {2, "ordering_keys_and_replies", R"sql(
 ALTER TABLE {schema}.outbox ADD COLUMN ordering_key TEXT NOT NULL DEFAULT '';
-ALTER TABLE {schema}.inbox_positions ADD COLUMN inflight_to BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE {schema}.inbox_positions ADD COLUMN inflight_attempts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE {schema}.inbox_failures ADD COLUMN ordering_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE {schema}.inbox_failures ADD COLUMN held_behind TEXT NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS {schema}.idempotency_keys (

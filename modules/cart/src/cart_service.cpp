@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "catalog/errors.hpp"
 #include "inventory/errors.hpp"
 #include "platform/crypto.hpp"
@@ -46,7 +48,7 @@ Result<CheckoutCart> CartService::load_owned(db::Sql& sql, const Ctx& ctx, std::
 }
 
 Result<CheckoutCart> CartService::cart_for_checkout(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
-    return db_.read([&](db::Reader& r) { return load_owned(r, ctx, cart_id, cart_token); });
+    return db_.read_snapshot([&](db::Reader& r) { return load_owned(r, ctx, cart_id, cart_token); });
 }
 
 json::object CartService::render(const CheckoutCart& c) {
@@ -129,29 +131,35 @@ Result<void> CartService::check_stock(const std::string& sku, std::int64_t quant
 
 Result<json::object> CartService::add_item(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& sku,
                                            std::int64_t quantity) {
-    auto c = cart_for_checkout(ctx, cart_id, cart_token);
-    if (!c) return c.error();
-    if (c->status != "open") return conflict("this cart has already been checked out");
-    auto p = catalog_.purchasable(sku, c->currency);
-    if (!p) {
-        if (p.error().ec == make_error_code(errc::not_found)) return validation("sku", "is not a product on sale");
-        return Error(p.error().ec, p.error().detail, {{"sku", p.error().detail}});
-    }
-    std::int64_t existing = 0;
-    for (auto& l : c->lines)
-        if (l.sku == sku) existing = l.quantity;
-    if (existing + quantity > 999) return validation("quantity", "a cart line holds at most 999 units");
-    if (auto s = check_stock(sku, existing + quantity); !s) return s.error();
-    std::string id(cart_id);
+    // Read, decide and write in one transaction on the cart's writer: no other change to this cart
+    // can slip in between the checks and the write.
     return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
+        auto c = load_owned(tx, ctx, cart_id, cart_token);
+        if (!c) return c.error();
+        if (c->status != "open") return conflict("this cart has already been checked out");
+        auto p = catalog_.purchasable(sku, c->currency);
+        if (!p) {
+            if (p.error().ec == make_error_code(errc::not_found)) return validation("sku", "is not a product on sale");
+            return Error(p.error().ec, p.error().detail, {{"sku", p.error().detail}});
+        }
+        CheckoutLine* line = nullptr;
+        for (auto& l : c->lines)
+            if (l.sku == sku) line = &l;
+        std::int64_t total = (line ? line->quantity : 0) + quantity;
+        if (total > 999) return validation("quantity", "a cart line holds at most 999 units");
+        if (auto s = check_stock(sku, total); !s) return s.error();
         std::string at = now_iso8601();
-        tx.exec("INSERT INTO cart.lines (id, cart_id, sku, quantity, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = quantity + excluded.quantity, updated_at = excluded.updated_at",
-                new_id("line"), id, sku, quantity, at, at);
-        tx.exec("UPDATE cart.carts SET updated_at = ? WHERE id = ?", at, id);
-        auto now = load_owned(tx, ctx, id, cart_token);
-        if (!now) return now.error();
-        auto view = render(*now);
+        if (line) {
+            tx.exec("UPDATE cart.lines SET quantity = ?, updated_at = ? WHERE id = ?", total, at, line->id);
+            line->quantity = total;
+        } else {
+            std::string id = new_id("line");
+            tx.exec("INSERT INTO cart.lines (id, cart_id, sku, quantity, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", id, c->id, sku,
+                    quantity, at, at);
+            c->lines.push_back({id, sku, quantity});
+        }
+        tx.exec("UPDATE cart.carts SET updated_at = ? WHERE id = ?", at, c->id);
+        auto view = render(*c);
         tx.reply(view);
         return view;
     });
@@ -159,24 +167,24 @@ Result<json::object> CartService::add_item(const Ctx& ctx, std::string_view cart
 
 Result<json::object> CartService::set_quantity(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
                                                const std::string& line_id, std::int64_t quantity) {
-    auto c = cart_for_checkout(ctx, cart_id, cart_token);
-    if (!c) return c.error();
-    if (c->status != "open") return conflict("this cart has already been checked out");
-    std::string sku;
-    for (auto& l : c->lines)
-        if (l.id == line_id) sku = l.sku;
-    if (sku.empty()) return not_found(fmt::format("no line {} in this cart", line_id));
-    if (quantity > 0)
-        if (auto s = check_stock(sku, quantity); !s) return s.error();
-    std::string id(cart_id);
     return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
+        auto c = load_owned(tx, ctx, cart_id, cart_token);
+        if (!c) return c.error();
+        if (c->status != "open") return conflict("this cart has already been checked out");
+        auto line = std::find_if(c->lines.begin(), c->lines.end(), [&](auto& l) { return l.id == line_id; });
+        if (line == c->lines.end()) return not_found(fmt::format("no line {} in this cart", line_id));
+        if (quantity > 0)
+            if (auto s = check_stock(line->sku, quantity); !s) return s.error();
         std::string at = now_iso8601();
-        if (quantity == 0) tx.exec("DELETE FROM cart.lines WHERE id = ?", line_id);
-        else tx.exec("UPDATE cart.lines SET quantity = ?, updated_at = ? WHERE id = ?", quantity, at, line_id);
-        tx.exec("UPDATE cart.carts SET updated_at = ? WHERE id = ?", at, id);
-        auto now = load_owned(tx, ctx, id, cart_token);
-        if (!now) return now.error();
-        return render(*now);
+        if (quantity == 0) {
+            tx.exec("DELETE FROM cart.lines WHERE id = ?", line_id);
+            c->lines.erase(line);
+        } else {
+            tx.exec("UPDATE cart.lines SET quantity = ?, updated_at = ? WHERE id = ?", quantity, at, line_id);
+            line->quantity = quantity;
+        }
+        tx.exec("UPDATE cart.carts SET updated_at = ? WHERE id = ?", at, c->id);
+        return render(*c);
     });
 }
 

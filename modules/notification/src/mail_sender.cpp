@@ -77,14 +77,22 @@ std::string FileMailSender::send(const MailMessage& m) {
         }
         done += static_cast<std::size_t>(n);
     }
-    // With db.synchronous=full a power loss must not leave an empty message recorded as sent; with
-    // normal the database itself promises survival of a process crash only, which the page cache
-    // gives without an fsync.
-    bool synced = !sync_ || ::fsync(fd) == 0;
     ::close(fd);
-    if (!synced) throw std::runtime_error("cannot sync mail file " + tmp.string());
     std::filesystem::rename(tmp, final_path);  // atomic: a reader never sees half a message
     return final_path.string();
+}
+
+void FileMailSender::sync() {
+    // With db.synchronous=full a power loss must not lose a message recorded as sent: one syncfs
+    // makes every file of the pass durable (names included) before the pass is recorded. With
+    // normal the database itself promises survival of a process crash only, which the page cache
+    // gives.
+    if (!sync_ || !dir_ready_) return;
+    int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot open mail folder " + dir_.string());
+    bool synced = ::syncfs(fd) == 0;
+    ::close(fd);
+    if (!synced) throw std::runtime_error("cannot sync mail folder " + dir_.string());
 }
 
 }  // namespace shop::notification

@@ -19,13 +19,16 @@ public:
     virtual ~MailSender() = default;
     /// Delivers the message; returns where it went. Throws on failure.
     virtual std::string send(const MailMessage& m) = 0;
+    /// Makes what send() delivered durable, before it is recorded as sent. Throws on failure.
+    virtual void sync() {}
 };
 
 class FileMailSender final : public MailSender {
 public:
-    /// `sync`: fsync each message before it counts as sent (power-loss durability).
+    /// `sync`: messages are made durable (power loss) by sync() before they count as sent.
     FileMailSender(std::filesystem::path dir, bool sync) : dir_(std::move(dir)), sync_(sync) {}
     std::string send(const MailMessage& m) override;
+    void sync() override;
 
 private:
     std::filesystem::path dir_;

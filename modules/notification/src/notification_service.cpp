@@ -114,6 +114,13 @@ int NotificationService::deliver_due() {
         }
     }
     if (outcomes.empty()) return 0;
+    try {
+        sender_->sync();
+    } catch (const std::exception& e) {
+        // Not durable: nothing of this pass counts as sent; it is all sent again later.
+        for (auto& o : outcomes)
+            if (o.error.empty()) o.error = e.what();
+    }
     // One transaction records the whole pass: a crash before it only means sending again, which
     // the stable message names make harmless.
     int sent = 0;

@@ -18,7 +18,10 @@ public:
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_payment_routes(r, svc_); }
     void subscribe(bus::Bus& b) override { subscribe_payment_handlers(b, svc_); }
-    void start() override { svc_.recover_processing(); }
+    void start() override {
+        svc_.sandbox_key();
+        svc_.recover_processing();
+    }
     PaymentApi& api() override { return svc_; }
 
 private:

@@ -8,6 +8,7 @@
 #include "domain/cards.hpp"
 #include "payment/errors.hpp"
 #include "payment/events.hpp"
+#include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/json_input.hpp"
 
@@ -95,14 +96,24 @@ Result<json::object> PaymentService::create_sandbox_token(const Ctx& ctx, const 
         card.cvc.find_first_not_of("0123456789") != std::string::npos)
         errors.push_back({"cvc", "must be 3 or 4 digits"});
     if (!errors.empty()) return validation_error(std::move(errors));
-    std::string token = new_id("tok"), brand = domain::card_brand(*digits), last4 = digits->substr(digits->size() - 4);
-    std::string outcome = domain::sandbox_outcome_key(*digits);
-    db_.write("payment", ctx, [&](db::Tx& tx) {
-        tx.exec("INSERT INTO payment.sandbox_tokens (token, brand, last4, exp_month, exp_year, outcome, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                token, brand, last4, card.exp_month, card.exp_year, outcome, now_iso8601());
+    domain::SandboxCard sealed{domain::card_brand(*digits), digits->substr(digits->size() - 4), card.exp_month, card.exp_year,
+                               domain::sandbox_outcome_key(*digits)};
+    std::string token = domain::seal_sandbox_token(sealed, sandbox_key(), crypto::random_token(9));
+    return json::object{{"token", token}, {"brand", sealed.brand}, {"last4", sealed.last4}, {"exp_month", card.exp_month},
+                        {"exp_year", card.exp_year}};
+}
+
+const std::string& PaymentService::sandbox_key() {
+    std::call_once(key_once_, [this] {
+        Ctx ctx = Ctx::system("payment.sandbox_key");
+        sandbox_key_ = db_.write("payment", ctx, [&](db::Tx& tx) {
+            if (auto row = tx.one("SELECT key FROM payment.sandbox_key WHERE id = 1")) return row->str(0);
+            std::string key = crypto::random_token(32);
+            tx.exec("INSERT INTO payment.sandbox_key (id, key) VALUES (1, ?)", key);
+            return key;
+        });
     });
-    return json::object{{"token", token}, {"brand", brand}, {"last4", last4}, {"exp_month", card.exp_month}, {"exp_year", card.exp_year}};
+    return sandbox_key_;
 }
 
 Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_id, const std::string& token,
@@ -114,16 +125,16 @@ Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_
                      fmt::format("order {} is {}, not awaiting payment", order->id, order->status));
     if (now_ms() > order->payable_until_ms)
         return Error(errc::order_not_payable, fmt::format("the payment window of order {} has closed", order->id));
-    auto card = db_.read([&](db::Reader& r) { return r.one("SELECT brand, last4, outcome FROM payment.sandbox_tokens WHERE token = ?", token); });
+    auto card = domain::open_sandbox_token(token, sandbox_key());
     if (!card) return validation("payment_method", "is not a payment method token");
-    std::string brand = card->str(0), last4 = card->str(1), outcome_key = card->str(2);
+    const std::string &brand = card->brand, &last4 = card->last4;
 
     // The sandbox decides from the token alone, with nothing outside this process: the intent is
     // created and settled in one transaction. (A provider behind the network is called between an
     // intent written `processing` and its outcome, and recover_processing() finishes what a crash
     // interrupts.)
     std::string intent_id = new_id("pay");
-    auto outcome = domain::sandbox_outcome(outcome_key);
+    auto outcome = domain::sandbox_outcome(card->outcome);
     return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<json::object> {
         if (auto live = tx.one("SELECT status FROM payment.intents WHERE order_id = ? AND status IN ('processing', 'requires_capture', "
                                "'succeeded')",
@@ -162,9 +173,10 @@ void PaymentService::record_outcome(db::Tx& tx, const std::string& intent_id, co
 int PaymentService::recover_processing() {
     std::vector<std::pair<std::string, std::string>> stuck;
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT i.id, COALESCE(t.outcome, 'card_declined') FROM payment.intents i "
-                                 "LEFT JOIN payment.sandbox_tokens t ON t.token = i.payment_method WHERE i.status = 'processing'"))
-            stuck.emplace_back(row.str(0), row.str(1));
+        for (auto& row : r.query("SELECT id, payment_method FROM payment.intents WHERE status = 'processing'")) {
+            auto card = domain::open_sandbox_token(row.str(1), sandbox_key());
+            stuck.emplace_back(row.str(0), card ? card->outcome : "card_declined");
+        }
     });
     for (auto& [id, outcome] : stuck) {
         auto decided = domain::sandbox_outcome(outcome);

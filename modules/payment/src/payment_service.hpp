@@ -1,5 +1,6 @@
 #pragma once
 #include <boost/json/object.hpp>
+#include <mutex>
 
 #include "domain/cards.hpp"
 #include "ordering/api.hpp"
@@ -31,6 +32,8 @@ public:
     Result<boost::json::object> pay(const Ctx& ctx, std::string_view order_id, const std::string& token, std::string_view cart_token);
     Result<boost::json::object> get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
     Result<boost::json::array> list_for_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
+    /// The key sandbox tokens are signed with (made once per database, on first use).
+    const std::string& sandbox_key();
     /// Finishes intents a crash left `processing` (the sandbox's answer is deterministic).
     int recover_processing();
     /// Refunds whatever of the payment is not refunded yet (idempotent).
@@ -45,6 +48,8 @@ private:
     db::Database& db_;
     Logger& log_;
     ordering::OrderingApi& ordering_;
+    std::once_flag key_once_;
+    std::string sandbox_key_;
 };
 
 }  // namespace shop::payment

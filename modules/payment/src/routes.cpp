@@ -33,7 +33,7 @@ void register_payment_routes(Router& router, PaymentService& svc) {
                    std::vector<FieldError> errors;
                    FieldReader f(body, errors);
                    auto order_id = f.required_string("order_id", 64);
-                   auto method = f.required_string("payment_method", 64);
+                   auto method = f.required_string("payment_method", 512);
                    throw_if_invalid(errors);
                    return Response::json(201, unwrap(svc.pay(req.ctx(), order_id, method, req.cart_token())));
                });

@@ -142,3 +142,26 @@ TEST_CASE("every test card number leads to the outcome its key promises") {
     CHECK(sandbox_outcome(sandbox_outcome_key("4000000000009995")).failure_code == "insufficient_funds");
     CHECK(sandbox_outcome(sandbox_outcome_key("4000000000003220")).status == "requires_action");
 }
+
+TEST_CASE("a sandbox token carries its card's receipt fields and outcome, and only its key opens it") {
+    using namespace shop::payment::domain;
+    SandboxCard card{"visa", "0002", 12, 2099, "card_declined"};
+    auto token = seal_sandbox_token(card, "key-one", "nonce-1");
+    CHECK(token.rfind("tok_", 0) == 0);
+    CHECK(token.find("4000000000000002") == std::string::npos);
+    auto opened = open_sandbox_token(token, "key-one");
+    REQUIRE(opened);
+    CHECK(opened->brand == "visa");
+    CHECK(opened->last4 == "0002");
+    CHECK(opened->exp_month == 12);
+    CHECK(opened->exp_year == 2099);
+    CHECK(opened->outcome == "card_declined");
+    CHECK(seal_sandbox_token(card, "key-one", "nonce-2") != token);
+    CHECK_FALSE(open_sandbox_token(token, "key-two"));  // another database's key
+    // An altered outcome breaks the signature.
+    auto forged = seal_sandbox_token(SandboxCard{"visa", "0002", 12, 2099, "succeeded"}, "key-one", "nonce-1");
+    auto mixed = forged.substr(0, forged.find('.')) + token.substr(token.find('.'));
+    CHECK_FALSE(open_sandbox_token(mixed, "key-one"));
+    CHECK_FALSE(open_sandbox_token("tok_garbage", "key-one"));
+    CHECK_FALSE(open_sandbox_token("", "key-one"));
+}

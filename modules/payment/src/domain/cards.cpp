@@ -1,6 +1,9 @@
 #include "domain/cards.hpp"
 
 #include <cctype>
+#include <vector>
+
+#include "platform/crypto.hpp"
 
 namespace shop::payment::domain {
 
@@ -58,6 +61,47 @@ SandboxOutcome sandbox_outcome(std::string_view key) {
     if (key == "insufficient_funds") return {"failed", "insufficient_funds", "Your card has insufficient funds."};
     if (key == "requires_action") return {"requires_action", "", "The card requires authentication (3-D Secure)."};
     return {"succeeded", "", ""};
+}
+
+namespace {
+constexpr std::string_view kTokenPrefix = "tok_";
+}
+
+std::string seal_sandbox_token(const SandboxCard& card, std::string_view key, std::string_view nonce) {
+    std::string payload = "v1|" + card.brand + "|" + card.last4 + "|" + std::to_string(card.exp_month) + "|" +
+                          std::to_string(card.exp_year) + "|" + card.outcome + "|" + std::string(nonce);
+    std::string body = crypto::base64url_encode(payload);
+    return std::string(kTokenPrefix) + body + "." + crypto::hmac_sha256_hex(key, body);
+}
+
+std::optional<SandboxCard> open_sandbox_token(std::string_view token, std::string_view key) {
+    if (token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return std::nullopt;
+    token.remove_prefix(kTokenPrefix.size());
+    auto dot = token.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    auto body = token.substr(0, dot), mac = token.substr(dot + 1);
+    if (!crypto::equal_constant_time(mac, crypto::hmac_sha256_hex(key, body))) return std::nullopt;
+    std::string payload;
+    if (!crypto::base64url_decode(body, payload)) return std::nullopt;
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= payload.size(); ++i)
+        if (i == payload.size() || payload[i] == '|') {
+            parts.push_back(payload.substr(start, i - start));
+            start = i + 1;
+        }
+    if (parts.size() != 7 || parts[0] != "v1") return std::nullopt;
+    SandboxCard card;
+    card.brand = parts[1];
+    card.last4 = parts[2];
+    try {
+        card.exp_month = std::stoll(parts[3]);
+        card.exp_year = std::stoll(parts[4]);
+    } catch (...) {
+        return std::nullopt;
+    }
+    card.outcome = parts[5];
+    return card;
 }
 
 }  // namespace shop::payment::domain
