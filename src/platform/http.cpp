@@ -8,8 +8,6 @@
 #include <strings.h>
 
 #include "platform/crypto.hpp"
-#include "platform/json_input.hpp"
-#include "platform/money.hpp"
 
 #include <charconv>
 
@@ -147,43 +145,7 @@ Response problem(const Error& e, const Request& req) {
     return r;
 }
 
-json::object json_body(const Request& req) {
-    auto ct = req.header("Content-Type");
-    if (!ct.empty() && ct.substr(0, 16) != "application/json" && ct.find("+json") == std::string_view::npos)
-        throw ErrorException(Error(errc::unsupported_media_type, "the request body must be application/json"));
-    auto r = parse_json_object(req.body);
-    if (!r) throw ErrorException(r.error());
-    return std::move(*r);
-}
-
-Page page_params(const Request& req) {
-    Page p;
-    if (auto l = req.query_param("limit")) {
-        int n = 0;
-        auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
-        if (ec != std::errc{} || ptr != l->data() + l->size() || n < 1 || n > 100)
-            throw ErrorException(validation("limit", "must be an integer between 1 and 100"));
-        p.limit = n;
-    }
-    if (auto c = req.query_param("cursor"); c && !c->empty()) {
-        std::string decoded;
-        if (!crypto::base64url_decode(*c, decoded) || decoded.rfind("c1:", 0) != 0)
-            throw ErrorException(validation("cursor", "is not a cursor this API returned"));
-        p.after = decoded.substr(3);
-    }
-    return p;
-}
-
 std::string encode_cursor(std::string_view position) { return crypto::base64url_encode("c1:" + std::string(position)); }
-
-std::string currency_param(const Request& req, std::string_view fallback) {
-    auto c = req.query_param("currency");
-    if (!c) return std::string(fallback);
-    std::string up = *c;
-    for (auto& ch : up) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    if (!is_currency_code(up)) throw ErrorException(validation("currency", "must be an ISO 4217 code such as USD"));
-    return up;
-}
 
 // ---- Router ----
 
@@ -267,78 +229,6 @@ Router::Match Router::match(Method m, std::string_view path) const {
     }
     for (auto& [method, r] : n->routes) out.allowed.push_back(method);
     return out;
-}
-
-// ---- OpenAPI ----
-
-json::value openapi_document(const Router& router, std::string_view title, std::string_view version) {
-    json::object paths;
-    for (auto& r : router.routes()) {
-        const auto& s = r->spec;
-        json::object op;
-        op["summary"] = s.summary.empty() ? fmt::format("{} {}", to_string(s.method), s.pattern) : s.summary;
-        if (!s.tag.empty()) op["tags"] = json::array{json::value(s.tag)};
-        std::string opid = fmt::format("{}_{}", to_string(s.method), s.pattern);
-        for (auto& c : opid)
-            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-        op["operationId"] = opid;
-        json::array params;
-        for (auto seg : split_path(s.pattern))
-            if (seg.size() > 2 && seg.front() == '{')
-                params.push_back(json::object{{"name", std::string(seg.substr(1, seg.size() - 2))},
-                                              {"in", "path"},
-                                              {"required", true},
-                                              {"schema", json::object{{"type", "string"}}}});
-        if (s.method == Method::post)
-            params.push_back(json::object{{"name", "Idempotency-Key"},
-                                          {"in", "header"},
-                                          {"required", false},
-                                          {"description", "Same key and body replay the first response; another body answers 422."},
-                                          {"schema", json::object{{"type", "string"}, {"maxLength", 255}}}});
-        if (!params.empty()) op["parameters"] = std::move(params);
-        if (s.method == Method::post || s.method == Method::put || s.method == Method::patch)
-            op["requestBody"] = json::object{
-                {"required", true},
-                {"content", json::object{{"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}}}};
-        if (s.access != Access::anyone) {
-            op["security"] = json::array{json::object{{"bearer", json::array{}}}};
-            static constexpr std::string_view kRoles[] = {"anyone", "user", "vendor", "admin"};
-            op["x-access"] = kRoles[static_cast<int>(s.access)];
-        }
-        json::object responses;
-        responses[std::to_string(s.success_status)] = json::object{{"description", "Success"}};
-        responses["default"] = json::object{
-            {"description", "Problem (RFC 9457)"},
-            {"content", json::object{{"application/problem+json",
-                                      json::object{{"schema", json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}};
-        op["responses"] = std::move(responses);
-        std::string method(to_string(s.method));
-        for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        auto& item = paths[s.pattern];
-        if (!item.is_object()) item = json::object{};
-        item.as_object()[method] = std::move(op);
-    }
-    json::object problem_schema{
-        {"type", "object"},
-        {"required", json::array{"type", "title", "status", "code"}},
-        {"properties", json::object{{"type", json::object{{"type", "string"}}},
-                                    {"title", json::object{{"type", "string"}}},
-                                    {"status", json::object{{"type", "integer"}}},
-                                    {"detail", json::object{{"type", "string"}}},
-                                    {"code", json::object{{"type", "string"}}},
-                                    {"request_id", json::object{{"type", "string"}}},
-                                    {"errors", json::object{{"type", "array"},
-                                                            {"items", json::object{{"type", "object"},
-                                                                                   {"properties", json::object{
-                                                                                       {"field", json::object{{"type", "string"}}},
-                                                                                       {"message", json::object{{"type", "string"}}}}}}}}}}}};
-    return json::object{
-        {"openapi", "3.1.0"},
-        {"info", json::object{{"title", title}, {"version", version}}},
-        {"paths", std::move(paths)},
-        {"components",
-         json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
-                      {"securitySchemes", json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}}}}};
 }
 
 }  // namespace shop::http

@@ -1,6 +1,7 @@
 #pragma once
 // HTTP as plain values: a Request goes in, a Response comes out. No socket and no Beast type in
 // sight, so every handler and the whole middleware pipeline are testable as functions.
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
@@ -13,6 +14,10 @@
 
 #include "platform/context.hpp"
 #include "platform/error.hpp"
+
+namespace shop::api {
+class Schemas;
+}
 
 namespace shop::http {
 
@@ -89,20 +94,8 @@ T unwrap(Result<T> r) {
     if constexpr (!std::is_void_v<T>) return std::move(*r);
 }
 
-/// Parses the request body as a JSON object or throws ErrorException (400/422).
-boost::json::object json_body(const Request& req);
-
-/// `?limit=` (1..100, default 20) and `?cursor=` (opaque) of a list request; 422 naming the
-/// parameter when malformed. The cursor decodes to what encode_cursor() was given.
-struct Page {
-    int limit = 20;
-    std::string after;  ///< decoded cursor, empty for the first page
-};
-Page page_params(const Request& req);
+/// An opaque cursor for `position` (api::Cursor reads it back).
 std::string encode_cursor(std::string_view position);
-
-/// `?currency=` (ISO 4217, upper-cased) or `fallback`; 422 when malformed.
-std::string currency_param(const Request& req, std::string_view fallback);
 
 /// Who may call a route. Ownership (a customer's own order) is checked by the handler.
 enum class Access { anyone, user, vendor, admin };
@@ -130,6 +123,8 @@ struct RouteSpec {
     /// Builds the replayed response from the stored reply body (default: success_status and the
     /// body as JSON), e.g. to add back a secret that was never stored.
     std::function<Response(Request&, const boost::json::value& stored)> replay;
+    /// Writes the route's OpenAPI operation object (api::add sets it from the route's types).
+    std::function<void(boost::json::object& operation, api::Schemas& schemas)> document;
 };
 
 struct Route {
@@ -160,7 +155,5 @@ private:
     std::vector<std::unique_ptr<Route>> routes_;
 };
 
-/// OpenAPI 3.1 document of every route.
-boost::json::value openapi_document(const Router& router, std::string_view title, std::string_view version);
 
 }  // namespace shop::http

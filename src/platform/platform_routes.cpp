@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "platform/api.hpp"
 #include "platform/bus.hpp"
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
@@ -10,21 +11,97 @@
 #include "platform/metrics.hpp"
 
 namespace shop::http {
-namespace json = boost::json;
+namespace {
+
+struct Health {
+    api::OneOf<"ok"> status;
+};
+SHOP_API_STRUCT(Health, status)
+
+struct ReadyChecks {
+    bool database = false;
+    bool migrations_and_bus = false;
+};
+SHOP_API_STRUCT(ReadyChecks, database, migrations_and_bus)
+
+struct Readiness {
+    api::OneOf<"ready", "not_ready"> status;
+    ReadyChecks checks;
+};
+SHOP_API_STRUCT(Readiness, status, checks)
+
+struct ConsumerStatus {
+    std::string consumer, schema, source;
+    std::int64_t position = 0, head = 0, lag = 0, parked = 0, retrying = 0;
+};
+SHOP_API_STRUCT(ConsumerStatus, consumer, schema, source, position, head, lag, parked, retrying)
+
+struct ParkedEventReply {
+    api::Id<"evt"> event_id;
+    std::string consumer, source, type, key;
+    std::int64_t attempts = 0;
+    std::string last_error;
+    std::optional<api::Id<"evt">> held_behind;  ///< the parked event of the same key it waits for
+    api::Timestamp parked_at;
+};
+SHOP_API_STRUCT(ParkedEventReply, event_id, consumer, source, type, key, attempts, last_error, held_behind, parked_at)
+
+struct BusReport {
+    std::vector<ConsumerStatus> consumers;
+    std::vector<ParkedEventReply> parked;
+};
+SHOP_API_STRUCT(BusReport, consumers, parked)
+
+struct Replayed {
+    api::Id<"evt"> event_id;
+    std::int64_t replayed = 0;  ///< events redelivered (the parked one and those held behind it), per consumer
+};
+SHOP_API_STRUCT(Replayed, event_id, replayed)
+
+struct TraceStep {
+    api::Timestamp at;
+    api::OneOf<"event", "handler"> kind;
+    std::string schema;
+    api::Id<"evt"> event_id;
+    std::string type;
+    std::optional<std::string> consumer;
+    std::optional<api::OneOf<"ok", "duplicate", "failed", "parked">> outcome;
+    std::optional<std::int64_t> duration_us;
+};
+SHOP_API_STRUCT(TraceStep, at, kind, schema, event_id, type, consumer, outcome, duration_us)
+
+struct Trace {
+    std::string correlation_id;
+    std::vector<TraceStep> data;
+};
+SHOP_API_STRUCT(Trace, correlation_id, data)
+
+using api::of;
+
+}  // namespace
 
 void register_platform_routes(PlatformRoutesDeps d) {
     auto& router = d.router;
-    router.add({Method::get, "/healthz", Access::anyone, "Liveness", "platform"},
-               [](Request&) { return Response::json(200, json::object{{"status", "ok"}}); });
+    using api::None;
+    api::add<None, None, Health>(router,
+                                 {.method = Method::get, .path = "/healthz", .id = "getHealth", .summary = "Liveness: the process answers",
+                                  .tag = "platform"},
+                                 [](Request&, None&, None&) { return Health{of<decltype(Health::status)>("ok")}; });
 
-    router.add({Method::get, "/readyz", Access::anyone, "Readiness: database, migrations, bus", "platform"},
-               [db = &d.db, ready = d.ready](Request&) {
-                   bool db_ok = db->healthy();
-                   bool rest = ready ? ready() : true;
-                   json::object o{{"status", db_ok && rest ? "ready" : "not_ready"},
-                                  {"checks", json::object{{"database", db_ok}, {"migrations_and_bus", rest}}}};
-                   return Response::json(db_ok && rest ? 200 : 503, o);
-               });
+    api::add<None, None, Readiness>(
+        router,
+        {.method = Method::get, .path = "/readyz", .id = "getReadiness", .summary = "Readiness: database, migrations, bus",
+         .description = "503 with the failing checks while not ready.", .tag = "platform", .errors = {503}},
+        [db = &d.db, ready = d.ready](Request&, None&, None&) -> api::Out<Readiness> {
+            Readiness r;
+            r.checks.database = db->healthy();
+            r.checks.migrations_and_bus = ready ? ready() : true;
+            bool ok = r.checks.database && r.checks.migrations_and_bus;
+            r.status.value = ok ? "ready" : "not_ready";
+            api::Out<Readiness> out(std::move(r));
+            if (!ok) out.status = 503;
+            return out;
+        });
 
     auto& bus = d.bus;
     d.metrics.add_collector([&bus](std::string& out) {
@@ -49,62 +126,87 @@ void register_platform_routes(PlatformRoutesDeps d) {
                            "# TYPE shop_db_write_rollbacks_total counter\nshop_db_write_rollbacks_total {}\n",
                            w.transactions, w.groups, w.failed);
     });
-    router.add({Method::get, "/metrics", Access::anyone, "Prometheus metrics", "platform"},
-               [m = &d.metrics, token = d.metrics_token](Request& req) {
-                   if (!token.empty()) {
-                       auto h = req.header("Authorization");
-                       std::string expected = "Bearer " + token;
-                       if (!crypto::equal_constant_time(h, expected))
-                           throw ErrorException(unauthorized("the metrics token is missing or wrong"));
-                   }
-                   return Response::text(200, m->render(), "text/plain; version=0.0.4; charset=utf-8");
-               });
+    api::add<None, None, api::Raw>(
+        router,
+        {.method = Method::get, .path = "/metrics", .id = "getMetrics", .summary = "Prometheus metrics (text exposition format)",
+         .description = "Open, or with `metrics.token` set: `Authorization: Bearer <token>` (not an access token).", .tag = "platform",
+         .errors = {401}, .content_type = "text/plain; version=0.0.4; charset=utf-8"},
+        [m = &d.metrics, token = d.metrics_token](Request& req, None&, None&) {
+            if (!token.empty() && !crypto::equal_constant_time(req.header("Authorization"), "Bearer " + token))
+                throw ErrorException(unauthorized("the metrics token is missing or wrong"));
+            return api::Raw{m->render()};
+        });
 
-    router.add({Method::get, "/openapi.json", Access::anyone, "OpenAPI 3.1 description of this API", "platform"},
-               [r = &router, v = d.version](Request&) {
-                   auto res = Response::json(200, openapi_document(*r, "shop", v));
-                   res.headers.set("Cache-Control", "public, max-age=60");
-                   return res;
-               });
+    api::add<None, None, api::AnyJson>(router,
+                                      {.method = Method::get, .path = "/openapi.json", .id = "getOpenApi",
+                                       .summary = "This API's OpenAPI 3.1 description", .tag = "platform"},
+                                      [r = &router, v = d.version](Request&, None&, None&) {
+                                          api::Out<api::AnyJson> out(api::AnyJson{api::openapi_document(*r, "shop", v)});
+                                          out.headers.set("Cache-Control", "public, max-age=60");
+                                          return out;
+                                      });
 
-    router.add({.method = Method::get, .pattern = "/api/v1/admin/events", .access = Access::admin, .summary = "Event bus: per-consumer lag and parked events", .tag = "platform", .blocking = true},
-               [b = &bus](Request&) {
-                   json::array consumers, parked;
-                   for (auto& s : b->status())
-                       consumers.push_back(json::object{{"consumer", s.consumer}, {"schema", s.schema}, {"source", s.source},
-                                                        {"position", s.position}, {"head", s.head}, {"lag", s.lag},
-                                                        {"parked", s.parked}, {"retrying", s.retrying}});
-                   for (auto& p : b->parked())
-                       parked.push_back(json::object{{"event_id", p.event_id}, {"consumer", p.consumer}, {"source", p.source},
-                                                     {"type", p.type}, {"attempts", p.attempts}, {"last_error", p.last_error},
-                                                     {"parked_at", p.updated_at}});
-                   return Response::json(200, json::object{{"consumers", std::move(consumers)}, {"parked", std::move(parked)}});
-               });
+    api::add<None, None, BusReport>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/events", .id = "getEventBus", .summary = "Event bus: per-consumer lag and parked events",
+         .tag = "platform", .access = Access::admin, .blocking = true},
+        [b = &bus](Request&, None&, None&) {
+            BusReport rep;
+            for (auto& s : b->status()) rep.consumers.push_back({s.consumer, s.schema, s.source, s.position, s.head, s.lag, s.parked, s.retrying});
+            for (auto& p : b->parked()) {
+                ParkedEventReply e;
+                e.event_id.value = p.event_id;
+                e.consumer = p.consumer;
+                e.source = p.source;
+                e.type = p.type;
+                e.key = p.key;
+                e.attempts = p.attempts;
+                e.last_error = p.last_error;
+                if (!p.held_behind.empty()) e.held_behind = of<api::Id<"evt">>(p.held_behind);
+                e.parked_at.value = p.updated_at;
+                rep.parked.push_back(std::move(e));
+            }
+            return rep;
+        });
 
-    router.add({Method::post, "/api/v1/admin/events/{id}/replay", Access::admin, "Redeliver a parked event", "platform"},
-               [b = &bus](Request& req) {
-                   auto r = b->replay(std::string(req.param("id")));
-                   if (!r) throw ErrorException(r.error());
-                   return Response::json(200, json::object{{"event_id", req.param("id")}, {"replayed", *r}});
-               });
+    api::add<None, None, Replayed>(
+        router,
+        {.method = Method::post, .path = "/api/v1/admin/events/{id}/replay", .id = "replayEvent",
+         .summary = "Redeliver a parked event, then the events held behind it", .tag = "platform", .access = Access::admin,
+         .errors = {404, 409}},
+        [b = &bus](Request& req, None&, None&) {
+            std::string id(req.param("id"));
+            auto r = b->replay(id);
+            if (!r) throw ErrorException(r.error());
+            return Replayed{of<api::Id<"evt">>(id), *r};
+        });
 
-    router.add({.method = Method::get, .pattern = "/api/v1/admin/traces/{correlation_id}", .access = Access::admin,
-                .summary = "Every event and handler run of one correlation id, in order", .tag = "platform", .blocking = true},
-               [b = &bus](Request& req) {
-                   auto entries = b->trace(std::string(req.param("correlation_id")));
-                   if (entries.empty()) throw ErrorException(not_found("no events for this correlation id"));
-                   json::array out;
-                   for (auto& e : entries) {
-                       json::object o{{"at", e.at}, {"kind", e.kind}, {"schema", e.schema}, {"event_id", e.event_id}, {"type", e.type}};
-                       if (e.kind == "handler") {
-                           o["consumer"] = e.consumer;
-                           o["outcome"] = e.outcome;
-                           o["duration_us"] = e.duration_us;
-                       }
-                       out.push_back(std::move(o));
-                   }
-                   return Response::json(200, json::object{{"correlation_id", req.param("correlation_id")}, {"data", std::move(out)}});
-               });
+    api::add<None, None, Trace>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/traces/{correlation_id}", .id = "getTrace",
+         .summary = "Every event and handler run of one correlation id, in order", .tag = "platform", .access = Access::admin,
+         .errors = {404}, .blocking = true},
+        [b = &bus](Request& req, None&, None&) {
+            std::string corr(req.param("correlation_id"));
+            auto entries = b->trace(corr);
+            if (entries.empty()) throw ErrorException(not_found("no events for this correlation id"));
+            Trace t{corr, {}};
+            for (auto& e : entries) {
+                TraceStep s;
+                s.at.value = e.at;
+                s.kind.value = e.kind;
+                s.schema = e.schema;
+                s.event_id.value = e.event_id;
+                s.type = e.type;
+                if (e.kind == "handler") {
+                    s.consumer = e.consumer;
+                    s.outcome = of<decltype(s.outcome)::value_type>(e.outcome);
+                    s.duration_us = e.duration_us;
+                }
+                t.data.push_back(std::move(s));
+            }
+            return t;
+        });
 }
 
 }  // namespace shop::http

@@ -1,6 +1,5 @@
 #include "cart_service.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,7 +11,6 @@
 #include "platform/money.hpp"
 
 namespace shop::cart {
-namespace json = boost::json;
 
 namespace {
 
@@ -51,55 +49,56 @@ Result<CheckoutCart> CartService::cart_for_checkout(const Ctx& ctx, std::string_
     return db_.read_snapshot([&](db::Reader& r) { return load_owned(r, ctx, cart_id, cart_token); });
 }
 
-json::object CartService::render(const CheckoutCart& c) {
-    json::array lines;
+Cart CartService::render(const CheckoutCart& c) {
+    Cart out;
+    out.id = api::of<api::Id<"cart">>(c.id);
+    out.status.value = c.status;
+    if (!c.customer_id.empty()) out.customer_id = api::of<api::Id<"usr">>(c.customer_id);
+    out.currency = c.currency;
     std::int64_t subtotal = 0;
     bool checkout_ready = !c.lines.empty();
     for (auto& l : c.lines) {
-        json::object o{{"id", l.id}, {"sku", l.sku}, {"quantity", l.quantity}};
+        CartLine o;
+        o.id = api::of<api::Id<"line">>(l.id);
+        o.sku = l.sku;
+        o.quantity = l.quantity;
         auto p = catalog_.purchasable(l.sku, c.currency);
         auto a = inventory_.availability(l.sku);
         if (p) {
-            o["product_id"] = p->product_id;
-            o["variant_id"] = p->variant_id;
-            o["title"] = p->variant_title.empty() ? p->product_title : p->product_title + " — " + p->variant_title;
-            o["unit_price"] = to_json(p->unit_price);
-            o["line_total"] = to_json(Money{p->unit_price.amount * l.quantity, c.currency});
+            o.product_id = api::of<api::Id<"prd">>(p->product_id);
+            o.variant_id = api::of<api::Id<"var">>(p->variant_id);
+            o.title = p->variant_title.empty() ? p->product_title : p->product_title + " — " + p->variant_title;
+            o.unit_price = api::Money{p->unit_price.amount, c.currency};
+            o.line_total = api::Money{p->unit_price.amount * l.quantity, c.currency};
             subtotal += p->unit_price.amount * l.quantity;
         } else {
-            o["unit_price"] = nullptr;
-            o["line_total"] = nullptr;
-            o["problem"] = std::string(p.error().code());
+            o.problem = std::string(p.error().code());
             checkout_ready = false;
         }
-        o["available"] = a.available;
-        o["in_stock"] = a.available >= l.quantity;
+        o.available = a.available;
+        o.in_stock = a.available >= l.quantity;
         if (a.available < l.quantity) checkout_ready = false;
-        lines.push_back(std::move(o));
+        out.lines.push_back(std::move(o));
     }
-    return json::object{{"id", c.id},
-                        {"status", c.status},
-                        {"customer_id", c.customer_id.empty() ? json::value(nullptr) : json::value(c.customer_id)},
-                        {"currency", c.currency},
-                        {"lines", std::move(lines)},
-                        {"subtotal", to_json(Money{subtotal, c.currency})},
-                        {"checkout_ready", checkout_ready && c.status == "open"}};
+    out.subtotal = {subtotal, c.currency};
+    out.checkout_ready = checkout_ready && c.status == "open";
+    return out;
 }
 
-Result<json::object> CartService::create(const Ctx& ctx, const std::string& currency, std::string& token) {
+Result<Cart> CartService::create(const Ctx& ctx, const std::string& currency, std::string& token) {
     std::string id = new_id("cart"), customer = ctx.user_id(), hash;
     token.clear();
     if (customer.empty()) {
         token = crypto::random_token(24);
         hash = crypto::sha256_hex(token);
     }
-    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
+    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<Cart> {
         std::string at = now_iso8601();
         tx.exec("INSERT INTO cart.carts (id, customer_id, token_hash, currency, status, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, 'open', ?, ?)",
                 id, customer, hash, currency, at, at);
         auto view = render(CheckoutCart{id, customer, currency, "open", {}});
-        tx.reply(view);  // without the guest token: a replay issues a new one (reissue_token)
+        tx.reply(api::write_value(view));  // without the guest token: a replay issues a new one (reissue_token)
         return view;
     });
 }
@@ -114,7 +113,7 @@ Result<std::string> CartService::reissue_token(const Ctx& ctx, std::string_view 
     });
 }
 
-Result<json::object> CartService::view(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
+Result<Cart> CartService::view(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token) {
     auto c = cart_for_checkout(ctx, cart_id, cart_token);
     if (!c) return c.error();
     return render(*c);
@@ -129,11 +128,11 @@ Result<void> CartService::check_stock(const std::string& sku, std::int64_t quant
     return {};
 }
 
-Result<json::object> CartService::add_item(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& sku,
+Result<Cart> CartService::add_item(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& sku,
                                            std::int64_t quantity) {
     // Read, decide and write in one transaction on the cart's writer: no other change to this cart
     // can slip in between the checks and the write.
-    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
+    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<Cart> {
         auto c = load_owned(tx, ctx, cart_id, cart_token);
         if (!c) return c.error();
         if (c->status != "open") return conflict("this cart has already been checked out");
@@ -160,14 +159,14 @@ Result<json::object> CartService::add_item(const Ctx& ctx, std::string_view cart
         }
         tx.exec("UPDATE cart.carts SET updated_at = ? WHERE id = ?", at, c->id);
         auto view = render(*c);
-        tx.reply(view);
+        tx.reply(api::write_value(view));
         return view;
     });
 }
 
-Result<json::object> CartService::set_quantity(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
+Result<Cart> CartService::set_quantity(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
                                                const std::string& line_id, std::int64_t quantity) {
-    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<json::object> {
+    return db_.write("cart", ctx, [&](db::Tx& tx) -> Result<Cart> {
         auto c = load_owned(tx, ctx, cart_id, cart_token);
         if (!c) return c.error();
         if (c->status != "open") return conflict("this cart has already been checked out");

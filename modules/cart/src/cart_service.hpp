@@ -1,11 +1,11 @@
 #pragma once
-#include <boost/json/object.hpp>
 #include <optional>
 
 #include "cart/api.hpp"
 #include "catalog/api.hpp"
 #include "inventory/api.hpp"
 #include "platform/log.hpp"
+#include "wire.hpp"
 
 namespace shop::db {
 class Database;
@@ -24,23 +24,23 @@ public:
 
     /// Creates a cart; a guest's cart gets a new `token` (shown once, stored hashed). Returns the
     /// cart as the API replies it (without the token).
-    Result<boost::json::object> create(const Ctx& ctx, const std::string& currency, std::string& token);
+    Result<Cart> create(const Ctx& ctx, const std::string& currency, std::string& token);
     /// A new token for an open guest cart, the old one stops working (replay of its creation).
     Result<std::string> reissue_token(const Ctx& ctx, std::string_view cart_id);
     /// The cart with live prices and availability, as the API replies it.
-    Result<boost::json::object> view(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token);
+    Result<Cart> view(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token);
     /// Adds `quantity` of `sku` (merging with an existing line); returns the cart.
-    Result<boost::json::object> add_item(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& sku,
+    Result<Cart> add_item(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& sku,
                                          std::int64_t quantity);
     /// Sets a line's quantity; 0 removes it. Returns the cart.
-    Result<boost::json::object> set_quantity(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
+    Result<Cart> set_quantity(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
                                              const std::string& line_id, std::int64_t quantity);
     /// Marks the cart converted into an order (event handler).
     void mark_converted(db::Tx& tx, const std::string& cart_id, const std::string& order_id);
 
 private:
     Result<CheckoutCart> load_owned(db::Sql& sql, const Ctx& ctx, std::string_view cart_id, std::string_view cart_token);
-    boost::json::object render(const CheckoutCart& c);
+    Cart render(const CheckoutCart& c);
     Result<void> check_stock(const std::string& sku, std::int64_t quantity);
 
     db::Database& db_;

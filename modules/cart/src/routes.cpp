@@ -1,78 +1,68 @@
-// Thin HTTP handlers: parse -> call the service -> map the result.
-#include <boost/json.hpp>
-
+// Thin HTTP handlers: the typed declarations of cart's routes -> the service.
 #include "cart_service.hpp"
+#include "platform/api.hpp"
 #include "platform/http.hpp"
-#include "platform/json_input.hpp"
 
 namespace shop::cart {
-namespace json = boost::json;
 using namespace shop::http;
+using api::None;
 
 void register_cart_routes(Router& router, CartService& svc, std::string base_currency) {
-    RouteSpec create{.method = Method::post, .pattern = "/api/v1/carts", .access = Access::anyone,
-                     .summary = "Create a cart (guests receive a token)", .tag = "cart", .success_status = 201,
-                     .idempotency_schema = "cart"};
+    api::Operation create{.method = Method::post, .path = "/api/v1/carts", .id = "createCart",
+                          .summary = "Create a cart (a guest receives its token)",
+                          .description = "A guest's cart is proven by the `token` of this reply (send it as `X-Cart-Token`); a "
+                                         "signed-in customer's cart is theirs. The currency comes from the body, `?currency=`, "
+                                         "or the shop's base currency.",
+                          .tag = "cart", .status = 201, .idempotency_schema = "cart", .reply_headers = {"Location"},
+                          .body_optional = true};
     // The guest token is never stored with the reply: a replay issues a new one for the same cart.
-    create.replay = [&svc](Request& req, const json::value& stored) {
-        json::object view = stored.as_object();
-        if (view.at("customer_id").is_null())
-            view["token"] = unwrap(svc.reissue_token(req.ctx(), view.at("id").as_string()));
-        auto res = Response::json(201, view);
-        res.headers.set("Location", "/api/v1/carts/" + std::string(view.at("id").as_string()));
+    create.replay = [&svc](Request& req, const boost::json::value& stored) {
+        boost::json::object cart = stored.as_object();
+        std::string id(cart.at("id").as_string());
+        if (cart.at("customer_id").is_null()) cart["token"] = unwrap(svc.reissue_token(req.ctx(), id));
+        auto res = Response::json(201, cart);
+        res.headers.set("Location", "/api/v1/carts/" + id);
         return res;
     };
-    router.add(create, [&svc, base_currency](Request& req) {
-                   std::string currency = currency_param(req, base_currency);
-                   if (!req.body.empty()) {
-                       auto body = json_body(req);
-                       std::vector<FieldError> errors;
-                       FieldReader f(body, errors);
-                       if (auto c = f.optional_string("currency", 3)) {
-                           if (!is_currency_code(*c)) f.fail("currency", "must be an ISO 4217 code such as USD");
-                           currency = *c;
-                       }
-                       throw_if_invalid(errors);
-                   }
-                   std::string token;
-                   auto view = unwrap(svc.create(req.ctx(), currency, token));
-                   if (!token.empty()) view["token"] = token;
-                   auto res = Response::json(201, view);
-                   res.headers.set("Location", "/api/v1/carts/" + std::string(view.at("id").as_string()));
-                   return res;
-               });
+    api::add<CreateCartRequest, CurrencyQuery, Cart>(router, create, [&svc, base_currency](Request& req, CreateCartRequest& b, CurrencyQuery& q) {
+        std::string currency = b.currency ? b.currency->value : q.currency ? q.currency->value : base_currency;
+        std::string token;
+        auto cart = unwrap(svc.create(req.ctx(), currency, token));
+        if (!token.empty()) cart.token = token;
+        api::Out<Cart> out(cart);
+        out.headers.set("Location", "/api/v1/carts/" + cart.id.value);
+        return out;
+    });
 
-    router.add({Method::get, "/api/v1/carts/{id}", Access::anyone, "A cart with live prices and availability", "cart"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.view(req.ctx(), req.param("id"), req.cart_token()))); });
+    api::add<None, None, Cart>(router,
+                               {.method = Method::get, .path = "/api/v1/carts/{id}", .id = "getCart",
+                                .summary = "A cart with live prices and availability", .tag = "cart", .errors = {404}, .cart_token = true},
+                               [&svc](Request& req, None&, None&) { return unwrap(svc.view(req.ctx(), req.param("id"), req.cart_token())); });
 
-    router.add({.method = Method::post, .pattern = "/api/v1/carts/{id}/items", .access = Access::anyone,
-                .summary = "Add a SKU to a cart", .tag = "cart", .success_status = 201, .idempotency_schema = "cart"},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   auto sku = f.required_string("sku", 64);
-                   auto quantity = f.required_int("quantity", 1, 999);
-                   throw_if_invalid(errors);
-                   return Response::json(201, unwrap(svc.add_item(req.ctx(), req.param("id"), req.cart_token(), sku, quantity)));
-               });
+    api::add<AddItemRequest, None, Cart>(
+        router,
+        {.method = Method::post, .path = "/api/v1/carts/{id}/items", .id = "addCartItem", .summary = "Add a SKU to a cart",
+         .description = "Merges with the line of the same SKU. An unknown SKU is 422; more than is available, 409 `out_of_stock`.",
+         .tag = "cart", .status = 201, .errors = {404, 409}, .cart_token = true, .idempotency_schema = "cart"},
+        [&svc](Request& req, AddItemRequest& b, None&) {
+            return unwrap(svc.add_item(req.ctx(), req.param("id"), req.cart_token(), b.sku.value, b.quantity.value));
+        });
 
-    router.add({Method::patch, "/api/v1/carts/{id}/items/{item_id}", Access::anyone, "Change a line's quantity (0 removes it)", "cart"},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   auto quantity = f.required_int("quantity", 0, 999);
-                   throw_if_invalid(errors);
-                   return Response::json(
-                       200, unwrap(svc.set_quantity(req.ctx(), req.param("id"), req.cart_token(), std::string(req.param("item_id")), quantity)));
-               });
+    api::add<SetQuantityRequest, None, Cart>(
+        router,
+        {.method = Method::patch, .path = "/api/v1/carts/{id}/items/{item_id}", .id = "setCartItemQuantity",
+         .summary = "Change a line's quantity (0 removes it)", .tag = "cart", .errors = {404, 409}, .cart_token = true},
+        [&svc](Request& req, SetQuantityRequest& b, None&) {
+            return unwrap(svc.set_quantity(req.ctx(), req.param("id"), req.cart_token(), std::string(req.param("item_id")), b.quantity.value));
+        });
 
-    router.add({Method::delete_, "/api/v1/carts/{id}/items/{item_id}", Access::anyone, "Remove a line", "cart"},
-               [&svc](Request& req) {
-                   return Response::json(
-                       200, unwrap(svc.set_quantity(req.ctx(), req.param("id"), req.cart_token(), std::string(req.param("item_id")), 0)));
-               });
+    api::add<None, None, Cart>(router,
+                               {.method = Method::delete_, .path = "/api/v1/carts/{id}/items/{item_id}", .id = "removeCartItem",
+                                .summary = "Remove a line", .tag = "cart", .errors = {404, 409}, .cart_token = true},
+                               [&svc](Request& req, None&, None&) {
+                                   return unwrap(svc.set_quantity(req.ctx(), req.param("id"), req.cart_token(),
+                                                                  std::string(req.param("item_id")), 0));
+                               });
 }
 
 }  // namespace shop::cart

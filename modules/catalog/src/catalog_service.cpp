@@ -157,7 +157,7 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
             doc.variants.push_back(std::move(row));
         }
         tx.publish(snapshot(doc, true));
-        if (!reply_currency.empty()) tx.reply(product_json(doc, reply_currency));
+        if (!reply_currency.empty()) tx.reply(api::write_value(product_reply(doc, reply_currency)));
         return out;
     });
     return result;
@@ -187,7 +187,7 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::find_visible(const Ctx
     return doc;
 }
 
-ProductPage CatalogService::list_published(const std::string& after, int limit, const std::string& currency) {
+RenderedPage CatalogService::list_published(const std::string& after, int limit, const std::string& currency) {
     std::vector<std::string> ids;
     db_.read([&](db::Reader& r) {
         std::string cursor = after.empty() ? "~" : after;  // '~' sorts after every id
@@ -195,7 +195,7 @@ ProductPage CatalogService::list_published(const std::string& after, int limit, 
                                  limit + 1))
             ids.push_back(row.str(0));
     });
-    ProductPage page;
+    RenderedPage page;
     bool more = static_cast<int>(ids.size()) > limit;
     if (more) ids.resize(limit);
     for (auto& id : ids)

@@ -16,7 +16,7 @@ struct ProductPatch {
 };
 
 /// A page of rendered products and the cursor of the next page.
-struct ProductPage {
+struct RenderedPage {
     std::vector<std::shared_ptr<const Rendered>> items;
     std::string next_after;  ///< empty on the last page
 };
@@ -35,7 +35,7 @@ public:
     /// A product by id or slug as the caller may see it (drafts: owner vendor and admins only).
     Result<std::shared_ptr<const ProductDoc>> find_visible(const Ctx& ctx, const std::string& id_or_slug);
     /// Published products, newest first, after the cursor position.
-    ProductPage list_published(const std::string& after, int limit, const std::string& currency);
+    RenderedPage list_published(const std::string& after, int limit, const std::string& currency);
     Result<std::shared_ptr<const ProductDoc>> update_product(const Ctx& ctx, const std::string& id, const ProductPatch& patch);
     ProductCache& cache() { return cache_; }
 

@@ -6,30 +6,31 @@
 namespace shop::catalog {
 namespace json = boost::json;
 
-json::object product_json(const ProductDoc& p, const std::string& currency) {
-    json::array variants;
+Product product_reply(const ProductDoc& p, const std::string& currency) {
+    Product out;
+    out.id = api::of<api::Id<"prd">>(p.id);
+    out.title = p.title;
+    out.slug = p.slug;
+    out.description = p.description;
+    out.status.value = p.status;
+    if (!p.vendor_id.empty()) out.vendor_id = api::of<api::Id<"usr">>(p.vendor_id);
+    out.currency = currency;
     for (auto& v : p.variants) {
-        json::value price = nullptr;
-        json::array prices;
-        for (auto& m : v.prices) {
-            if (m.currency == currency) price = to_json(m);
-            prices.push_back(to_json(m));
-        }
+        Variant o;
+        o.id = api::of<api::Id<"var">>(v.id);
+        o.sku = v.sku;
+        o.title = v.title;
         json::value options = json::parse(v.options_json);
-        variants.push_back(json::object{{"id", v.id},           {"sku", v.sku},       {"title", v.title},
-                                        {"options", options},   {"price", price},     {"prices", std::move(prices)}});
+        for (auto& kv : options.as_object()) o.options[kv.key()] = std::string(kv.value().as_string());
+        for (auto& m : v.prices) {
+            if (m.currency == currency) o.price = api::Money{m.amount, m.currency};
+            o.prices.push_back({m.amount, m.currency});
+        }
+        out.variants.push_back(std::move(o));
     }
-    return json::object{{"id", p.id},
-                        {"title", p.title},
-                        {"slug", p.slug},
-                        {"description", p.description},
-                        {"status", p.status},
-                        {"vendor_id", p.vendor_id.empty() ? json::value(nullptr) : json::value(p.vendor_id)},
-                        {"currency", currency},
-                        {"variants", std::move(variants)},
-                        {"rating", json::object{{"average", nullptr}, {"count", 0}}},
-                        {"created_at", p.created_at},
-                        {"updated_at", p.updated_at}};
+    out.created_at.value = p.created_at;
+    out.updated_at.value = p.updated_at;
+    return out;
 }
 
 std::shared_ptr<const ProductDoc> ProductCache::find(const std::string& id) const {
@@ -77,7 +78,7 @@ std::shared_ptr<const Rendered> ProductCache::rendered(const std::shared_ptr<con
         }
     }
     auto out = std::make_shared<Rendered>();
-    out->json = json::serialize(product_json(*doc, currency));
+    out->json = json::serialize(api::write_value(product_reply(*doc, currency)));
     // FNV-1a over the body: a strong validator of exactly these bytes.
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : out->json) h = (h ^ c) * 1099511628211ULL;

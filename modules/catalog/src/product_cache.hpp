@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/json/object.hpp>
 
 #include "platform/money.hpp"
+#include "wire.hpp"
 
 namespace shop::catalog {
 
@@ -34,8 +34,8 @@ struct Rendered {
     std::string etag;
 };
 
-/// The reply shape of a product in `currency`.
-boost::json::object product_json(const ProductDoc& p, const std::string& currency);
+/// The reply of a product in `currency`.
+Product product_reply(const ProductDoc& p, const std::string& currency);
 
 class ProductCache {
 public:

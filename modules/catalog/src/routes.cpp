@@ -1,89 +1,92 @@
-// Thin HTTP handlers: parse -> call the service -> map the result.
-#include <boost/json.hpp>
-
+// Thin HTTP handlers: the typed declarations of catalog's routes -> the service.
 #include "catalog_service.hpp"
 #include "domain/product_rules.hpp"
+#include "platform/api.hpp"
 #include "platform/http.hpp"
 #include "platform/json_input.hpp"
 
 namespace shop::catalog {
-namespace json = boost::json;
 using namespace shop::http;
+using api::None;
 
 namespace {
-Response rendered_response(const Request& req, const Rendered& r, int status = 200) {
-    Response res;
-    if (req.header("If-None-Match") == r.etag) {
-        res.status = 304;
-    } else {
-        res.status = status;
-        res.headers.set("Content-Type", "application/json");
-        res.body = r.json;
-    }
-    res.headers.set("ETag", r.etag);
-    res.headers.set("Cache-Control", "public, max-age=0, must-revalidate");
-    return res;
+api::Out<Product> rendered(const Request& req, const Rendered& r) {
+    api::Out<Product> out;
+    if (req.header("If-None-Match") == r.etag) out.status = 304;
+    else out.raw = r.json;
+    out.headers.set("ETag", r.etag);
+    out.headers.set("Cache-Control", "public, max-age=0, must-revalidate");
+    return out;
 }
 }  // namespace
 
 void register_catalog_routes(Router& router, CatalogService& svc, std::string base_currency) {
-    router.add({Method::get, "/api/v1/products", Access::anyone, "Published products, newest first (cursor pagination)", "catalog"},
-               [&svc, base_currency](Request& req) {
-                   auto page = page_params(req);
-                   auto currency = currency_param(req, base_currency);
-                   auto result = svc.list_published(page.after, page.limit, currency);
-                   // Items are pre-rendered JSON: splice them instead of re-serialising.
-                   std::string body = "{\"data\":[";
-                   for (std::size_t i = 0; i < result.items.size(); ++i) {
-                       if (i) body.push_back(',');
-                       body += result.items[i]->json;
-                   }
-                   body += "],\"next_cursor\":";
-                   body += result.next_after.empty() ? "null" : json::serialize(json::value(encode_cursor(result.next_after)));
-                   body += "}";
-                   auto res = Response::text(200, std::move(body), "application/json");
-                   res.headers.set("Cache-Control", "public, max-age=0, must-revalidate");
-                   return res;
-               });
+    api::add<None, ProductListQuery, ProductPage>(
+        router,
+        {.method = Method::get, .path = "/api/v1/products", .id = "listProducts", .summary = "Published products, newest first",
+         .tag = "catalog"},
+        [&svc, base_currency](Request&, None&, ProductListQuery& q) {
+            auto result = svc.list_published(q.cursor ? q.cursor->value : "", q.limit ? static_cast<int>(q.limit->value) : 20,
+                                             q.currency ? q.currency->value : base_currency);
+            // Items are pre-rendered JSON of Product: splice them instead of serialising again.
+            std::string body = "{\"data\":[";
+            for (std::size_t i = 0; i < result.items.size(); ++i) {
+                if (i) body.push_back(',');
+                body += result.items[i]->json;
+            }
+            body += "],\"next_cursor\":";
+            body += result.next_after.empty() ? "null" : boost::json::serialize(api::of<api::Cursor>(result.next_after).write());
+            body += "}";
+            auto out = api::Out<ProductPage>::serialized(std::move(body));
+            out.headers.set("Cache-Control", "public, max-age=0, must-revalidate");
+            return out;
+        });
 
-    router.add({Method::get, "/api/v1/products/{id}", Access::anyone, "A product by id or slug (ETag, If-None-Match)", "catalog"},
-               [&svc, base_currency](Request& req) {
-                   auto currency = currency_param(req, base_currency);
-                   auto doc = unwrap(svc.find_visible(req.ctx(), std::string(req.param("id"))));
-                   return rendered_response(req, *svc.cache().rendered(doc, currency));
-               });
+    api::add<None, CurrencyQuery, Product>(
+        router,
+        {.method = Method::get, .path = "/api/v1/products/{id}", .id = "getProduct", .summary = "A product by id or slug",
+         .description = "Drafts and archived products only for their vendor and admins. Answers 304 to a current If-None-Match.",
+         .tag = "catalog", .errors = {404}, .reply_headers = {"ETag"}, .not_modified = true},
+        [&svc, base_currency](Request& req, None&, CurrencyQuery& q) {
+            auto doc = unwrap(svc.find_visible(req.ctx(), std::string(req.param("id"))));
+            return rendered(req, *svc.cache().rendered(doc, q.currency ? q.currency->value : base_currency));
+        });
 
-    router.add({.method = Method::post, .pattern = "/api/v1/products", .access = Access::vendor,
-                .summary = "Create a product with variants and prices", .tag = "catalog", .success_status = 201,
-                .idempotency_schema = "catalog"},
-               [&svc, base_currency](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   auto input = domain::read_new_product(body, errors);
-                   throw_if_invalid(errors);
-                   auto currency = currency_param(req, base_currency);
-                   auto created = unwrap(svc.create_product(req.ctx(), input, currency));
-                   auto doc = unwrap(svc.find_visible(req.ctx(), created.id));
-                   auto res = Response::json(201, product_json(*doc, currency));
-                   res.headers.set("Location", "/api/v1/products/" + created.id);
-                   return res;
-               });
+    api::add<NewProductRequest, CurrencyQuery, Product>(
+        router,
+        {.method = Method::post, .path = "/api/v1/products", .id = "createProduct", .summary = "Create a product with variants and prices",
+         .description = "A vendor owns the products it creates. A taken slug or SKU is 409.", .tag = "catalog",
+         .access = Access::vendor, .status = 201, .errors = {409}, .idempotency_schema = "catalog", .reply_headers = {"Location"}},
+        [&svc, base_currency](Request& req, NewProductRequest& b, CurrencyQuery& q) {
+            std::vector<FieldError> errors;
+            auto input = domain::new_product(b, errors);
+            throw_if_invalid(errors);
+            auto currency = q.currency ? q.currency->value : base_currency;
+            auto created = unwrap(svc.create_product(req.ctx(), input, currency));
+            auto doc = unwrap(svc.find_visible(req.ctx(), created.id));
+            api::Out<Product> out(product_reply(*doc, currency));
+            out.headers.set("Location", "/api/v1/products/" + created.id);
+            return out;
+        });
 
-    router.add({Method::patch, "/api/v1/products/{id}", Access::vendor, "Change a product's title, slug, description or status", "catalog"},
-               [&svc, base_currency](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   ProductPatch patch;
-                   patch.title = f.optional_string("title", 200);
-                   patch.slug = f.optional_string("slug", 120);
-                   if (patch.slug && !domain::is_slug(*patch.slug)) f.fail("slug", "must be lower-case letters and digits separated by dashes");
-                   patch.description = f.optional_string("description", 20000);
-                   if (body.contains("status")) patch.status = f.one_of("status", {"draft", "published", "archived"}, "draft");
-                   throw_if_invalid(errors);
-                   auto doc = unwrap(svc.update_product(req.ctx(), std::string(req.param("id")), patch));
-                   return Response::json(200, product_json(*doc, currency_param(req, base_currency)));
-               });
+    api::add<ProductPatchRequest, CurrencyQuery, Product>(
+        router,
+        {.method = Method::patch, .path = "/api/v1/products/{id}", .id = "updateProduct",
+         .summary = "Change a product's title, slug, description or status", .tag = "catalog", .access = Access::vendor,
+         .errors = {404, 409}},
+        [&svc, base_currency](Request& req, ProductPatchRequest& b, CurrencyQuery& q) {
+            ProductPatch patch;
+            if (b.title) patch.title = b.title->value;
+            if (b.slug) {
+                if (!domain::is_slug(b.slug->value))
+                    throw ErrorException(validation("slug", "must be lower-case letters and digits separated by dashes"));
+                patch.slug = b.slug->value;
+            }
+            if (b.description) patch.description = b.description->value;
+            if (b.status) patch.status = b.status->value;
+            auto doc = unwrap(svc.update_product(req.ctx(), std::string(req.param("id")), patch));
+            return product_reply(*doc, q.currency ? q.currency->value : base_currency);
+        });
 }
 
 }  // namespace shop::catalog

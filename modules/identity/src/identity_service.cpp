@@ -255,13 +255,11 @@ void IdentityService::ensure_admin(std::string_view email_in, std::string_view p
     log_.info("admin account ensured", {{"email", *email}});
 }
 
-json::object IdentityService::jwks() const {
-    json::array keys;
+std::vector<std::pair<std::string, std::string>> IdentityService::public_keys() const {
+    std::vector<std::pair<std::string, std::string>> out;
     std::shared_lock lock(keys_mu_);
-    for (auto& [kid, pk] : public_keys_)
-        keys.push_back(json::object{{"kty", "OKP"}, {"crv", "Ed25519"}, {"use", "sig"}, {"alg", "EdDSA"}, {"kid", kid},
-                                    {"x", crypto::base64url_encode(pk)}});
-    return json::object{{"keys", std::move(keys)}};
+    for (auto& [kid, pk] : public_keys_) out.emplace_back(kid, crypto::base64url_encode(pk));
+    return out;
 }
 
 }  // namespace shop::identity

@@ -44,7 +44,8 @@ public:
     /// Creates the admin or resets its password and role.
     void ensure_admin(std::string_view email, std::string_view password);
     /// {"keys": [...]} with every active public key.
-    boost::json::object jwks() const;
+    /// The active public signing keys: kid -> the raw key, base64url (a JWK's `x`).
+    std::vector<std::pair<std::string, std::string>> public_keys() const;
 
 private:
     std::string hash_password(std::string_view password) const;

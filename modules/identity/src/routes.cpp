@@ -1,84 +1,126 @@
-// Thin HTTP handlers: parse -> call the service -> map the result.
-#include <boost/json.hpp>
-
+// Thin HTTP handlers: the typed declarations of identity's routes -> the service.
 #include "identity_service.hpp"
+#include "platform/api.hpp"
 #include "platform/http.hpp"
-#include "platform/json_input.hpp"
 
 namespace shop::identity {
-namespace json = boost::json;
 using namespace shop::http;
+using api::None;
 
 namespace {
-json::object user_json(const User& u) {
-    return {{"id", u.id}, {"email", u.email}, {"name", u.name}, {"role", u.role}, {"created_at", u.created_at}};
+
+struct RegisterRequest {
+    api::Text<1, 254> email;
+    api::Secret<1, 128> password;  ///< at least 10 characters, not the email, not a common password
+    api::Text<1, 200> name;
+};
+SHOP_API_STRUCT(RegisterRequest, email, password, name)
+
+struct LoginRequest {
+    api::Text<1, 254> email;
+    api::Secret<1, 128> password;
+};
+SHOP_API_STRUCT(LoginRequest, email, password)
+
+struct RefreshRequest {
+    api::Secret<1, 200> refresh_token;
+};
+SHOP_API_STRUCT(RefreshRequest, refresh_token)
+
+struct UserReply {
+    api::Id<"usr"> id;
+    std::string email;
+    std::string name;
+    api::OneOf<"customer", "vendor", "admin"> role;
+    api::Timestamp created_at;
+};
+SHOP_API_STRUCT(UserReply, id, email, name, role, created_at)
+
+struct Tokens {
+    std::string access_token;   ///< a short-lived EdDSA-signed JWT
+    std::string refresh_token;  ///< single use: each refresh rotates it
+    api::OneOf<"Bearer"> token_type;
+    std::int64_t expires_in = 0;  ///< seconds the access token lives
+};
+SHOP_API_STRUCT(Tokens, access_token, refresh_token, token_type, expires_in)
+
+struct Registered {
+    std::string access_token;
+    std::string refresh_token;
+    api::OneOf<"Bearer"> token_type;
+    std::int64_t expires_in = 0;
+    UserReply user;
+};
+SHOP_API_STRUCT(Registered, access_token, refresh_token, token_type, expires_in, user)
+
+struct Jwk {
+    std::string kty, crv, use, alg, kid, x;
+};
+SHOP_API_STRUCT(Jwk, kty, crv, use, alg, kid, x)
+
+struct JwkSet {
+    std::vector<Jwk> keys;
+};
+SHOP_API_STRUCT(JwkSet, keys)
+
+UserReply user_reply(const User& u) {
+    return {api::of<api::Id<"usr">>(u.id), u.email, u.name, api::of<decltype(UserReply::role)>(u.role), api::of<api::Timestamp>(u.created_at)};
 }
-json::object tokens_json(const IssuedTokens& t) {
-    return {{"access_token", t.access_token}, {"refresh_token", t.refresh_token}, {"token_type", "Bearer"}, {"expires_in", t.expires_in}};
+Tokens tokens_reply(const IssuedTokens& t) {
+    return {t.access_token, t.refresh_token, api::of<decltype(Tokens::token_type)>("Bearer"), t.expires_in};
 }
+
 }  // namespace
 
 void register_identity_routes(Router& router, IdentityService& svc) {
-    router.add({.method = Method::post, .pattern = "/api/v1/auth/register", .access = Access::anyone,
-                .summary = "Create a customer account", .tag = "identity", .success_status = 201, .secret = true, .blocking = true},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   auto email = f.required_string("email", 254);
-                   auto password = f.required_string("password", 128);
-                   auto name = f.required_string("name", 200);
-                   throw_if_invalid(errors);
-                   auto reg = unwrap(svc.register_user(req.ctx(), email, password, name));
-                   auto out = tokens_json(reg.tokens);
-                   out["user"] = user_json(reg.user);
-                   return Response::json(201, out);
-               });
+    api::add<RegisterRequest, None, Registered>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/register", .id = "register", .summary = "Create a customer account",
+         .description = "A weak password is 422; a taken email, 409.", .tag = "identity", .status = 201, .errors = {409}, .secret = true,
+         .blocking = true},
+        [&svc](Request& req, RegisterRequest& b, None&) {
+            auto reg = unwrap(svc.register_user(req.ctx(), b.email.value, b.password.value, b.name.value));
+            auto t = tokens_reply(reg.tokens);
+            return Registered{t.access_token, t.refresh_token, t.token_type, t.expires_in, user_reply(reg.user)};
+        });
 
-    router.add({.method = Method::post, .pattern = "/api/v1/auth/login", .access = Access::anyone,
-                .summary = "Exchange email and password for tokens", .tag = "identity", .secret = true, .blocking = true},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   auto email = f.required_string("email", 254);
-                   auto password = f.required_string("password", 128);
-                   throw_if_invalid(errors);
-                   return Response::json(200, tokens_json(unwrap(svc.login(req.ctx(), email, password, req.header("User-Agent")))));
-               });
+    api::add<LoginRequest, None, Tokens>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/login", .id = "login", .summary = "Exchange email and password for tokens",
+         .description = "Wrong credentials: 401; too many failures for the account: 429.", .tag = "identity", .errors = {401},
+         .secret = true, .blocking = true},
+        [&svc](Request& req, LoginRequest& b, None&) {
+            return tokens_reply(unwrap(svc.login(req.ctx(), b.email.value, b.password.value, req.header("User-Agent"))));
+        });
 
-    router.add({Method::post, "/api/v1/auth/refresh", Access::anyone, "Rotate a refresh token into a new token pair", "identity", 200, true},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   auto token = f.required_string("refresh_token", 200);
-                   throw_if_invalid(errors);
-                   return Response::json(200, tokens_json(unwrap(svc.refresh(req.ctx(), token))));
-               });
+    api::add<RefreshRequest, None, Tokens>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/refresh", .id = "refreshTokens", .summary = "Rotate a refresh token into a new token pair",
+         .description = "A token that was already rotated is 401 and revokes its whole family.", .tag = "identity", .errors = {401},
+         .secret = true},
+        [&svc](Request& req, RefreshRequest& b, None&) { return tokens_reply(unwrap(svc.refresh(req.ctx(), b.refresh_token.value))); });
 
-    router.add({Method::post, "/api/v1/auth/logout", Access::user, "Revoke a refresh token (and its rotations)", "identity", 204},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   auto token = f.required_string("refresh_token", 200);
-                   throw_if_invalid(errors);
-                   auto r = svc.logout(req.ctx(), token);
-                   if (!r) throw ErrorException(r.error());
-                   return Response::no_content();
-               });
+    api::add<RefreshRequest, None, api::NoContent>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/logout", .id = "logout", .summary = "Revoke a refresh token (and its rotations)",
+         .tag = "identity", .access = Access::user, .status = 204, .errors = {404}, .secret = true},
+        [&svc](Request& req, RefreshRequest& b, None&) { unwrap(svc.logout(req.ctx(), b.refresh_token.value)); });
 
-    router.add({Method::get, "/.well-known/jwks.json", Access::anyone, "Public keys of the access-token signer", "identity"},
-               [&svc](Request&) {
-                   auto r = Response::json(200, svc.jwks());
-                   r.headers.set("Cache-Control", "public, max-age=300");
-                   return r;
-               });
+    api::add<None, None, JwkSet>(router,
+                                 {.method = Method::get, .path = "/.well-known/jwks.json", .id = "getJwks",
+                                  .summary = "Public keys of the access-token signer", .tag = "identity"},
+                                 [&svc](Request&, None&, None&) {
+                                     JwkSet set;
+                                     for (auto& [kid, x] : svc.public_keys()) set.keys.push_back({"OKP", "Ed25519", "sig", "EdDSA", kid, x});
+                                     api::Out<JwkSet> out(std::move(set));
+                                     out.headers.set("Cache-Control", "public, max-age=300");
+                                     return out;
+                                 });
 
-    router.add({Method::get, "/api/v1/me", Access::user, "The signed-in user's profile", "identity"}, [&svc](Request& req) {
-        return Response::json(200, user_json(unwrap(svc.find_user(req.principal->user_id))));
-    });
+    api::add<None, None, UserReply>(router,
+                                    {.method = Method::get, .path = "/api/v1/me", .id = "getMe", .summary = "The signed-in user's profile",
+                                     .tag = "identity", .access = Access::user, .errors = {404}},
+                                    [&svc](Request& req, None&, None&) { return user_reply(unwrap(svc.find_user(req.principal->user_id))); });
 }
 
 }  // namespace shop::identity

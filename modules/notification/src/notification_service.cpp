@@ -15,13 +15,14 @@ constexpr int kBatch = 50;
 
 NotificationService::~NotificationService() { stop(); }
 
-std::vector<MessageSummary> NotificationService::messages(const std::string& status, int limit) {
+std::vector<MessageSummary> NotificationService::messages(const std::string& status, const std::string& before, int limit) {
     std::vector<MessageSummary> out;
+    std::string cursor = before.empty() ? "~" : before;  // '~' sorts after every id
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT id, template_key, recipient, subject, status, created_at FROM notification.messages "
-                                 "WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
-                                 status, status, limit))
-            out.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5)});
+        for (auto& row : r.query("SELECT id, template_key, recipient, subject, status, created_at, attempts, error FROM notification.messages "
+                                 "WHERE id < ? AND (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
+                                 cursor, status, status, limit))
+            out.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.i64(6), row.str(7)});
     });
     return out;
 }

@@ -22,7 +22,7 @@ public:
         : db_(db), log_(log), sender_(std::move(sender)), from_(std::move(from)) {}
     ~NotificationService();
 
-    std::vector<MessageSummary> messages(const std::string& status, int limit) override;
+    std::vector<MessageSummary> messages(const std::string& status, const std::string& before, int limit) override;
 
     /// Renders template `key` with `vars` and queues it for `to`, exactly once per (event,
     /// template): the message row is written in the handler's transaction, and the sender delivers

@@ -1,55 +1,57 @@
-// Thin HTTP handlers for notification, and its event subscribers.
-#include <boost/json.hpp>
-
+// Thin HTTP handlers: the typed declarations of notification's routes -> the service.
 #include "notification_service.hpp"
-#include "ordering/events.hpp"
-#include "platform/bus.hpp"
+#include "platform/api.hpp"
 #include "platform/http.hpp"
-#include "platform/money.hpp"
-
-#include <fmt/format.h>
 
 namespace shop::notification {
-namespace json = boost::json;
 using namespace shop::http;
 
-void register_notification_routes(Router& router, NotificationService& svc) {
-    router.add({.method = Method::get, .pattern = "/api/v1/admin/notifications", .access = Access::admin, .summary = "Sent and failed messages (?status=)", .tag = "notification", .blocking = true},
-               [&svc](Request& req) {
-                   auto page = page_params(req);
-                   json::array data;
-                   for (auto& m : svc.messages(req.query_param("status").value_or(""), page.limit))
-                       data.push_back(json::object{{"id", m.id}, {"template", m.template_key}, {"recipient", m.recipient},
-                                                   {"subject", m.subject}, {"status", m.status}, {"created_at", m.created_at}});
-                   return Response::json(200, json::object{{"data", std::move(data)}, {"next_cursor", nullptr}});
-               });
-}
+namespace {
 
-void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name) {
-    namespace oe = ordering::events;
-    bus.subscribe<oe::OrderConfirmed>(
-        "notification.order_events", "notification", "ordering",
-        [&svc, shop_name](db::Tx& tx, const oe::OrderConfirmed& e, const bus::EventMeta& meta) {
-            std::string lines;
-            for (auto& l : e.lines)
-                lines += fmt::format("  {} x {} ({})  {}\n", l.quantity, l.title, l.sku, format_money({l.line_total, e.currency}));
-            svc.send_templated(tx, meta.id, "order_confirmation", e.email,
-                               {{"order_number", e.number},
-                                {"order_id", e.order_id},
-                                {"lines", lines},
-                                {"subtotal", format_money({e.subtotal, e.currency})},
-                                {"shipping", format_money({e.shipping, e.currency})},
-                                {"tax", format_money({e.tax, e.currency})},
-                                {"total", format_money({e.total, e.currency})},
-                                {"shop_name", shop_name}});
+struct MessageQuery {
+    std::optional<api::OneOf<"queued", "sent", "failed">> status;
+    std::optional<api::Int<1, 100>> limit;
+    std::optional<api::Cursor> cursor;
+};
+SHOP_API_STRUCT(MessageQuery, status, limit, cursor)
+
+struct Message {
+    api::Id<"msg"> id;
+    std::string template_key;
+    std::string recipient;
+    std::string subject;
+    api::OneOf<"queued", "sent", "failed"> status;
+    std::int64_t attempts = 0;
+    std::string error;  ///< the last delivery error ("" when none)
+    api::Timestamp created_at;
+};
+SHOP_API_STRUCT(Message, id, template_key, recipient, subject, status, attempts, error, created_at)
+
+struct MessagePage {
+    std::vector<Message> data;
+    api::Nullable<api::Cursor> next_cursor;
+};
+SHOP_API_STRUCT(MessagePage, data, next_cursor)
+
+}  // namespace
+
+void register_notification_routes(Router& router, NotificationService& svc) {
+    api::add<api::None, MessageQuery, MessagePage>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/notifications", .id = "listNotifications",
+         .summary = "Messages, newest first, with their delivery state", .tag = "notification", .access = Access::admin, .blocking = true},
+        [&svc](Request&, api::None&, MessageQuery& q) {
+            int limit = q.limit ? static_cast<int>(q.limit->value) : 20;
+            auto rows = svc.messages(q.status ? q.status->value : "", q.cursor ? q.cursor->value : "", limit + 1);
+            MessagePage page;
+            bool more = static_cast<int>(rows.size()) > limit;
+            if (more) rows.resize(limit);
+            for (auto& m : rows)
+                page.data.push_back({api::of<api::Id<"msg">>(m.id), m.template_key, m.recipient, m.subject,
+                                     api::of<decltype(Message::status)>(m.status), m.attempts, m.error, api::of<api::Timestamp>(m.created_at)});
+            if (more && !page.data.empty()) page.next_cursor = api::of<api::Cursor>(page.data.back().id.value);
+            return page;
         });
-    bus.subscribe<oe::OrderCancelled>("notification.order_events", "notification", "ordering",
-                                      [&svc, shop_name](db::Tx& tx, const oe::OrderCancelled& e, const bus::EventMeta& meta) {
-                                          if (e.email.empty()) return;
-                                          std::string reason = e.reason == "reservation_expired" ? "it was not paid in time" : e.reason;
-                                          svc.send_templated(tx, meta.id, "order_cancelled", e.email,
-                                                             {{"order_number", e.number}, {"reason", reason}, {"shop_name", shop_name}});
-                                      });
 }
 
 }  // namespace shop::notification

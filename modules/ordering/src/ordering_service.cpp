@@ -12,7 +12,6 @@
 #include "platform/http.hpp"
 
 namespace shop::ordering {
-namespace json = boost::json;
 
 namespace {
 
@@ -31,47 +30,48 @@ public:
     }
 };
 
-json::object money(std::int64_t amount, const std::string& currency) { return {{"amount", amount}, {"currency", currency}}; }
-
 const char* kOrderColumns =
     "SELECT id, number, customer_id, guest_token_hash, email, status, currency, subtotal, discount, shipping, tax, total, "
     "shipping_method, shipping_address, billing_address, payment_id, created_at, updated_at, cart_id, payable_until_ms "
     "FROM ordering.orders ";
 
-json::object order_from_row(db::Sql& sql, const db::Row& r) {
-    std::string id = r.str(0), currency = r.str(6);
-    json::object o{{"id", id},
-                   {"number", std::to_string(r.i64(1))},
-                   {"customer_id", r.str(2).empty() ? json::value(nullptr) : json::value(r.str(2))},
-                   {"email", r.str(4)},
-                   {"status", r.str(5)},
-                   {"currency", currency},
-                   {"subtotal", money(r.i64(7), currency)},
-                   {"discount", money(r.i64(8), currency)},
-                   {"shipping", money(r.i64(9), currency)},
-                   {"tax", money(r.i64(10), currency)},
-                   {"total", money(r.i64(11), currency)},
-                   {"shipping_method", r.str(12)},
-                   {"shipping_address", json::parse(r.str(13))},
-                   {"billing_address", json::parse(r.str(14))},
-                   {"payment_id", r.str(15).empty() ? json::value(nullptr) : json::value(r.str(15))},
-                   {"created_at", r.str(16)},
-                   {"updated_at", r.str(17)},
-                   {"cart_id", r.str(18)},
-                   {"payable_until", iso8601(r.i64(19))}};
-    json::array lines;
+Address address_of(const std::string& stored) {
+    // Written by checkout from a validated Address: reading it back cannot fail.
+    std::vector<FieldError> errors;
+    api::Reader r(errors);
+    Address a;
+    api::read_value(boost::json::parse(stored), a, "", r);
+    if (!errors.empty()) throw std::runtime_error("a stored address does not read back: " + errors.front().field);
+    return a;
+}
+
+Order order_from_row(db::Sql& sql, const db::Row& r) {
+    Order o;
+    std::string currency = r.str(6);
+    o.id = api::of<api::Id<"ord">>(r.str(0));
+    o.number = std::to_string(r.i64(1));
+    if (!r.str(2).empty()) o.customer_id = api::of<api::Id<"usr">>(r.str(2));
+    o.email = r.str(4);
+    o.status.value = r.str(5);
+    o.currency = currency;
+    o.subtotal = {r.i64(7), currency};
+    o.discount = {r.i64(8), currency};
+    o.shipping = {r.i64(9), currency};
+    o.tax = {r.i64(10), currency};
+    o.total = {r.i64(11), currency};
+    o.shipping_method = r.str(12);
+    o.shipping_address = address_of(r.str(13));
+    o.billing_address = address_of(r.str(14));
+    if (!r.str(15).empty()) o.payment_id = api::of<api::Id<"pay">>(r.str(15));
+    o.created_at.value = r.str(16);
+    o.updated_at.value = r.str(17);
+    o.cart_id = api::of<api::Id<"cart">>(r.str(18));
+    o.payable_until.value = iso8601(r.i64(19));
     for (auto& l : sql.query("SELECT id, sku, product_id, variant_id, title, quantity, unit_price, line_total "
                              "FROM ordering.order_lines WHERE order_id = ? ORDER BY position",
-                             id))
-        lines.push_back(json::object{{"id", l.str(0)},
-                                     {"sku", l.str(1)},
-                                     {"product_id", l.str(2)},
-                                     {"variant_id", l.str(3)},
-                                     {"title", l.str(4)},
-                                     {"quantity", l.i64(5)},
-                                     {"unit_price", money(l.i64(6), currency)},
-                                     {"line_total", money(l.i64(7), currency)}});
-    o["lines"] = std::move(lines);
+                             o.id.value))
+        o.lines.push_back({api::of<api::Id<"oln">>(l.str(0)), l.str(1), api::of<api::Id<"prd">>(l.str(2)), api::of<api::Id<"var">>(l.str(3)),
+                           l.str(4), l.i64(5), {l.i64(6), currency}, {l.i64(7), currency}});
     return o;
 }
 
@@ -81,22 +81,11 @@ bool may_see(const Ctx& ctx, const OrderAccess& a, std::string_view cart_token) 
     return !cart_token.empty() && crypto::equal_constant_time(crypto::sha256_hex(cart_token), a.guest_token_hash);
 }
 
-std::vector<events::OrderLine> event_lines(const json::object& order) {
+std::vector<events::OrderLine> event_lines(const Order& order) {
     std::vector<events::OrderLine> out;
-    for (auto& v : order.at("lines").as_array()) {
-        auto& l = v.as_object();
-        out.push_back({std::string(l.at("sku").as_string()), std::string(l.at("product_id").as_string()),
-                       std::string(l.at("variant_id").as_string()), std::string(l.at("title").as_string()),
-                       l.at("quantity").as_int64(), l.at("unit_price").at("amount").as_int64(),
-                       l.at("line_total").at("amount").as_int64()});
-    }
+    for (auto& l : order.lines)
+        out.push_back({l.sku, l.product_id.value, l.variant_id.value, l.title, l.quantity, l.unit_price.amount, l.line_total.amount});
     return out;
-}
-
-std::int64_t amount_of(const json::object& o, std::string_view key) { return o.at(key).at("amount").as_int64(); }
-std::string str_of(const json::object& o, std::string_view key) {
-    auto& v = o.at(key);
-    return v.is_string() ? std::string(v.as_string()) : std::string();
 }
 
 void record_transition(db::Sql& sql, const std::string& order_id, const std::string& from, const std::string& to,
@@ -107,7 +96,7 @@ void record_transition(db::Sql& sql, const std::string& order_id, const std::str
     if (from != to) sql.exec("UPDATE ordering.orders SET status = ?, updated_at = ? WHERE id = ?", to, at, order_id);
 }
 
-std::optional<json::object> load_in(db::Sql& sql, const std::string& id, OrderAccess* access) {
+std::optional<Order> load_in(db::Sql& sql, const std::string& id, OrderAccess* access) {
     auto r = sql.one(std::string(kOrderColumns) + "WHERE id = ?", id);
     if (!r) return std::nullopt;
     if (access) *access = {r->str(2), r->str(3), r->i64(19)};
@@ -121,7 +110,7 @@ const ErrorCategory& ordering_category() noexcept {
     return kCategory;
 }
 
-std::optional<json::object> OrderingService::load_order(const std::string& id, OrderAccess* access) {
+std::optional<Order> OrderingService::load_order(const std::string& id, OrderAccess* access) {
     return db_.read([&](db::Reader& r) { return load_in(r, id, access); });
 }
 
@@ -136,64 +125,58 @@ Result<PayableOrder> OrderingService::order_for_payment(const Ctx& ctx, std::str
     return PayableOrder{r->str(0), std::to_string(r->i64(1)), r->str(2), r->str(3), r->str(5), Money{r->i64(6), r->str(7)}, r->i64(8)};
 }
 
-Result<json::object> OrderingService::get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
+Result<Order> OrderingService::get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
     OrderAccess access;
     auto o = load_order(std::string(order_id), &access);
     if (!o || !may_see(ctx, access, cart_token)) return not_found(fmt::format("no order {}", order_id));
-    return *o;
+    return std::move(*o);
 }
 
-Result<json::object> OrderingService::history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
+Result<OrderHistory> OrderingService::history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
     auto o = get_order(ctx, order_id, cart_token);
     if (!o) return o.error();
-    json::array entries;
-    std::string id(order_id);
+    OrderHistory h{o->id, o->status, {}};
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT from_status, to_status, note, at FROM ordering.status_history WHERE order_id = ? ORDER BY id", id))
-            entries.push_back(json::object{{"from", row.str(0)}, {"to", row.str(1)}, {"note", row.str(2)}, {"at", row.str(3)}});
+        for (auto& row : r.query("SELECT from_status, to_status, note, at FROM ordering.status_history WHERE order_id = ? ORDER BY id",
+                                 o->id.value))
+            h.history.push_back({row.str(0), api::of<OrderStatus>(row.str(1)), row.str(2), api::of<api::Timestamp>(row.str(3))});
     });
-    return json::object{{"order_id", id}, {"status", o->at("status")}, {"history", std::move(entries)}};
+    return h;
 }
 
-json::object OrderingService::list_orders(const Ctx& ctx, const std::string& after, int limit, const std::string& status) {
-    json::array data;
-    std::string last;
-    bool more = false;
-    db_.read([&](db::Reader& r) {
+OrderPage OrderingService::list_orders(const Ctx& ctx, const std::string& after, int limit, const std::string& status) {
+    OrderPage page;
+    db_.read_snapshot([&](db::Reader& r) {
         std::string cursor = after.empty() ? "~" : after, customer = ctx.user_id();
         int all = ctx.is_admin() ? 1 : 0;
-        std::vector<std::pair<std::string, json::object>> rows;
         std::vector<db::Row> found;
         for (auto& row : r.query(std::string(kOrderColumns) +
                                      "WHERE id < ? AND (? = 1 OR customer_id = ?) AND (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
                                  cursor, all, customer, status, status, limit + 1))
             found.push_back(row);
-        for (auto& row : found) rows.emplace_back(row.str(0), order_from_row(r, row));
-        more = static_cast<int>(rows.size()) > limit;
-        if (more) rows.resize(limit);
-        for (auto& [id, o] : rows) {
-            last = id;
-            data.push_back(std::move(o));
-        }
+        bool more = static_cast<int>(found.size()) > limit;
+        if (more) found.resize(limit);
+        for (auto& row : found) page.data.push_back(order_from_row(r, row));
+        if (more && !page.data.empty()) page.next_cursor = api::of<api::Cursor>(page.data.back().id.value);
     });
-    return json::object{{"data", std::move(data)}, {"next_cursor", more ? json::value(http::encode_cursor(last)) : json::value(nullptr)}};
+    return page;
 }
 
-json::array OrderingService::shipping_methods(const std::string& currency) {
-    json::array out;
+ShippingMethods OrderingService::shipping_methods(const std::string& currency) {
+    ShippingMethods out;
     db_.read([&](db::Reader& r) {
         for (auto& row : r.query("SELECT code, name, amount FROM ordering.shipping_methods WHERE active = 1 ORDER BY amount"))
-            out.push_back(json::object{{"code", row.str(0)}, {"name", row.str(1)}, {"price", money(row.i64(2), currency)}});
+            out.data.push_back({row.str(0), row.str(1), {row.i64(2), currency}});
     });
     return out;
 }
 
-Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInput& in, std::string_view cart_token) {
-    auto cart = cart_.cart_for_checkout(ctx, in.cart_id, cart_token);
+Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& in, std::string_view cart_token) {
+    auto cart = cart_.cart_for_checkout(ctx, in.cart_id.value, cart_token);
     if (!cart) return Error(cart.error().ec, cart.error().detail, {{"cart_id", "is not a cart of yours"}});
     if (cart->status != "open") return Error(errc::cart_checked_out, "this cart has already been checked out");
     if (cart->lines.empty()) return Error(errc::cart_empty, "the cart is empty", {{"cart_id", "has no items"}});
-    std::string email = in.email;
+    std::string email = in.email ? in.email->value : "";
     if (email.empty() && ctx.principal) email = ctx.principal->email;
     if (email.empty()) return validation("email", "is required for guest checkout");
 
@@ -209,7 +192,7 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
         subtotal += p->unit_price.amount * l.quantity;
     }
     auto method = db_.read([&](db::Reader& r) {
-        return r.one("SELECT amount FROM ordering.shipping_methods WHERE code = ? AND active = 1", in.shipping_method);
+        return r.one("SELECT amount FROM ordering.shipping_methods WHERE code = ? AND active = 1", in.shipping_method.value);
     });
     std::int64_t shipping = method ? method->i64(0) : -1;
     if (shipping < 0) return validation("shipping_method", "is not an available shipping method");
@@ -221,7 +204,7 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
     if (auto r = inventory_.reserve(ctx, order_id, reserve); !r) return r.error();
 
     try {
-        auto result = db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<json::object> {
+        auto result = db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<Order> {
             if (tx.count("SELECT COUNT(*) FROM ordering.orders WHERE cart_id = ?", cart->id))
                 return Error(errc::cart_checked_out, "this cart has already been checked out");
             std::int64_t number = tx.count("SELECT COALESCE(MAX(number), 1000) + 1 FROM ordering.orders");
@@ -232,8 +215,9 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
                     "discount, shipping, tax, total, shipping_method, shipping_address, billing_address, created_at, updated_at, "
                     "payable_until_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     order_id, number, customer, guest_hash, email, cart->id, status, cart->currency, totals.subtotal, totals.discount,
-                    totals.shipping, totals.tax, totals.total, in.shipping_method, json::serialize(in.shipping_address),
-                    json::serialize(in.billing_address.empty() ? in.shipping_address : in.billing_address), at, at,
+                    totals.shipping, totals.tax, totals.total, in.shipping_method.value,
+                    boost::json::serialize(api::write_value(in.shipping_address)),
+                    boost::json::serialize(api::write_value(in.billing_address ? *in.billing_address : in.shipping_address)), at, at,
                     now_ms() + payment_window_ms_);
             int position = 0;
             for (auto& l : lines) {
@@ -247,7 +231,7 @@ Result<json::object> OrderingService::checkout(const Ctx& ctx, const CheckoutInp
             tx.publish(events::OrderPlaced{order_id, std::to_string(number), customer, email, cart->id, cart->currency,
                                            totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total, lines});
             auto order = *load_in(tx, order_id, nullptr);
-            tx.reply(order);
+            tx.reply(api::write_value(order));
             return order;
         });
         if (!result) inventory_.release(ctx, order_id);  // compensate: nothing was ordered
@@ -263,9 +247,9 @@ void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order
     OrderAccess access;
     auto o = load_in(s, order_id, &access);
     if (!o) throw std::runtime_error("payment authorized for unknown order " + order_id);
-    std::string status = str_of(*o, "status");
+    std::string status = o->status.value;
     if (status != "pending_payment") {
-        if (status == "confirmed" && str_of(*o, "payment_id") == payment_id) return;  // redelivery
+        if (status == "confirmed" && o->payment_id.value && o->payment_id.value->value == payment_id) return;  // redelivery
         // Cancelled meanwhile, or paid by another payment: give this payment back.
         log_.warn("payment authorized for an order that can no longer take it; rejecting it for a refund",
                   {{"order_id", order_id}, {"status", status}, {"payment_id", payment_id}});
@@ -274,25 +258,23 @@ void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order
     }
     record_transition(s, order_id, status, "confirmed", "payment " + payment_id + " authorized");
     s.exec("UPDATE ordering.orders SET payment_id = ? WHERE id = ?", payment_id, order_id);
-    tx.publish(events::OrderConfirmed{order_id, str_of(*o, "number"), access.customer_id, str_of(*o, "email"), payment_id,
-                                      str_of(*o, "currency"), amount_of(*o, "subtotal"), amount_of(*o, "discount"),
-                                      amount_of(*o, "shipping"), amount_of(*o, "tax"), amount_of(*o, "total"), event_lines(*o)});
+    tx.publish(events::OrderConfirmed{order_id, o->number, access.customer_id, o->email, payment_id, o->currency, o->subtotal.amount,
+                                      o->discount.amount, o->shipping.amount, o->tax.amount, o->total.amount, event_lines(*o)});
 }
 
 void OrderingService::on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code) {
     auto& s = tx;
     auto o = load_in(s, order_id, nullptr);
     if (!o) return;
-    std::string status = str_of(*o, "status");
-    record_transition(s, order_id, status, status, "payment failed: " + code);
+    record_transition(s, order_id, o->status.value, o->status.value, "payment failed: " + code);
 }
 
 void OrderingService::on_reservation_expired(db::Tx& tx, const std::string& order_id) {
     auto& s = tx;
     auto o = load_in(s, order_id, nullptr);
-    if (!o || str_of(*o, "status") != "pending_payment") return;
+    if (!o || o->status.value != "pending_payment") return;
     record_transition(s, order_id, "pending_payment", "cancelled", "stock reservation expired before payment");
-    tx.publish(events::OrderCancelled{order_id, str_of(*o, "number"), str_of(*o, "email"), "reservation_expired"});
+    tx.publish(events::OrderCancelled{order_id, o->number, o->email, "reservation_expired"});
 }
 
 }  // namespace shop::ordering

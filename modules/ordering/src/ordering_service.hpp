@@ -1,5 +1,4 @@
 #pragma once
-#include <boost/json/object.hpp>
 #include <optional>
 
 #include "cart/api.hpp"
@@ -7,6 +6,7 @@
 #include "inventory/api.hpp"
 #include "ordering/api.hpp"
 #include "platform/log.hpp"
+#include "wire.hpp"
 
 namespace shop::db {
 class Database;
@@ -14,14 +14,6 @@ class Tx;
 }
 
 namespace shop::ordering {
-
-struct CheckoutInput {
-    std::string cart_id;
-    std::string email;
-    boost::json::object shipping_address;
-    boost::json::object billing_address;
-    std::string shipping_method;
-};
 
 /// Who may see and pay an order, read with the order itself.
 struct OrderAccess {
@@ -43,12 +35,12 @@ public:
     /// The checkout saga's first step: re-price the cart, reserve stock, create the order
     /// pending_payment and publish order_placed. Returns the order as the API replies it (also
     /// recorded for the request's Idempotency-Key).
-    Result<boost::json::object> checkout(const Ctx& ctx, const CheckoutInput& in, std::string_view cart_token);
-    Result<boost::json::object> get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
-    Result<boost::json::object> history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
+    Result<Order> checkout(const Ctx& ctx, const CheckoutRequest& in, std::string_view cart_token);
+    Result<Order> get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
+    Result<OrderHistory> history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     /// The caller's orders (admins: all, optionally by status), newest first.
-    boost::json::object list_orders(const Ctx& ctx, const std::string& after, int limit, const std::string& status);
-    boost::json::array shipping_methods(const std::string& currency);
+    OrderPage list_orders(const Ctx& ctx, const std::string& after, int limit, const std::string& status);
+    ShippingMethods shipping_methods(const std::string& currency);
 
     // Saga steps driven by events; each is idempotent.
     void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
@@ -56,7 +48,7 @@ public:
     void on_reservation_expired(db::Tx& tx, const std::string& order_id);
 
 private:
-    std::optional<boost::json::object> load_order(const std::string& id, OrderAccess* access);
+    std::optional<Order> load_order(const std::string& id, OrderAccess* access);
 
     db::Database& db_;
     Logger& log_;

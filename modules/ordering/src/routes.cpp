@@ -1,58 +1,56 @@
-// Thin HTTP handlers: parse -> call the service -> map the result.
-#include <boost/json.hpp>
-
-#include "domain/order_rules.hpp"
+// Thin HTTP handlers: the typed declarations of ordering's routes -> the service.
 #include "ordering_service.hpp"
-#include "platform/email.hpp"
+#include "platform/api.hpp"
 #include "platform/http.hpp"
-#include "platform/json_input.hpp"
 
 namespace shop::ordering {
-namespace json = boost::json;
 using namespace shop::http;
+using api::None;
 
 void register_ordering_routes(Router& router, OrderingService& svc, std::string base_currency) {
-    router.add({.method = Method::post, .pattern = "/api/v1/checkout", .access = Access::anyone,
-                .summary = "Place an order from a cart: re-prices, reserves stock, creates the order pending_payment",
-                .tag = "ordering", .success_status = 201, .idempotency_schema = "ordering"},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   CheckoutInput in;
-                   in.cart_id = f.required_string("cart_id", 64);
-                   if (auto e = f.optional_string("email", 254)) {
-                       if (auto normal = normalize_email(*e)) in.email = *normal;
-                       else f.fail("email", "is not a valid email address");
-                   }
-                   if (auto* a = f.required_object("shipping_address")) in.shipping_address = domain::read_address(*a, "shipping_address", errors);
-                   if (auto* a = f.optional_object("billing_address")) in.billing_address = domain::read_address(*a, "billing_address", errors);
-                   in.shipping_method = f.required_string("shipping_method", 64);
-                   throw_if_invalid(errors);
-                   auto order = unwrap(svc.checkout(req.ctx(), in, req.cart_token()));
-                   auto res = Response::json(201, order);
-                   res.headers.set("Location", "/api/v1/orders/" + std::string(order.at("id").as_string()));
-                   return res;
-               });
+    api::add<CheckoutRequest, None, Order>(
+        router,
+        {.method = Method::post, .path = "/api/v1/checkout", .id = "createCheckout",
+         .summary = "Place an order from a cart: re-prices, reserves stock, creates the order pending_payment",
+         .description = "Every line is priced again from the catalog; the stock is reserved until `payable_until`. Stock short: 409 "
+                        "`out_of_stock`; a cart already checked out: 409 `cart_checked_out`.",
+         .tag = "ordering", .status = 201, .errors = {404, 409}, .cart_token = true, .idempotency_schema = "ordering",
+         .reply_headers = {"Location"}},
+        [&svc](Request& req, CheckoutRequest& b, None&) {
+            api::Out<Order> out(unwrap(svc.checkout(req.ctx(), b, req.cart_token())));
+            out.headers.set("Location", "/api/v1/orders/" + out.body.id.value);
+            return out;
+        });
 
-    router.add({Method::get, "/api/v1/checkout/shipping-methods", Access::anyone, "Shipping methods and their prices", "ordering"},
-               [&svc, base_currency](Request& req) {
-                   return Response::json(200, json::object{{"data", svc.shipping_methods(currency_param(req, base_currency))},
-                                                           {"next_cursor", nullptr}});
-               });
+    api::add<None, ShippingMethodsQuery, ShippingMethods>(
+        router,
+        {.method = Method::get, .path = "/api/v1/checkout/shipping-methods", .id = "listShippingMethods",
+         .summary = "Shipping methods and their prices", .tag = "ordering"},
+        [&svc, base_currency](Request&, None&, ShippingMethodsQuery& q) {
+            return svc.shipping_methods(q.currency ? q.currency->value : base_currency);
+        });
 
-    router.add({.method = Method::get, .pattern = "/api/v1/orders", .access = Access::user, .summary = "My orders (admins: all, filter by status)", .tag = "ordering", .blocking = true},
-               [&svc](Request& req) {
-                   auto page = page_params(req);
-                   auto status = req.query_param("status").value_or("");
-                   return Response::json(200, svc.list_orders(req.ctx(), page.after, page.limit, status));
-               });
+    api::add<None, OrderListQuery, OrderPage>(
+        router,
+        {.method = Method::get, .path = "/api/v1/orders", .id = "listOrders", .summary = "My orders, newest first (admins: all, by status)",
+         .tag = "ordering", .access = Access::user, .blocking = true},
+        [&svc](Request& req, None&, OrderListQuery& q) {
+            return svc.list_orders(req.ctx(), q.cursor ? q.cursor->value : "", q.limit ? static_cast<int>(q.limit->value) : 20,
+                                   q.status ? q.status->value : "");
+        });
 
-    router.add({Method::get, "/api/v1/orders/{id}", Access::anyone, "An order (its customer, its guest, or an admin)", "ordering"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.get_order(req.ctx(), req.param("id"), req.cart_token()))); });
+    api::add<None, None, Order>(router,
+                                {.method = Method::get, .path = "/api/v1/orders/{id}", .id = "getOrder",
+                                 .summary = "An order (its customer, its guest, or an admin)", .tag = "ordering", .errors = {404},
+                                 .cart_token = true},
+                                [&svc](Request& req, None&, None&) { return unwrap(svc.get_order(req.ctx(), req.param("id"), req.cart_token())); });
 
-    router.add({Method::get, "/api/v1/orders/{id}/history", Access::anyone, "Status history of an order", "ordering"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.history(req.ctx(), req.param("id"), req.cart_token()))); });
+    api::add<None, None, OrderHistory>(router,
+                                       {.method = Method::get, .path = "/api/v1/orders/{id}/history", .id = "getOrderHistory",
+                                        .summary = "Status history of an order", .tag = "ordering", .errors = {404}, .cart_token = true},
+                                       [&svc](Request& req, None&, None&) {
+                                           return unwrap(svc.history(req.ctx(), req.param("id"), req.cart_token()));
+                                       });
 }
 
 }  // namespace shop::ordering

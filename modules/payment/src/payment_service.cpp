@@ -1,6 +1,5 @@
 #include "payment_service.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <ctime>
@@ -13,7 +12,6 @@
 #include "platform/json_input.hpp"
 
 namespace shop::payment {
-namespace json = boost::json;
 
 namespace {
 
@@ -35,26 +33,27 @@ const char* kIntentColumns =
     "SELECT id, order_id, amount, currency, status, provider, card_brand, card_last4, failure_code, failure_message, "
     "created_at, updated_at, payment_method, amount_refunded FROM payment.intents ";
 
-json::object intent_from_row(const db::Row& r) {
-    std::string currency = r.str(3), status = r.str(4);
-    json::object o{{"id", r.str(0)},
-                   {"order_id", r.str(1)},
-                   {"amount", json::object{{"amount", r.i64(2)}, {"currency", currency}}},
-                   {"status", status},
-                   {"provider", r.str(5)},
-                   {"card", json::object{{"brand", r.str(6)}, {"last4", r.str(7)}}},
-                   {"amount_refunded", json::object{{"amount", r.i64(13)}, {"currency", currency}}},
-                   {"created_at", r.str(10)},
-                   {"updated_at", r.str(11)}};
-    if (status == "failed") {
-        o["failure_code"] = r.str(8);
-        o["failure_message"] = r.str(9);
+Payment intent_from_row(const db::Row& r) {
+    Payment p;
+    std::string currency = r.str(3);
+    p.id = api::of<api::Id<"pay">>(r.str(0));
+    p.order_id = api::of<api::Id<"ord">>(r.str(1));
+    p.amount = {r.i64(2), currency};
+    p.status.value = r.str(4);
+    p.provider = r.str(5);
+    p.card = {r.str(6), r.str(7)};
+    p.amount_refunded = {r.i64(13), currency};
+    p.created_at.value = r.str(10);
+    p.updated_at.value = r.str(11);
+    if (p.status == "failed") {
+        p.failure_code = r.str(8);
+        p.failure_message = r.str(9);
     }
-    if (status == "requires_action") o["next_action"] = json::object{{"type", "redirect_to_url"}};
-    return o;
+    if (p.status == "requires_action") p.next_action = NextAction{api::of<decltype(NextAction::type)>("redirect_to_url")};
+    return p;
 }
 
-std::optional<json::object> load_in(db::Sql& sql, const std::string& id) {
+std::optional<Payment> load_in(db::Sql& sql, const std::string& id) {
     auto r = sql.one(std::string(kIntentColumns) + "WHERE id = ?", id);
     if (!r) return std::nullopt;
     return intent_from_row(*r);
@@ -67,7 +66,7 @@ const ErrorCategory& payment_category() noexcept {
     return kCategory;
 }
 
-std::optional<json::object> PaymentService::load(const std::string& id) {
+std::optional<Payment> PaymentService::load(const std::string& id) {
     return db_.read([&](db::Reader& r) { return load_in(r, id); });
 }
 
@@ -81,26 +80,25 @@ std::vector<PaymentSummary> PaymentService::payments_of_order(std::string_view o
     return out;
 }
 
-Result<json::object> PaymentService::create_sandbox_token(const Ctx& ctx, const NewCardToken& card) {
+Result<CardToken> PaymentService::create_sandbox_token(const Ctx& ctx, const CardTokenRequest& in) {
+    const std::string& number = in.number.value;
+    const std::string& cvc = in.cvc.value;
+    std::int64_t exp_month = in.exp_month.value, exp_year = in.exp_year.value;
     std::vector<FieldError> errors;
-    auto digits = domain::card_digits(card.number);
+    auto digits = domain::card_digits(number);
     if (!digits || !domain::luhn_valid(*digits)) errors.push_back({"number", "is not a valid card number"});
     std::time_t t = std::time(nullptr);
     std::tm tm{};
     gmtime_r(&t, &tm);
     int year = tm.tm_year + 1900, month = tm.tm_mon + 1;
-    if (card.exp_month < 1 || card.exp_month > 12) errors.push_back({"exp_month", "must be between 1 and 12"});
-    else if (card.exp_year < year || (card.exp_year == year && card.exp_month < month))
-        errors.push_back({"exp_year", "the card has expired"});
-    if (card.cvc.size() < 3 || card.cvc.size() > 4 ||
-        card.cvc.find_first_not_of("0123456789") != std::string::npos)
+    if (exp_year < year || (exp_year == year && exp_month < month)) errors.push_back({"exp_year", "the card has expired"});
+    if (cvc.size() < 3 || cvc.size() > 4 || cvc.find_first_not_of("0123456789") != std::string::npos)
         errors.push_back({"cvc", "must be 3 or 4 digits"});
     if (!errors.empty()) return validation_error(std::move(errors));
-    domain::SandboxCard sealed{domain::card_brand(*digits), digits->substr(digits->size() - 4), card.exp_month, card.exp_year,
+    domain::SandboxCard sealed{domain::card_brand(*digits), digits->substr(digits->size() - 4), exp_month, exp_year,
                                domain::sandbox_outcome_key(*digits)};
     std::string token = domain::seal_sandbox_token(sealed, sandbox_key(), crypto::random_token(9));
-    return json::object{{"token", token}, {"brand", sealed.brand}, {"last4", sealed.last4}, {"exp_month", card.exp_month},
-                        {"exp_year", card.exp_year}};
+    return CardToken{token, sealed.brand, sealed.last4, exp_month, exp_year};
 }
 
 const std::string& PaymentService::sandbox_key() {
@@ -116,7 +114,7 @@ const std::string& PaymentService::sandbox_key() {
     return sandbox_key_;
 }
 
-Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_id, const std::string& token,
+Result<Payment> PaymentService::pay(const Ctx& ctx, std::string_view order_id, const std::string& token,
                                          std::string_view cart_token) {
     auto order = ordering_.order_for_payment(ctx, order_id, cart_token);
     if (!order) return Error(order.error().ec, order.error().detail, {{"order_id", "is not an order of yours"}});
@@ -135,7 +133,7 @@ Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_
     // interrupts.)
     std::string intent_id = new_id("pay");
     auto outcome = domain::sandbox_outcome(card->outcome);
-    return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<json::object> {
+    return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<Payment> {
         if (auto live = tx.one("SELECT status FROM payment.intents WHERE order_id = ? AND status IN ('processing', 'requires_capture', "
                                "'succeeded')",
                                order->id)) {
@@ -148,7 +146,7 @@ Result<json::object> PaymentService::pay(const Ctx& ctx, std::string_view order_
                 intent_id, order->id, ctx.user_id(), order->total.amount, order->total.currency, token, brand, last4, at, at);
         record_outcome(tx, intent_id, outcome);
         auto intent = *load_in(tx, intent_id);
-        tx.reply(intent);
+        tx.reply(api::write_value(intent));
         return intent;
     });
 }
@@ -202,21 +200,21 @@ void PaymentService::refund_in(db::Tx& tx, const std::string& payment_id, const 
     log_.info("payment refunded", {{"payment_id", payment_id}, {"refund_id", id}, {"amount", due}, {"reason", reason}});
 }
 
-Result<json::object> PaymentService::get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token) {
+Result<Payment> PaymentService::get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token) {
     auto p = load(std::string(payment_id));
     if (!p) return not_found(fmt::format("no payment {}", payment_id));
-    auto order = ordering_.order_for_payment(ctx, p->at("order_id").as_string(), cart_token);
+    auto order = ordering_.order_for_payment(ctx, p->order_id.value, cart_token);
     if (!order) return not_found(fmt::format("no payment {}", payment_id));
-    return *p;
+    return std::move(*p);
 }
 
-Result<json::array> PaymentService::list_for_order(const Ctx& ctx, std::string_view order_id_in, std::string_view cart_token) {
+Result<PaymentList> PaymentService::list_for_order(const Ctx& ctx, std::string_view order_id_in, std::string_view cart_token) {
     auto order = ordering_.order_for_payment(ctx, order_id_in, cart_token);
     if (!order) return order.error();
-    json::array out;
+    PaymentList out;
     std::string order_id(order_id_in);
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query(std::string(kIntentColumns) + "WHERE order_id = ? ORDER BY id", order_id)) out.push_back(intent_from_row(row));
+        for (auto& row : r.query(std::string(kIntentColumns) + "WHERE order_id = ? ORDER BY id", order_id)) out.data.push_back(intent_from_row(row));
     });
     return out;
 }

@@ -1,11 +1,11 @@
 #pragma once
-#include <boost/json/object.hpp>
 #include <mutex>
 
 #include "domain/cards.hpp"
 #include "ordering/api.hpp"
 #include "payment/api.hpp"
 #include "platform/log.hpp"
+#include "wire.hpp"
 
 namespace shop::db {
 class Database;
@@ -14,12 +14,6 @@ class Tx;
 
 namespace shop::payment {
 
-struct NewCardToken {
-    std::string number;
-    std::int64_t exp_month = 0, exp_year = 0;
-    std::string cvc;
-};
-
 class PaymentService final : public PaymentApi {
 public:
     PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering) : db_(db), log_(log), ordering_(ordering) {}
@@ -27,11 +21,11 @@ public:
     std::vector<PaymentSummary> payments_of_order(std::string_view order_id) override;
 
     /// Tokenizes a test card; the number itself is dropped here.
-    Result<boost::json::object> create_sandbox_token(const Ctx& ctx, const NewCardToken& card);
+    Result<CardToken> create_sandbox_token(const Ctx& ctx, const CardTokenRequest& card);
     /// Pays an order with a token: never twice, however often or concurrently it is called.
-    Result<boost::json::object> pay(const Ctx& ctx, std::string_view order_id, const std::string& token, std::string_view cart_token);
-    Result<boost::json::object> get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
-    Result<boost::json::array> list_for_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
+    Result<Payment> pay(const Ctx& ctx, std::string_view order_id, const std::string& token, std::string_view cart_token);
+    Result<Payment> get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
+    Result<PaymentList> list_for_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     /// The key sandbox tokens are signed with (made once per database, on first use).
     const std::string& sandbox_key();
     /// Finishes intents a crash left `processing` (the sandbox's answer is deterministic).
@@ -43,7 +37,7 @@ private:
     /// Records the provider's outcome of a processing intent (once; later calls do nothing) and
     /// publishes payment_authorized or payment_failed.
     void record_outcome(db::Tx& tx, const std::string& intent_id, const domain::SandboxOutcome& outcome);
-    std::optional<boost::json::object> load(const std::string& id);
+    std::optional<Payment> load(const std::string& id);
 
     db::Database& db_;
     Logger& log_;

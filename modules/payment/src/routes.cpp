@@ -1,51 +1,44 @@
-// Thin HTTP handlers: parse -> call the service -> map the result.
-#include <boost/json.hpp>
-
+// Thin HTTP handlers: the typed declarations of payment's routes -> the service.
 #include "payment_service.hpp"
+#include "platform/api.hpp"
 #include "platform/http.hpp"
-#include "platform/json_input.hpp"
 
 namespace shop::payment {
-namespace json = boost::json;
 using namespace shop::http;
+using api::None;
 
 void register_payment_routes(Router& router, PaymentService& svc) {
-    router.add({Method::post, "/api/v1/payments/sandbox/tokens", Access::anyone,
-                "Tokenize a test card (Stripe's test numbers); the number is never stored", "payment", 201, true},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   NewCardToken card;
-                   card.number = f.required_string("number", 32);
-                   card.exp_month = f.required_int("exp_month", 1, 12);
-                   card.exp_year = f.required_int("exp_year", 2000, 2200);
-                   card.cvc = f.required_string("cvc", 4);
-                   throw_if_invalid(errors);
-                   return Response::json(201, unwrap(svc.create_sandbox_token(req.ctx(), card)));
-               });
+    api::add<CardTokenRequest, None, CardToken>(
+        router,
+        {.method = Method::post, .path = "/api/v1/payments/sandbox/tokens", .id = "createSandboxCardToken",
+         .summary = "Tokenize a test card (Stripe's test numbers); the number is never stored",
+         .description = "4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds, "
+                        "4000 0000 0000 3220 requires action (3-D Secure). The token is self-contained and signed.",
+         .tag = "payment", .status = 201, .secret = true},
+        [&svc](Request& req, CardTokenRequest& b, None&) { return unwrap(svc.create_sandbox_token(req.ctx(), b)); });
 
-    router.add({.method = Method::post, .pattern = "/api/v1/payments", .access = Access::anyone,
-                .summary = "Pay an order (never a double charge)", .tag = "payment", .success_status = 201,
-                .idempotency_schema = "payment"},
-               [&svc](Request& req) {
-                   auto body = json_body(req);
-                   std::vector<FieldError> errors;
-                   FieldReader f(body, errors);
-                   auto order_id = f.required_string("order_id", 64);
-                   auto method = f.required_string("payment_method", 512);
-                   throw_if_invalid(errors);
-                   return Response::json(201, unwrap(svc.pay(req.ctx(), order_id, method, req.cart_token())));
-               });
+    api::add<PayRequest, None, Payment>(
+        router,
+        {.method = Method::post, .path = "/api/v1/payments", .id = "createPayment", .summary = "Pay an order (never a double charge)",
+         .description = "A declined card answers 201 with `status: failed` and a `failure_code`; the order stays payable until "
+                         "its `payable_until`. A payment in flight for the order: 409 `payment_in_progress`; paid already: 409 "
+                         "`order_already_paid`.",
+         .tag = "payment", .status = 201, .errors = {404, 409}, .cart_token = true, .idempotency_schema = "payment"},
+        [&svc](Request& req, PayRequest& b, None&) {
+            return unwrap(svc.pay(req.ctx(), b.order_id.value, b.payment_method.value, req.cart_token()));
+        });
 
-    router.add({Method::get, "/api/v1/payments/{id}", Access::anyone, "A payment (its payer or an admin)", "payment"},
-               [&svc](Request& req) { return Response::json(200, unwrap(svc.get(req.ctx(), req.param("id"), req.cart_token()))); });
+    api::add<None, None, Payment>(router,
+                                  {.method = Method::get, .path = "/api/v1/payments/{id}", .id = "getPayment",
+                                   .summary = "A payment (its payer or an admin)", .tag = "payment", .errors = {404}, .cart_token = true},
+                                  [&svc](Request& req, None&, None&) { return unwrap(svc.get(req.ctx(), req.param("id"), req.cart_token())); });
 
-    router.add({Method::get, "/api/v1/orders/{id}/payments", Access::anyone, "Payments of an order", "payment"},
-               [&svc](Request& req) {
-                   return Response::json(200, json::object{{"data", unwrap(svc.list_for_order(req.ctx(), req.param("id"), req.cart_token()))},
-                                                           {"next_cursor", nullptr}});
-               });
+    api::add<None, None, PaymentList>(router,
+                                      {.method = Method::get, .path = "/api/v1/orders/{id}/payments", .id = "listOrderPayments",
+                                       .summary = "Payments of an order", .tag = "payment", .errors = {404}, .cart_token = true},
+                                      [&svc](Request& req, None&, None&) {
+                                          return unwrap(svc.list_for_order(req.ctx(), req.param("id"), req.cart_token()));
+                                      });
 }
 
 }  // namespace shop::payment

@@ -1,8 +1,7 @@
-// Thin HTTP handlers for search, and its event subscriber.
+// Thin HTTP handlers: the typed declaration of search's route -> the service.
 #include <boost/json.hpp>
 
-#include "catalog/events.hpp"
-#include "platform/bus.hpp"
+#include "platform/api.hpp"
 #include "platform/http.hpp"
 #include "search_service.hpp"
 
@@ -10,28 +9,20 @@ namespace shop::search {
 using namespace shop::http;
 
 void register_search_routes(Router& router, SearchService& svc, std::string base_currency) {
-    router.add({.method = Method::get, .pattern = "/api/v1/search", .access = Access::anyone, .summary = "Full-text product search (bm25), with facets", .tag = "search", .blocking = true},
-               [&svc, base_currency](Request& req) {
-                   auto q = req.query_param("q");
-                   if (!q || q->empty()) throw ErrorException(validation("q", "is required"));
-                   if (q->size() > 200) throw ErrorException(validation("q", "must be at most 200 characters"));
-                   auto page = page_params(req);
-                   int offset = 0;
-                   if (!page.after.empty()) {
-                       try {
-                           offset = std::stoi(page.after);
-                       } catch (...) {
-                           throw ErrorException(validation("cursor", "is not a cursor this API returned"));
-                       }
-                   }
-                   return Response::json(200, svc.search(*q, currency_param(req, base_currency), offset, page.limit));
-               });
-}
-
-void subscribe_search_handlers(bus::Bus& bus, SearchService& svc) {
-    namespace ce = catalog::events;
-    bus.subscribe<ce::ProductChanged>("search.catalog_events", "search", "catalog",
-                                      [&svc](db::Tx& tx, const ce::ProductChanged& e, const bus::EventMeta&) { svc.index(tx, e); });
+    api::add<api::None, SearchQuery, SearchResult>(
+        router,
+        {.method = Method::get, .path = "/api/v1/search", .id = "searchProducts", .summary = "Full-text product search (bm25), with facets",
+         .description = "Words match as prefixes; every word must match.", .tag = "search", .blocking = true},
+        [&svc, base_currency](Request&, api::None&, SearchQuery& q) {
+            int offset = 0;
+            if (q.cursor) {
+                std::int64_t n = 0;
+                if (!api::parse_int(q.cursor->value, n) || n < 0 || n > 1'000'000)
+                    throw ErrorException(validation("cursor", "is not a cursor this API returned"));
+                offset = static_cast<int>(n);
+            }
+            return svc.search(q.q.value, q.currency ? q.currency->value : base_currency, offset, q.limit ? static_cast<int>(q.limit->value) : 20);
+        });
 }
 
 }  // namespace shop::search

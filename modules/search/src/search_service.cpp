@@ -46,57 +46,48 @@ void SearchService::index(db::Tx& tx, const catalog::events::ProductChanged& e) 
         tx.exec("INSERT INTO search.products_fts (rowid, title, description) VALUES (?, ?, ?)", doc_id, e.title, e.description);
 }
 
-json::object SearchService::search(const std::string& q, const std::string& currency, int offset, int limit) {
+SearchResult SearchService::search(const std::string& q, const std::string& currency, int offset, int limit) {
     auto words = domain::tokenize(q);
     if (words.empty()) throw ErrorException(validation("q", "must contain at least one letter or digit"));
     std::string match = domain::fts_query(words);
-    json::array data;
-    std::int64_t total = 0;
+    SearchResult out;
+    out.currency = currency;
     static constexpr std::array<std::int64_t, 5> kEdges = {1000, 2500, 5000, 10000, 25000};  // minor units
     std::array<std::int64_t, kEdges.size() + 1> buckets{};
+    auto price_in = [&](const std::string& prices_json) -> std::optional<std::int64_t> {
+        json::value prices = json::parse(prices_json);
+        for (auto& p : prices.as_array())
+            if (p.at("currency").as_string() == currency) return p.at("amount").as_int64();
+        return std::nullopt;
+    };
     db_.read_snapshot([&](db::Reader& r) {
-        total = r.count("SELECT COUNT(*) FROM search.products_fts WHERE products_fts MATCH ?", match);
+        out.total = r.count("SELECT COUNT(*) FROM search.products_fts WHERE products_fts MATCH ?", match);
         for (auto& row : r.query("SELECT d.product_id, d.title, d.slug, d.prices, f.rank FROM "
                                  "(SELECT rowid AS doc_id, bm25(products_fts, 10.0, 1.0) AS rank FROM search.products_fts "
                                  " WHERE products_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f "
                                  "JOIN search.documents d ON d.doc_id = f.doc_id ORDER BY f.rank",
                                  match, limit, offset)) {
-            json::value price = nullptr;
-            json::value prices = json::parse(row.str(3));
-            for (auto& p : prices.as_array())
-                if (p.at("currency").as_string() == currency) price = p;
-            data.push_back(json::object{{"id", row.str(0)}, {"title", row.str(1)}, {"slug", row.str(2)}, {"price", price},
-                                        {"score", -row.f64(4)}});
+            Hit h{api::of<api::Id<"prd">>(row.str(0)), row.str(1), row.str(2), {}, -row.f64(4)};
+            if (auto a = price_in(row.str(3))) h.price = api::Money{*a, currency};
+            out.data.push_back(std::move(h));
         }
         // Price facet over (at most) the first 1000 matches.
         for (auto& row : r.query("SELECT d.prices FROM (SELECT rowid AS doc_id FROM search.products_fts WHERE products_fts MATCH ? "
                                  "LIMIT 1000) f JOIN search.documents d ON d.doc_id = f.doc_id",
-                                 match)) {
-            json::value prices = json::parse(row.str(0));
-            for (auto& p : prices.as_array())
-                if (p.at("currency").as_string() == currency) {
-                    auto a = p.at("amount").as_int64();
-                    std::size_t b = 0;
-                    while (b < kEdges.size() && a >= kEdges[b]) ++b;
-                    ++buckets[b];
-                }
-        }
+                                 match))
+            if (auto a = price_in(row.str(0))) {
+                std::size_t b = 0;
+                while (b < kEdges.size() && *a >= kEdges[b]) ++b;
+                ++buckets[b];
+            }
     });
-    json::array price_facet;
     for (std::size_t b = 0; b < buckets.size(); ++b) {
-        json::object o{{"from", b == 0 ? json::value(0) : json::value(kEdges[b - 1])},
-                       {"to", b < kEdges.size() ? json::value(kEdges[b]) : json::value(nullptr)},
-                       {"count", buckets[b]}};
-        price_facet.push_back(std::move(o));
+        PriceBucket pb{b == 0 ? 0 : kEdges[b - 1], {}, buckets[b]};
+        if (b < kEdges.size()) pb.to = kEdges[b];
+        out.facets.price.push_back(pb);
     }
-    bool more = offset + limit < total;
-    return json::object{{"data", std::move(data)},
-                        {"total", total},
-                        {"facets", json::object{{"brand", json::array{}}, {"category", json::array{}},
-                                                {"price", std::move(price_facet)}, {"rating", json::array{}}}},
-                        {"suggestion", nullptr},
-                        {"currency", currency},
-                        {"next_cursor", more ? json::value(http::encode_cursor(std::to_string(offset + limit))) : json::value(nullptr)}};
+    if (offset + limit < out.total) out.next_cursor = api::of<api::Cursor>(std::to_string(offset + limit));
+    return out;
 }
 
 }  // namespace shop::search

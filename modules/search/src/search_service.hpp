@@ -1,9 +1,9 @@
 #pragma once
-#include <boost/json/object.hpp>
 
 #include "catalog/events.hpp"
 #include "platform/log.hpp"
 #include "search/api.hpp"
+#include "wire.hpp"
 
 namespace shop::db {
 class Database;
@@ -18,7 +18,7 @@ public:
     std::int64_t indexed_count() override;
 
     /// Hits for `q` ranked by bm25 (title weighs 10x the description), with total and price facets.
-    boost::json::object search(const std::string& q, const std::string& currency, int offset, int limit);
+    SearchResult search(const std::string& q, const std::string& currency, int offset, int limit);
     /// Upserts the product's document; only published products are searchable. Ignores stale events.
     void index(db::Tx& tx, const catalog::events::ProductChanged& e);
 

@@ -12,10 +12,17 @@ using shop::FieldError;
 using shop::Money;
 using shop::catalog::NewProduct;
 using shop::catalog::domain::is_slug;
-using shop::catalog::domain::read_new_product;
 using shop::catalog::domain::slugify;
 
 namespace {
+
+// Reads a create-product body exactly as POST /api/v1/products does: its types, then the rules.
+NewProduct read_new_product(const json::value& body, std::vector<FieldError>& errors) {
+    shop::api::Reader r(errors);
+    shop::catalog::NewProductRequest req;
+    if (!shop::api::read_value(body, req, "", r)) return {};
+    return shop::catalog::domain::new_product(req, errors);
+}
 
 json::object valid_body() {
     return json::object{
@@ -117,8 +124,9 @@ TEST_CASE("a valid product body is read without errors") {
     CHECK(p.variants[0].sku == "RRS-42");
     CHECK(p.variants[0].title == "Size 42");
     CHECK(p.variants[0].options.size() == 2);
-    CHECK(p.variants[0].options[0] == std::pair<std::string, std::string>{"size", "42"});
-    CHECK(p.variants[0].options[1] == std::pair<std::string, std::string>{"colour", "red"});
+    // Options are kept by name.
+    CHECK(p.variants[0].options[0] == std::pair<std::string, std::string>{"colour", "red"});
+    CHECK(p.variants[0].options[1] == std::pair<std::string, std::string>{"size", "42"});
     REQUIRE(p.variants[0].prices.size() == 2);
     CHECK(p.variants[0].prices[0] == Money{4999, "USD"});
     CHECK(p.variants[0].prices[1] == Money{4599, "EUR"});
@@ -182,7 +190,7 @@ TEST_CASE("a product with an empty, missing or non-array variants list is reject
         body["variants"] = json::array{};
         read_new_product(body, errors);
         CHECK(fields_of(errors) == "variants");
-        CHECK(message_for(errors, "variants") == "must hold at least one variant");
+        CHECK(message_for(errors, "variants") == "must hold at least one item");
     }
     SUBCASE("missing") {
         body.erase("variants");
@@ -386,5 +394,12 @@ TEST_CASE("every problem in a body is reported at once") {
     std::vector<FieldError> errors;
     read_new_product(body, errors);
     CHECK(fields_of(errors) ==
-          "title, status, variants[0].prices[0].amount, variants[0].prices[1].currency, variants[1].sku");
+          "title, status, variants[0].prices[0].amount, variants[0].prices[1].currency");
+    // The rules the types cannot state run once the types are right.
+    body = valid_body();
+    variant(body, 1)["sku"] = "RRS-42";
+    price(body, 0, 1)["currency"] = "USD";
+    errors.clear();
+    read_new_product(body, errors);
+    CHECK(fields_of(errors) == "variants[0].prices[1].currency, variants[1].sku");
 }

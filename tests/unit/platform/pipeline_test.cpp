@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "platform/db.hpp"
+#include "platform/api.hpp"
 #include "platform/json_input.hpp"
 #include "platform/migrations.hpp"
 #include "platform/pipeline.hpp"
@@ -14,6 +15,18 @@ using namespace shop::http;
 namespace json = boost::json;
 
 namespace {
+
+struct ThingRequest {
+    api::Text<1, 20> name;
+    std::optional<api::Int<1, 10>> count;
+};
+SHOP_API_STRUCT(ThingRequest, name, count)
+
+struct ThingReply {
+    std::string name;
+    std::int64_t call = 0;
+};
+SHOP_API_STRUCT(ThingReply, name, call)
 
 struct Fixture {
     Logger log{LogLevel::off};
@@ -29,23 +42,19 @@ struct Fixture {
         static const db::Migration kThings[] = {{1, "things", "CREATE TABLE things.things (name TEXT NOT NULL);"}};
         db::migrate(*database, {{"things", kThings}}, log);
         opts.access_log = false;
-        router.add({.method = Method::post, .pattern = "/things", .access = Access::anyone, .summary = "create", .success_status = 201,
-                    .idempotency_schema = "things"},
-                   [this](Request& req) {
-                       ++calls;
-                       auto body = json_body(req);
-                       std::vector<FieldError> errors;
-                       FieldReader f(body, errors);
-                       auto name = f.required_string("name", 20);
-                       f.optional_int("count", 1, 10);
-                       if (!errors.empty()) throw ErrorException(validation_error(std::move(errors)));
-                       json::object reply{{"name", name}, {"call", calls}};
-                       database->write("things", req.ctx(), [&](db::Tx& tx) {
-                           tx.exec("INSERT INTO things.things (name) VALUES (?)", name);
-                           tx.reply(reply);
-                       });
-                       return Response::json(201, reply);
-                   });
+        api::add<ThingRequest, api::None, ThingReply>(
+            router,
+            {.method = Method::post, .path = "/things", .id = "createThing", .summary = "create", .tag = "platform", .status = 201,
+             .idempotency_schema = "things"},
+            [this](Request& req, ThingRequest& b, api::None&) {
+                ++calls;
+                ThingReply reply{b.name.value, calls};
+                database->write("things", req.ctx(), [&](db::Tx& tx) {
+                    tx.exec("INSERT INTO things.things (name) VALUES (?)", b.name.value);
+                    tx.reply(api::write_value(reply));
+                });
+                return reply;
+            });
         router.add({Method::get, "/boom", Access::anyone}, [](Request&) -> Response { throw std::runtime_error("secret internals"); });
         router.add({Method::get, "/mine", Access::user}, [](Request& req) { return Response::json(200, json::object{{"user", req.principal->user_id}}); });
         router.add({Method::get, "/admin", Access::admin}, [](Request&) { return Response::json(200, json::object{}); });

@@ -67,16 +67,3 @@ TEST_CASE("registering the same method and pattern twice is a programming error"
     CHECK_THROWS_AS(r.add({Method::post, "/x/{other}"}, tag("c")), std::logic_error);
 }
 
-TEST_CASE("the OpenAPI document lists every route with its path parameters") {
-    Router r;
-    r.add({Method::get, "/api/v1/products/{id}", Access::anyone, "A product", "catalog"}, tag("x"));
-    r.add({Method::post, "/api/v1/products", Access::vendor, "Create", "catalog", 201}, tag("y"));
-    auto doc = openapi_document(r, "shop", "1.0");
-    auto& paths = doc.at("paths").as_object();
-    CHECK(doc.at("openapi").as_string() == "3.1.0");
-    auto& get = paths.at("/api/v1/products/{id}").at("get").as_object();
-    CHECK(get.at("parameters").as_array()[0].at("name").as_string() == "id");
-    auto& post = paths.at("/api/v1/products").at("post").as_object();
-    CHECK(post.contains("security"));
-    CHECK(post.at("responses").as_object().contains("201"));
-}

@@ -1,11 +1,11 @@
 #pragma once
 // Pure rules for products: reading a create/patch request, slugs. No I/O.
-#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "catalog/api.hpp"
+#include "wire.hpp"
 
 namespace shop::catalog::domain {
 
@@ -14,7 +14,9 @@ std::string slugify(std::string_view text);
 /// True when `s` is already a valid slug.
 bool is_slug(std::string_view s);
 
-/// Reads a POST /api/v1/products body; every problem goes to `errors` with its JSON path.
-NewProduct read_new_product(const boost::json::object& body, std::vector<FieldError>& errors);
+/// The product a create request asks for, after the rules the request's types cannot state (a SKU's
+/// characters, a SKU or a currency repeated, a slug's form); every problem goes to `errors` with
+/// its JSON path.
+NewProduct new_product(const NewProductRequest& request, std::vector<FieldError>& errors);
 
 }  // namespace shop::catalog::domain

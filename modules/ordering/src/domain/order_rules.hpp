@@ -1,6 +1,5 @@
 #pragma once
-// Pure ordering rules: the order state machine, totals and address validation. No I/O.
-#include <boost/json/object.hpp>
+// Pure ordering rules: the order state machine and totals. No I/O.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,7 +19,5 @@ struct Totals {
 /// total = subtotal - discount + shipping + tax, never negative.
 Totals compute_totals(std::int64_t subtotal, std::int64_t discount, std::int64_t shipping, std::int64_t tax);
 
-/// Reads and normalises an address object at `path` (`shipping_address`), recording field errors.
-boost::json::object read_address(const boost::json::object& addr, const std::string& path, std::vector<FieldError>& errors);
 
 }  // namespace shop::ordering::domain

@@ -1,0 +1,88 @@
+#pragma once
+// catalog's requests and replies on the wire (see platform/api.hpp).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/api.hpp"
+
+namespace shop::catalog {
+
+using ProductStatus = api::OneOf<"draft", "published", "archived">;
+
+struct NewVariantRequest {
+    api::Text<1, 64> sku;  ///< letters, digits, '-', '_' and '.'
+    std::optional<api::Text<1, 200>> title;
+    std::optional<api::Dict<api::Text<1, 100>>> options;  ///< e.g. {"size": "M"}
+    api::List<api::MoneyIn, 1, 20> prices;                ///< one per currency
+};
+SHOP_API_STRUCT(NewVariantRequest, sku, title, options, prices)
+
+struct NewProductRequest {
+    api::Text<1, 200> title;
+    std::optional<api::Text<1, 120>> slug;  ///< default: made from the title
+    std::optional<api::Text<0, 20000>> description;
+    std::optional<ProductStatus> status;    ///< default: draft
+    api::List<NewVariantRequest, 1, 100> variants;
+};
+SHOP_API_STRUCT(NewProductRequest, title, slug, description, status, variants)
+
+struct ProductPatchRequest {
+    std::optional<api::Text<1, 200>> title;
+    std::optional<api::Text<1, 120>> slug;
+    std::optional<api::Text<0, 20000>> description;
+    std::optional<ProductStatus> status;
+};
+SHOP_API_STRUCT(ProductPatchRequest, title, slug, description, status)
+
+struct CurrencyQuery {
+    std::optional<api::Currency> currency;  ///< the price currency; default: the shop's base currency
+};
+SHOP_API_STRUCT(CurrencyQuery, currency)
+
+struct ProductListQuery {
+    std::optional<api::Int<1, 100>> limit;
+    std::optional<api::Cursor> cursor;
+    std::optional<api::Currency> currency;
+};
+SHOP_API_STRUCT(ProductListQuery, limit, cursor, currency)
+
+struct Variant {
+    api::Id<"var"> id;
+    std::string sku;
+    std::string title;
+    std::map<std::string, std::string> options;
+    api::Nullable<api::Money> price;  ///< in the asked currency; null without a price in it
+    std::vector<api::Money> prices;   ///< every explicit price
+};
+SHOP_API_STRUCT(Variant, id, sku, title, options, price, prices)
+
+struct Rating {
+    api::Nullable<double> average;  ///< null before the first review
+    std::int64_t count = 0;
+};
+SHOP_API_STRUCT(Rating, average, count)
+
+struct Product {
+    api::Id<"prd"> id;
+    std::string title;
+    std::string slug;
+    std::string description;
+    ProductStatus status;
+    api::Nullable<api::Id<"usr">> vendor_id;
+    std::string currency;  ///< of `variants[].price`
+    std::vector<Variant> variants;
+    Rating rating;
+    api::Timestamp created_at;
+    api::Timestamp updated_at;
+};
+SHOP_API_STRUCT(Product, id, title, slug, description, status, vendor_id, currency, variants, rating, created_at, updated_at)
+
+struct ProductPage {
+    std::vector<Product> data;
+    api::Nullable<api::Cursor> next_cursor;
+};
+SHOP_API_STRUCT(ProductPage, data, next_cursor)
+
+}  // namespace shop::catalog

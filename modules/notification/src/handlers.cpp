@@ -1,0 +1,38 @@
+// Event subscribers: which events mail whom.
+#include <fmt/format.h>
+
+#include "notification_service.hpp"
+#include "ordering/events.hpp"
+#include "platform/bus.hpp"
+#include "platform/money.hpp"
+
+namespace shop::notification {
+
+void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name) {
+    namespace oe = ordering::events;
+    bus.subscribe<oe::OrderConfirmed>(
+        "notification.order_events", "notification", "ordering",
+        [&svc, shop_name](db::Tx& tx, const oe::OrderConfirmed& e, const bus::EventMeta& meta) {
+            std::string lines;
+            for (auto& l : e.lines)
+                lines += fmt::format("  {} x {} ({})  {}\n", l.quantity, l.title, l.sku, format_money({l.line_total, e.currency}));
+            svc.send_templated(tx, meta.id, "order_confirmation", e.email,
+                               {{"order_number", e.number},
+                                {"order_id", e.order_id},
+                                {"lines", lines},
+                                {"subtotal", format_money({e.subtotal, e.currency})},
+                                {"shipping", format_money({e.shipping, e.currency})},
+                                {"tax", format_money({e.tax, e.currency})},
+                                {"total", format_money({e.total, e.currency})},
+                                {"shop_name", shop_name}});
+        });
+    bus.subscribe<oe::OrderCancelled>("notification.order_events", "notification", "ordering",
+                                      [&svc, shop_name](db::Tx& tx, const oe::OrderCancelled& e, const bus::EventMeta& meta) {
+                                          if (e.email.empty()) return;
+                                          std::string reason = e.reason == "reservation_expired" ? "it was not paid in time" : e.reason;
+                                          svc.send_templated(tx, meta.id, "order_cancelled", e.email,
+                                                             {{"order_number", e.number}, {"reason", reason}, {"shop_name", shop_name}});
+                                      });
+}
+
+}  // namespace shop::notification
