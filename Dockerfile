@@ -14,11 +14,13 @@ RUN apt-get update \
       g++ cmake make pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
       libsoci-dev libsqlite3-dev libfmt-dev doctest-dev libssl-dev libsodium-dev \
-      ca-certificates \
+      ca-certificates nodejs npm \
       libboost-dev- libboost1.74-dev- \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# The /docs page's Redoc script is embedded from tools/node_modules (nothing is fetched at run time).
+RUN cd tools && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 # Build outside /src so a build tree copied from the host cannot get in the way.
 RUN cmake -S /src -B /build -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release -DSHOP_BUILD_TESTS=OFF \
  && cmake --build /build -j"$(nproc)" \

@@ -1,5 +1,7 @@
 // shop: serve | migrate | seed | backup | config | --help | --version
 #include <csignal>
+#include <filesystem>
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -32,6 +34,7 @@ Usage:
                  consistent online copy of every database file into DIR
   shop config  [--config FILE]
                  print the effective configuration (secrets redacted)
+  shop openapi   print the OpenAPI 3.1 document of the API (what GET /openapi.json serves)
   shop --help | --version
 
 Configuration: config/shop.json defaults < --config FILE < SHOP_* environment < flags.
@@ -138,6 +141,21 @@ int main(int argc, char** argv) {
             shop::app::App app(build_config(a));
             app.database().backup_to(a.positional[0]);
             std::cout << "backup written to " << a.positional[0] << "\n";
+            return 0;
+        }
+        if (a.command == "openapi") {
+            // The app is built (never started) on a throwaway data directory, only to list its routes.
+            auto dir = std::filesystem::temp_directory_path() / ("shop-openapi-" + std::to_string(::getpid()));
+            shop::Config c = build_config(a);
+            c.set("data_dir", dir.string(), "openapi");
+            c.set("log.level", "off", "openapi");
+            std::string doc;
+            {
+                shop::app::App app(c);
+                doc = app.openapi_json();
+            }
+            std::filesystem::remove_all(dir);
+            std::cout << doc << "\n";
             return 0;
         }
         if (a.command == "config") {

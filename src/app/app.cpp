@@ -10,6 +10,7 @@
 #include "notification/module.hpp"
 #include "ordering/module.hpp"
 #include "payment/module.hpp"
+#include "platform/api.hpp"
 #include "platform/bus.hpp"
 #include "platform/db.hpp"
 #include "platform/http.hpp"
@@ -184,6 +185,7 @@ bool App::drain_bus(std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
 }
+std::string App::openapi_json() const { return boost::json::serialize(api::openapi_document(impl_->router, "shop", SHOP_VERSION)); }
 std::uint16_t App::port() const { return impl_->server ? impl_->server->port() : 0; }
 const Config& App::config() const { return impl_->config; }
 Logger& App::log() { return impl_->log; }

@@ -42,6 +42,8 @@ public:
     bool drain_bus(std::chrono::milliseconds timeout);
 
     std::uint16_t port() const;
+    /// The OpenAPI 3.1 document of every route (what GET /openapi.json serves).
+    std::string openapi_json() const;
     const Config& config() const;
     Logger& log();
     db::Database& database();

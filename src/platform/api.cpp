@@ -229,7 +229,7 @@ const std::map<int, std::string_view>& problem_responses() {
 
 }  // namespace
 
-void describe_operation(const Operation& op, bool has_body, json::object& out) {
+void describe_operation(const Operation& op, bool has_body, bool has_query, json::object& out) {
     out["operationId"] = op.id;
     out["summary"] = op.summary;
     if (!op.description.empty()) out["description"] = op.description;
@@ -260,7 +260,7 @@ void describe_operation(const Operation& op, bool has_body, json::object& out) {
     if (op.access != http::Access::anyone) problems.insert(401);
     if (op.access == http::Access::vendor || op.access == http::Access::admin) problems.insert(403);
     if (has_body) problems.insert({400, 413, 415, 422});
-    if (!op.idempotency_schema.empty()) problems.insert(422);
+    if (!op.idempotency_schema.empty() || has_query) problems.insert(422);
     for (int p : problems) {
         auto it = problem_responses().find(p);
         if (it == problem_responses().end()) throw std::logic_error(fmt::format("{} {}: no problem response {}", to_string(op.method), op.path, p));

@@ -688,7 +688,7 @@ json::value openapi_document(const http::Router& router, std::string_view title,
 /// Parses a request body as JSON, refusing duplicate keys: 400 malformed_json / 422.
 json::value parse_body(const http::Request& req);
 
-void describe_operation(const Operation& op, bool has_body, json::object& out);
+void describe_operation(const Operation& op, bool has_body, bool has_query, json::object& out);
 
 template <class Request, class Query, class Reply, class F>
 void add(http::Router& router, Operation op, F handler) {
@@ -707,7 +707,7 @@ void add(http::Router& router, Operation op, F handler) {
     constexpr bool has_query = !std::is_same_v<Query, None>;
     bool body_optional = op.body_optional;
     spec.document = [op](json::object& out, Schemas& s) {
-        describe_operation(op, has_body, out);
+        describe_operation(op, has_body, has_query, out);
         if constexpr (has_query) {
             auto& params = out["parameters"].as_array();
             for (auto& p : query_parameters<Query>(s)) params.push_back(std::move(p));

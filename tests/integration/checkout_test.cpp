@@ -141,6 +141,12 @@ TEST_CASE("a whole checkout: order confirmed, stock sold, confirmation mailed wi
     CHECK(mail.find("To: ann@example.com") != std::string::npos);
     CHECK(mail.find("Total:    USD 44.98") != std::string::npos);
     CHECK(mail.find("#1001") != std::string::npos);
+    auto outbox = admin.get("/api/v1/admin/notifications?status=sent");
+    REQUIRE(outbox.status == 200);
+    REQUIRE(outbox.json().at("data").as_array().size() == 1);
+    CHECK(outbox.json().at("data").at(0).at("template_key").as_string() == "order_confirmation");
+    CHECK(outbox.json().at("data").at(0).at("recipient").as_string() == "ann@example.com");
+    CHECK(admin.get("/api/v1/admin/notifications?status=failed").json().at("data").as_array().empty());
 
     // Paying again is refused: never a double charge.
     auto twice = ann.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", card_token(ann, "4242424242424242")}});
@@ -266,9 +272,9 @@ TEST_CASE("a crash between charging and recording resumes on restart: the order 
         Ctx ctx = Ctx::system("crash-test");
         shop.app().database().write("payment", ctx, [&](db::Tx& tx) {
             tx.exec("INSERT INTO payment.intents (id, order_id, amount, currency, status, provider, payment_method, "
-                    "card_brand, card_last4, created_at, updated_at) VALUES ('pay_crash', ?, 12500, 'USD', 'processing', "
+                    "card_brand, card_last4, created_at, updated_at) VALUES (?, ?, 12500, 'USD', 'processing', "
                     "'sandbox', ?, 'visa', '4242', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-                    order_id, token);
+                    new_id("pay"), order_id, token);
         });
         auto retry = ann.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", token}});
         CHECK(retry.status == 409);  // in flight: a retry must not charge twice
@@ -316,17 +322,18 @@ TEST_CASE("a payment that succeeds after its order was cancelled is refunded, an
     REQUIRE(status == "cancelled");
     // The provider's success arrives after the cancellation (a payment in flight while the
     // reservation expired): record it exactly as the payment module does.
+    std::string late_id = new_id("pay");
     shop.app().database().write("payment", Ctx::system("late-payment"), [&](db::Tx& tx) {
         tx.exec("INSERT INTO payment.intents (id, order_id, amount, currency, status, provider, payment_method, card_brand, "
-                "card_last4, created_at, updated_at) VALUES ('pay_late', ?, 3500, 'USD', 'succeeded', 'sandbox', 'tok_x', "
+                "card_last4, created_at, updated_at) VALUES (?, ?, 3500, 'USD', 'succeeded', 'sandbox', 'tok_x', "
                 "'visa', '4242', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-                order_id);
-        tx.publish(payment::events::PaymentAuthorized{"pay_late", order_id, 3500, "USD", "sandbox", "visa", "4242", true});
+                late_id, order_id);
+        tx.publish(payment::events::PaymentAuthorized{late_id, order_id, 3500, "USD", "sandbox", "visa", "4242", true});
     });
     shop.settle();
     auto admin = shop.admin();
     CHECK(admin.get("/api/v1/orders/" + order_id).str("status") == "cancelled");
-    auto payment = admin.get("/api/v1/payments/pay_late");
+    auto payment = admin.get("/api/v1/payments/" + late_id);
     REQUIRE(payment.status == 200);
     CHECK(amount(payment.json().at("amount_refunded")) == 3500);
     CHECK(stock(admin, "HAT").at("sold").as_int64() == 0);

@@ -31,11 +31,13 @@ TEST_CASE("stop() lets the request in flight finish, then refuses new connection
     auto port = server.port();
 
     test::HttpClient idle(port);
+    idle.not_the_shop();
     CHECK(idle.get("/warm").status == 200);  // an idle keep-alive connection must not hold up the stop
 
     test::HttpResult slow;
     std::thread client([&] {
         test::HttpClient c(port);
+        c.not_the_shop();
         slow = c.get("/slow");
     });
     while (!entered) std::this_thread::sleep_for(5ms);
@@ -61,6 +63,7 @@ TEST_CASE("oversized headers are refused with 431 and the connection closed") {
     http::Server server(opts, [](http::Request&) { return http::Response::text(200, "ok", "text/plain"); }, log);
     server.start();
     test::HttpClient c(server.port());
+    c.not_the_shop();
     auto r = c.get("/", {{"X-Big", std::string(4096, 'a')}});
     CHECK(r.status == 431);
     CHECK(r.header("content-type") == "application/problem+json");
@@ -87,11 +90,13 @@ TEST_CASE("slow routes run on a worker thread; everything else on the connection
     }, log);
     server.start();
     test::HttpClient reader(server.port());
+    reader.not_the_shop();
     CHECK(reader.get("/read").status == 200);
     CHECK(reader.request("POST", "/write", "{}").status == 200);
     // A slow request (a password hash, a long report) must not stall the others on its I/O thread.
     std::thread writer([&] {
         test::HttpClient w(server.port());
+        w.not_the_shop();
         CHECK(w.request("POST", "/block", "{}").status == 200);
     });
     for (int i = 0; i < 200; ++i) {
@@ -102,8 +107,8 @@ TEST_CASE("slow routes run on a worker thread; everything else on the connection
     CHECK(reader.get("/read-while-blocked").status == 200);  // answered while the write is still blocked
     release = true;
     writer.join();
-    std::lock_guard lock(mu);
     CHECK(reader.get("/slow/report-1").status == 200);
+    std::lock_guard lock(mu);
     CHECK(seen.at("/read") == seen.at("/read-while-blocked"));
     CHECK(seen.at("/write") == seen.at("/read"));  // a plain write runs on its I/O thread
     CHECK(seen.at("/block") != seen.at("/read"));

@@ -1,5 +1,11 @@
 #include "support/http_client.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <mutex>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -42,6 +48,31 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
+namespace {
+// With SHOP_CONTRACT_LOG set, every exchange is appended to that file as one JSON line, for the
+// contract test to check against the OpenAPI document (tests/contract).
+void record_exchange(const std::string& method, const std::string& target, const std::string& content_type, const std::string& body,
+                     const HttpResult& res) {
+    static const char* path = std::getenv("SHOP_CONTRACT_LOG");
+    if (!path || !*path) return;
+    boost::json::object line{{"method", method},
+                             {"target", target},
+                             {"request_content_type", content_type},
+                             {"request_body", body},
+                             {"status", res.status},
+                             {"response_content_type", res.headers.count("content-type") ? res.headers.at("content-type") : ""},
+                             {"response_body", res.body}};
+    std::string text = boost::json::serialize(line) + "\n";
+    static std::mutex mu;
+    std::lock_guard lock(mu);
+    int fd = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    ssize_t n = ::write(fd, text.data(), text.size());
+    (void)n;
+    ::close(fd);
+}
+}  // namespace
+
 HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
                                const std::map<std::string, std::string>& headers) {
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -69,6 +100,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
             }
             out.body = res.body();
             if (!res.keep_alive()) impl_->stream.reset();
+            if (record_) record_exchange(method, target, std::string(req[bhttp::field::content_type]), body, out);
             return out;
         } catch (const boost::system::system_error&) {
             impl_->stream.reset();  // the server closed an idle keep-alive connection: reconnect once

@@ -30,6 +30,8 @@ public:
     /// Default headers sent with every request (Authorization, X-Cart-Token...).
     void set_header(const std::string& name, const std::string& value) { defaults_[name] = value; }
     void clear_header(const std::string& name) { defaults_.erase(name); }
+    /// Leaves this client's traffic out of the contract test (a server that is not the shop's).
+    void not_the_shop() { record_ = false; }
 
     HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
                        const std::map<std::string, std::string>& headers = {});
@@ -44,6 +46,7 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::map<std::string, std::string> defaults_;
+    bool record_ = true;
 };
 
 }  // namespace shop::test
