@@ -140,3 +140,61 @@ TEST_CASE("shipping methods, product edits, admin lists, logout, replay of an un
     CHECK((script.status == 200 || script.status == 404));  // 404 only in a build without the tools installed
     if (script.status == 200) CHECK(script.header("content-type").starts_with("application/javascript"));
 }
+
+namespace {
+std::string first_field(const HttpResult& r) {
+    if (r.status != 422) return "status " + std::to_string(r.status) + ": " + r.body;
+    return std::string(r.json().at("errors").at(0).at("field").as_string());
+}
+}  // namespace
+
+TEST_CASE("null, duplicate keys and hostile text are 422 naming the field, and change nothing") {
+    TestShop shop;
+    auto product_id = shop.product("NULL-1", 2500, 4);
+    auto admin = shop.admin();
+    auto c = shop.client();
+
+    // "amount": null once made a free published product.
+    auto free = admin.post("/api/v1/products",
+                           json::object{{"title", "Free?"}, {"status", "published"},
+                                        {"variants", json::array{json::object{{"sku", "FREE-1"},
+                                                                              {"prices", json::array{json::object{{"amount", nullptr}, {"currency", "USD"}}}}}}}});
+    CHECK(first_field(free) == "variants[0].prices[0].amount");
+    CHECK(c.get("/api/v1/search?q=Free").json().at("total").as_int64() == 0);
+
+    // "on_hand": null once zeroed the stock.
+    CHECK(first_field(admin.put("/api/v1/admin/inventory/NULL-1", json::object{{"warehouse", "main"}, {"on_hand", nullptr}})) == "on_hand");
+    CHECK(admin.get("/api/v1/admin/inventory/NULL-1").json().at("on_hand").as_int64() == 4);
+
+    // "status": null once unpublished.
+    CHECK(first_field(admin.patch("/api/v1/products/" + product_id, json::object{{"status", nullptr}})) == "status");
+    CHECK(c.get("/api/v1/products/" + product_id).str("status") == "published");
+
+    // "quantity": null once deleted a cart line, and answered a "retryable" 409 on add.
+    auto cart = c.post("/api/v1/carts", json::object{});
+    auto cart_id = cart.str("id");
+    c.set_header("X-Cart-Token", cart.str("token"));
+    CHECK(first_field(c.post("/api/v1/carts/" + cart_id + "/items", json::object{{"sku", "NULL-1"}, {"quantity", nullptr}})) == "quantity");
+    auto added = c.post("/api/v1/carts/" + cart_id + "/items", json::object{{"sku", "NULL-1"}, {"quantity", 1}});
+    REQUIRE(added.status == 201);
+    auto line = std::string(added.json().at("lines").at(0).at("id").as_string());
+    CHECK(first_field(c.patch("/api/v1/carts/" + cart_id + "/items/" + line, json::object{{"quantity", nullptr}})) == "quantity");
+    CHECK(c.get("/api/v1/carts/" + cart_id).json().at("lines").as_array().size() == 1);
+
+    // A key given twice is ambiguous: refused, whichever value would have won.
+    auto twice = c.request("PATCH", "/api/v1/carts/" + cart_id + "/items/" + line, R"({"quantity":2,"quantity":0})",
+                           {{"Content-Type", "application/json"}});
+    CHECK(first_field(twice) == "quantity");
+    CHECK(c.get("/api/v1/carts/" + cart_id).json().at("lines").at(0).at("quantity").as_int64() == 1);
+
+    // Text: NUL and bidi overrides refused, required text not empty after trimming, lengths bounded.
+    auto nul = admin.request("PATCH", "/api/v1/products/" + product_id, "{\"title\":\"a\\u0000b\"}", {{"Content-Type", "application/json"}});
+    CHECK(first_field(nul) == "title");
+    CHECK(first_field(admin.patch("/api/v1/products/" + product_id, json::object{{"title", "evil\u202Etxt.exe"}})) == "title");
+    CHECK(first_field(admin.patch("/api/v1/products/" + product_id, json::object{{"title", "   "}})) == "title");
+    CHECK(first_field(admin.patch("/api/v1/products/" + product_id, json::object{{"title", std::string(201, 'x')}})) == "title");
+    CHECK(first_field(admin.patch("/api/v1/products/" + product_id, json::object{{"titel", "typo"}})) == "titel");
+    auto trimmed = admin.patch("/api/v1/products/" + product_id, json::object{{"title", "  Trimmed  "}});
+    REQUIRE(trimmed.status == 200);
+    CHECK(trimmed.str("title") == "Trimmed");
+}
