@@ -69,6 +69,8 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     std::filesystem::path dir = cfg.get_string("data_dir");
 
     db::Options dbo;
+    dbo.url = cfg.get_string("db.url");
+    dbo.pool_size = static_cast<int>(cfg.get_int("db.pool_size"));
     dbo.dir = dir;
     dbo.schemas = {"identity", "catalog", "search", "cart", "inventory", "ordering", "payment", "notification"};
     dbo.group_max = static_cast<int>(cfg.get_int("db.group_max"));
@@ -156,7 +158,9 @@ void App::start(bool with_http) {
         i.server = std::make_unique<http::Server>(so, [p = i.pipeline.get()](http::Request& r) { return p->handle(r); }, i.log);
         i.server->start();
         i.log.info("listening", {{"url", "http://" + so.host + ":" + std::to_string(i.server->port())},
-                                 {"threads", so.threads}, {"data_dir", i.config.get_string("data_dir")}});
+                                 {"threads", so.threads}, {"data_dir", i.config.get_string("data_dir")},
+                                 {"database", i.db->dialect() == "sqlite" ? std::string("sqlite")
+                                                                          : redact_url_password(i.config.get_string("db.url"))}});
     }
     i.started = true;
 }

@@ -157,6 +157,18 @@ void Bus::load(Subscription& sub) {
         if (sub.inflight_fd < 0) throw std::runtime_error("cannot open " + file.string());
         if (::pread(sub.inflight_fd, inflight, sizeof inflight, 0) != static_cast<ssize_t>(sizeof inflight)) inflight[0] = inflight[1] = 0;
     }
+    if (!db_.read([&](db::Reader& r) {
+            return r.one(fmt::format("SELECT 1 FROM {}.inbox_positions WHERE consumer = ?", sub.schema), sub.consumer).has_value();
+        })) {
+        // The consumer's position row exists from the start: on PostgreSQL it is also the lease
+        // an instance takes (FOR UPDATE SKIP LOCKED) to handle the consumer's next batch.
+        Ctx ctx = Ctx::system("bus.load");
+        db_.write(sub.schema, ctx, [&](db::Tx& tx) {
+            tx.exec(fmt::format("INSERT INTO {}.inbox_positions (consumer, position) VALUES (?, 0) ON CONFLICT (consumer) DO NOTHING",
+                                sub.schema),
+                    sub.consumer);
+        });
+    }
     db_.read([&](db::Reader& r) {
         std::int64_t inflight_to = inflight[0], inflight_attempts = inflight[1], position = 0;
         if (auto row = r.one(fmt::format("SELECT position FROM {}.inbox_positions WHERE consumer = ?", sub.schema), sub.consumer))
@@ -266,13 +278,20 @@ int Bus::deliver(Subscription& sub) {
     write_inflight(sub, pending.back().meta.seq, attempt);
     std::string error;
     std::size_t settled = 0;
+    bool yielded = false;
     try {
-        settled = handle_batch(sub, pending, error);
+        settled = handle_batch(sub, pending, error, yielded);
     } catch (const std::exception& e) {
         // The batch's transaction itself failed (e.g. an I/O error rolled it back): a failed
         // attempt on its first event, retried with backoff like a failing handler.
         settled = 0;
         error = describe_error(e);
+    }
+    if (yielded) {
+        // Another instance holds this consumer, or already handled these events: nothing was
+        // attempted here.
+        write_inflight(sub, 0, 0);
+        return 0;
     }
     if (settled < pending.size()) {
         const Event& failed = pending[settled];
@@ -329,15 +348,41 @@ void Bus::park_in(db::Tx& tx, Subscription& sub, const Event& ev, int attempts, 
         });
 }
 
-std::size_t Bus::handle_batch(Subscription& sub, const std::vector<Event>& events, std::string& error) {
+std::size_t Bus::handle_batch(Subscription& sub, const std::vector<Event>& events, std::string& error, bool& yielded) {
     std::size_t settled = 0;
     std::vector<Ctx> ctxs;
     ctxs.reserve(events.size());
     for (auto& ev : events) ctxs.push_back(event_ctx(ev.meta));
     Ctx batch_ctx = Ctx::system("bus");
+    const bool shared = db_.dialect() == "postgresql";
     db_.write(sub.schema, batch_ctx, [&](db::Tx& tx) {
         settled = 0;
         error.clear();
+        yielded = false;
+        if (shared) {
+            // Several instances may serve this database: one handles a consumer at a time (the
+            // others skip it), and from the position the database has, not one it remembers.
+            auto lease = tx.one(fmt::format("SELECT position FROM {}.inbox_positions WHERE consumer = ? FOR UPDATE SKIP LOCKED", sub.schema),
+                                sub.consumer);
+            if (!lease) {
+                yielded = true;
+                return;
+            }
+            if (std::int64_t stored = lease->i64(0); stored >= events.front().meta.seq) {
+                std::lock_guard lock(status_mu_);
+                sub.position = std::max(sub.position, stored);
+                yielded = true;
+                return;
+            }
+            std::map<std::string, std::string, std::less<>> keys;
+            for (auto& row : tx.query(fmt::format("SELECT ordering_key, event_id FROM {}.inbox_failures "
+                                                  "WHERE consumer = ? AND parked = 1 AND held_behind = '' ORDER BY event_seq",
+                                                  sub.schema),
+                                      sub.consumer))
+                keys.emplace(row.str(0), row.str(1));
+            std::lock_guard lock(status_mu_);
+            sub.parked_keys = std::move(keys);
+        }
         for (std::size_t i = 0; i < events.size(); ++i) {
             const Event& ev = events[i];
             tx.set_ctx(ctxs[i]);
@@ -352,6 +397,7 @@ std::size_t Bus::handle_batch(Subscription& sub, const std::vector<Event>& event
                 tx.exec("RELEASE event");
                 ++settled;
             } catch (const std::exception& e) {
+                if (db::must_retry(e)) throw;  // the whole transaction lost a race: it runs again
                 error = describe_error(e);
                 tx.exec("ROLLBACK TO event");
                 tx.exec("RELEASE event");

@@ -156,7 +156,9 @@ private:
     int deliver(Subscription& sub);
     /// Handles `events` (in order) in one transaction; returns how many were settled (handled or
     /// parked behind a parked key) before the first failure, whose error goes to `error`.
-    std::size_t handle_batch(Subscription& sub, const std::vector<Event>& events, std::string& error);
+    /// Sets `yielded` when it did nothing because another instance holds the consumer or has
+    /// already moved it past these events (PostgreSQL).
+    std::size_t handle_batch(Subscription& sub, const std::vector<Event>& events, std::string& error, bool& yielded);
     void record_failure(Subscription& sub, const Event& ev, const std::string& error);
     void park_in(db::Tx& tx, Subscription& sub, const Event& ev, int attempts, const std::string& error,
                  const std::string& held_behind);

@@ -23,6 +23,20 @@ bool is_secret_key(std::string_view k) {
            k.find("token") != std::string_view::npos;
 }
 
+}  // namespace
+
+std::string redact_url_password(std::string_view value) {
+    // scheme://user:password@host... -> scheme://user:***@host...
+    auto scheme = value.find("://");
+    if (scheme == std::string_view::npos) return std::string(value);
+    auto at = value.find('@', scheme + 3);
+    auto colon = value.find(':', scheme + 3);
+    if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) return std::string(value);
+    return std::string(value.substr(0, colon + 1)) + "***" + std::string(value.substr(at));
+}
+
+namespace {
+
 void walk_keys(const json::value& v, const std::string& prefix, std::vector<std::string>& out) {
     if (!v.is_object()) {
         out.push_back(prefix);
@@ -170,7 +184,9 @@ json::value Config::redacted() const {
     for (auto& k : keys) {
         auto leaf = k.substr(k.rfind('.') == std::string::npos ? 0 : k.rfind('.') + 1);
         auto* v = find_path(copy, k);
-        if (is_secret_key(leaf) && v->is_string() && !v->as_string().empty()) *v = "***";
+        if (!v->is_string() || v->as_string().empty()) continue;
+        if (is_secret_key(leaf)) *v = "***";
+        else *v = redact_url_password(v->as_string());
     }
     return copy;
 }

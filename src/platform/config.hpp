@@ -36,7 +36,8 @@ public:
     std::vector<std::string> get_strings(std::string_view dotted_key) const;
     const boost::json::value& get(std::string_view dotted_key) const;
 
-    /// The effective configuration with secret values replaced by "***" (for `shop config`).
+    /// The effective configuration with secret values (and passwords inside URLs) replaced by
+    /// "***" (for `shop config`).
     boost::json::value redacted() const;
     /// Environment variable name of a dotted key: http.body_limit -> SHOP_HTTP_BODY_LIMIT.
     static std::string env_name(std::string_view dotted_key);
@@ -44,6 +45,9 @@ public:
 private:
     boost::json::value root_;
 };
+
+/// A URL with its password replaced by "***" (postgresql://shop:***@db/shop), for logs and `shop config`.
+std::string redact_url_password(std::string_view url);
 
 /// Environment of this process as NAME=VALUE strings.
 std::vector<std::string> process_environment();

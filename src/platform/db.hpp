@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,13 +42,31 @@ class session;
 namespace shop::db {
 
 struct Options {
-    std::filesystem::path dir;          ///< data directory: one <schema>.db file per schema
+    /// Empty: SQLite files in `dir`. `postgresql://user:pass@host:port/db` (or any libpq
+    /// connection string starting with `postgresql://` / `postgres://`): that database, one
+    /// PostgreSQL schema per module, shareable by several instances.
+    std::string url;
+    std::filesystem::path dir;          ///< data directory: one <schema>.db file per schema (SQLite)
     std::vector<std::string> schemas;   ///< module schemas (at most 10 with SQLite)
     std::string synchronous = "normal"; ///< SQLite synchronous in WAL mode: normal | full
     int busy_timeout_ms = 5000;
-    int group_max = 128;                ///< most write transactions committed in one group
-    int cache_kib = 2048;               ///< page cache per schema file and connection
+    int group_max = 128;                ///< most write transactions committed in one group (SQLite)
+    int cache_kib = 2048;               ///< page cache per schema file and connection (SQLite)
+    int pool_size = 16;                 ///< PostgreSQL: most concurrent write transactions of this process
+    int max_retries = 30;               ///< PostgreSQL: serialization failures retried this often before failing
+    /// Tests only: a random pause of up to this long between writing a transaction's outbox rows
+    /// and its COMMIT (PostgreSQL), to widen the window in which a later one could commit first.
+    int test_commit_delay_ms = 0;
 };
+
+/// PostgreSQL maintenance outside any transaction (CREATE/DROP DATABASE for tests, benchmarks and
+/// `shop migrate-data`): runs `sql` on a fresh connection to `url`.
+void postgresql_exec(const std::string& url, const std::string& sql);
+
+/// True for an error that says the transaction lost a race and must be run again as a whole
+/// (PostgreSQL serialization failure or deadlock). Database::write retries these itself; code
+/// that catches exceptions inside a transaction must rethrow them.
+bool must_retry(const std::exception& e);
 
 /// One parameter value of a statement (built from the arguments of exec/query/one).
 struct Param {
@@ -181,7 +200,17 @@ public:
     std::string_view dialect() const noexcept;
 
 protected:
+    /// Refuses statements naming a schema of `all` other than `own` (PostgreSQL writers, whose
+    /// connections could reach every schema; SQLite writers have only their own file attached).
+    void confine(const std::set<std::string, std::less<>>& all, std::string_view own) {
+        confine_ = &all;
+        own_ = own;
+    }
+    void check_confined(std::string_view sql) const;
+
     Conn& conn_;
+    const std::set<std::string, std::less<>>* confine_ = nullptr;
+    std::string_view own_;
 };
 
 /// A read on the calling thread's connection (every schema visible). Each statement sees the
@@ -200,6 +229,8 @@ public:
     Tx(Conn& c, std::string_view schema, const Ctx& ctx, WriteJob& job) : Sql(c), schema_(schema), ctx_(&ctx), job_(job) {}
     const std::string& schema() const noexcept { return schema_; }
     const Ctx& ctx() const noexcept { return *ctx_; }
+    /// The engine's statement that this transaction may name no schema of `all` but its own.
+    void confine_to_schema(const std::set<std::string, std::less<>>& all) { confine(all, schema_); }
     /// Work from here on belongs to `ctx` (the bus handles a batch of events in one transaction,
     /// each under its own correlation). `ctx` must outlive its use.
     void set_ctx(const Ctx& ctx) noexcept { ctx_ = &ctx; }
@@ -236,6 +267,11 @@ struct is_result : std::false_type {};
 template <class T>
 struct is_result<Result<T>> : std::true_type {};
 
+/// An event published in a transaction whose outbox row is written at commit (PostgreSQL).
+struct PendingEvent {
+    std::string id, type, key, payload, correlation_id, causation_id, created_at;
+};
+
 /// A queued write: the caller's function, type-erased, and what became of it.
 struct WriteJob {
     const Ctx* ctx = nullptr;
@@ -245,7 +281,20 @@ struct WriteJob {
     std::exception_ptr error;
     std::int64_t published = 0;  ///< highest outbox seq written (0: nothing published)
     std::vector<std::function<void()>> after_commit;
+    /// PostgreSQL: events to write to the outbox just before COMMIT, under the schema's outbox
+    /// lock, so outbox seqs commit in order (a consumer reading by seq never passes a gap that
+    /// a slower transaction fills later).
+    std::vector<PendingEvent> events;
     bool done = false;
+
+    /// Forgets what a previous run of the function left (before running it again).
+    void reset() {
+        rollback = false;
+        error = nullptr;
+        published = 0;
+        after_commit.clear();
+        events.clear();
+    }
 };
 
 /// A stored reply of an idempotent request.
@@ -321,14 +370,16 @@ public:
 
     /// Called after every commit that published events, with the schema and the highest outbox
     /// seq it wrote (the bus wakes up on it).
-    void on_publish(std::function<void(std::string_view schema, std::int64_t seq)> cb) { on_publish_ = std::move(cb); }
+    /// With PostgreSQL, also called for commits of other instances sharing the database.
+    void on_publish(std::function<void(std::string_view schema, std::int64_t seq)> cb);
     const Options& options() const noexcept { return opts_; }
     std::string_view dialect() const noexcept;
     /// True when a reader and every writer answer.
     bool healthy();
-    /// Consistent online copy of every schema file into `dir`: one read snapshot of every file,
+    /// SQLite: consistent online copy of every schema file into `dir`: one read snapshot of every file,
     /// taken while no commit can land (the writers are held only for that instant), copied with
     /// SQLite's backup API, so consumers are never copied ahead of the outboxes they read.
+    /// PostgreSQL: refused (pg_dump makes a consistent copy of a database served by many instances).
     void backup_to(const std::filesystem::path& dir);
 
     struct WriteStats {

@@ -30,6 +30,13 @@ public:
     /// Default headers sent with every request (Authorization, X-Cart-Token...).
     void set_header(const std::string& name, const std::string& value) { defaults_[name] = value; }
     void clear_header(const std::string& name) { defaults_.erase(name); }
+    /// A new connection to `port` sending the same default headers (another instance, same user).
+    HttpClient on(std::uint16_t port) const {
+        HttpClient c(port);
+        c.defaults_ = defaults_;
+        c.record_ = record_;
+        return c;
+    }
     /// Leaves this client's traffic out of the contract test (a server that is not the shop's).
     void not_the_shop() { record_ = false; }
 

@@ -1,20 +1,42 @@
 #include "support/test_shop.hpp"
 
 #include <boost/json.hpp>
+
+#include "platform/db.hpp"
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 
 namespace shop::test {
 namespace json = boost::json;
 
-TempDir::TempDir() {
+std::string postgresql_server() {
+    const char* v = std::getenv("SHOP_TEST_POSTGRESQL");
+    return v ? std::string(v) : std::string();
+}
+
+TempDir::TempDir(bool with_database) {
     std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("shop-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::string tag = std::to_string(rd()) + std::to_string(rd());
+    path_ = std::filesystem::temp_directory_path() / ("shop-test-" + tag);
     std::filesystem::create_directories(path_);
+    if (auto server = postgresql_server(); with_database && !server.empty()) {
+        db_name_ = "shop_test_" + tag;
+        db::postgresql_exec(server, "CREATE DATABASE " + db_name_);
+        auto slash = server.rfind('/');
+        db_url_ = server.substr(0, slash + 1) + db_name_;
+    }
 }
 TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+    if (!db_name_.empty()) {
+        try {
+            db::postgresql_exec(postgresql_server(), "DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
+        } catch (...) {
+            // The server is gone with the cluster; nothing to leak.
+        }
+    }
 }
 
 Config test_config(const std::filesystem::path& dir, const std::map<std::string, std::string>& overrides) {
@@ -36,24 +58,48 @@ Config test_config(const std::filesystem::path& dir, const std::map<std::string,
     return c;
 }
 
+namespace {
+
+std::map<std::string, std::string> with_db(std::map<std::string, std::string> overrides, const TempDir& dir) {
+    if (!dir.db_url().empty() && !overrides.count("db.url")) overrides["db.url"] = dir.db_url();
+    return overrides;
+}
+
+}  // namespace
+
 TestShop::TestShop(const std::map<std::string, std::string>& overrides, bool seed_demo)
-    : owned_(std::make_unique<TempDir>()), dir_(owned_->path()) {
-    app_ = std::make_unique<app::App>(test_config(dir_, overrides));
+    : owned_(std::make_unique<TempDir>()), dir_(owned_->path()), overrides_(with_db(overrides, *owned_)) {
+    app_ = std::make_unique<app::App>(test_config(dir_, overrides_));
     app_->migrate();
     if (seed_demo) app_->seed_demo();
     app_->start();
 }
 
-TestShop::TestShop(const TempDir& dir) : dir_(dir.path()) {
-    app_ = std::make_unique<app::App>(test_config(dir_));
+TestShop::TestShop(const TempDir& dir) : dir_(dir.path()), overrides_(with_db({}, dir)) {
+    app_ = std::make_unique<app::App>(test_config(dir_, overrides_));
     app_->migrate();
     app_->start();
 }
 
-TestShop::~TestShop() { app_->stop(); }
+TestShop::~TestShop() {
+    if (peer_) peer_->stop();
+    app_->stop();
+}
+
+std::uint16_t TestShop::peer_port() {
+    if (!on_postgresql()) return port();
+    if (!peer_) {
+        peer_dir_ = std::make_unique<TempDir>(false);
+        peer_ = std::make_unique<app::App>(test_config(peer_dir_->path(), overrides_));  // same db.url
+        peer_->migrate();
+        peer_->start();
+    }
+    return peer_->port();
+}
 
 void TestShop::settle() {
     if (!app_->drain_bus(std::chrono::seconds(10))) throw std::runtime_error("the bus did not settle within 10 s");
+    if (peer_ && !peer_->drain_bus(std::chrono::seconds(10))) throw std::runtime_error("the peer's bus did not settle within 10 s");
 }
 
 HttpClient TestShop::admin() {

@@ -10,15 +10,27 @@
 
 namespace shop::test {
 
-/// A fresh temporary directory, removed on destruction.
+/// The PostgreSQL server the tests run against (SHOP_TEST_POSTGRESQL, a URL to its "postgres"
+/// database, set by scripts/test for its second pass), or "" for SQLite.
+std::string postgresql_server();
+inline bool on_postgresql() { return !postgresql_server().empty(); }
+
+/// A fresh temporary directory, removed on destruction; on PostgreSQL also a fresh database,
+/// dropped on destruction.
 class TempDir {
 public:
-    TempDir();
+    explicit TempDir(bool with_database = true);
     ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
+    /// db.url for this directory's data: "" (SQLite files in path()) or the scratch database.
+    const std::string& db_url() const { return db_url_; }
 
 private:
     std::filesystem::path path_;
+    std::string db_name_;
+    std::string db_url_;
 };
 
 inline constexpr const char* kAdminEmail = "admin@shop.test";
@@ -44,6 +56,10 @@ public:
     HttpClient admin();
     /// Registers a customer and returns a client carrying its token.
     HttpClient customer(const std::string& email, std::string* user_id = nullptr);
+    /// The port of a second instance serving the same database (PostgreSQL: another App with its
+    /// own pools, bus and data directory, started on first use); with SQLite, which one process
+    /// serves, this instance's own port.
+    std::uint16_t peer_port();
     /// Creates a published product with one variant `sku` priced `amount` USD and `stock` units.
     std::string product(const std::string& sku, std::int64_t amount, std::int64_t stock);
 
@@ -51,6 +67,9 @@ private:
     std::unique_ptr<TempDir> owned_;
     std::filesystem::path dir_;
     std::unique_ptr<app::App> app_;
+    std::map<std::string, std::string> overrides_;
+    std::unique_ptr<TempDir> peer_dir_;
+    std::unique_ptr<app::App> peer_;
 };
 
 }  // namespace shop::test

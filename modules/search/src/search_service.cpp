@@ -13,12 +13,16 @@
 namespace shop::search {
 namespace json = boost::json;
 
+SearchService::SearchService(db::Database& db, Logger& log) : db_(db), log_(log), full_text_(make_full_text(db.dialect())) {}
+
+SearchService::~SearchService() = default;
+
 std::int64_t SearchService::indexed_count() {
-    return db_.read([](db::Reader& r) { return r.count("SELECT COUNT(*) FROM search.products_fts"); });
+    return db_.read([&](db::Reader& r) { return full_text_->indexed(r); });
 }
 
 void SearchService::index(db::Tx& tx, const catalog::events::ProductChanged& e) {
-    auto stored = tx.one("SELECT CAST(doc_id AS BIGINT), source_updated_at FROM search.documents WHERE product_id = ?", e.product_id);
+    auto stored = tx.one("SELECT CAST(doc_id AS BIGINT), source_updated_at, status FROM search.documents WHERE product_id = ?", e.product_id);
     if (stored && stored->str(1) > e.updated_at) return;  // an older snapshot arrived late
     std::map<std::string, std::int64_t> lowest;
     for (auto& v : e.variants)
@@ -30,26 +34,25 @@ void SearchService::index(db::Tx& tx, const catalog::events::ProductChanged& e) 
     for (auto& [c, a] : lowest) prices.push_back(json::object{{"amount", a}, {"currency", c}});
     std::string prices_json = json::serialize(prices);
     std::int64_t doc_id = 0;
+    bool was_indexed = false;
     if (stored) {
         doc_id = stored->i64(0);
+        was_indexed = stored->str(2) == "published";
         tx.exec("UPDATE search.documents SET title = ?, slug = ?, description = ?, status = ?, prices = ?, source_updated_at = ? "
                 "WHERE doc_id = ?",
                 e.title, e.slug, e.description, e.status, prices_json, e.updated_at, doc_id);
-        tx.exec("DELETE FROM search.products_fts WHERE rowid = ?", doc_id);
     } else {
         tx.exec("INSERT INTO search.documents (product_id, title, slug, description, status, prices, source_updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 e.product_id, e.title, e.slug, e.description, e.status, prices_json, e.updated_at);
         doc_id = tx.count("SELECT CAST(doc_id AS BIGINT) FROM search.documents WHERE product_id = ?", e.product_id);
     }
-    if (e.status == "published")
-        tx.exec("INSERT INTO search.products_fts (rowid, title, description) VALUES (?, ?, ?)", doc_id, e.title, e.description);
+    full_text_->reindex(tx, doc_id, was_indexed, e.status == "published", e.title, e.description);
 }
 
 SearchResult SearchService::search(const std::string& q, const std::string& currency, int offset, int limit) {
     auto words = domain::tokenize(q);
     if (words.empty()) throw ErrorException(validation("q", "must contain at least one letter or digit"));
-    std::string match = domain::fts_query(words);
     SearchResult out;
     out.currency = currency;
     static constexpr std::array<std::int64_t, 5> kEdges = {1000, 2500, 5000, 10000, 25000};  // minor units
@@ -61,21 +64,15 @@ SearchResult SearchService::search(const std::string& q, const std::string& curr
         return std::nullopt;
     };
     db_.read_snapshot([&](db::Reader& r) {
-        out.total = r.count("SELECT COUNT(*) FROM search.products_fts WHERE products_fts MATCH ?", match);
-        for (auto& row : r.query("SELECT d.product_id, d.title, d.slug, d.prices, f.rank FROM "
-                                 "(SELECT rowid AS doc_id, bm25(products_fts, 10.0, 1.0) AS rank FROM search.products_fts "
-                                 " WHERE products_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?) f "
-                                 "JOIN search.documents d ON d.doc_id = f.doc_id ORDER BY f.rank",
-                                 match, limit, offset)) {
-            Hit h{api::of<api::Id<"prd">>(row.str(0)), row.str(1), row.str(2), {}, -row.f64(4)};
-            if (auto a = price_in(row.str(3))) h.price = api::Money{*a, currency};
+        out.total = full_text_->count(r, words);
+        for (auto& hit : full_text_->hits(r, words, limit, offset)) {
+            Hit h{api::of<api::Id<"prd">>(hit.product_id), hit.title, hit.slug, {}, hit.score};
+            if (auto a = price_in(hit.prices)) h.price = api::Money{*a, currency};
             out.data.push_back(std::move(h));
         }
         // Price facet over (at most) the first 1000 matches.
-        for (auto& row : r.query("SELECT d.prices FROM (SELECT rowid AS doc_id FROM search.products_fts WHERE products_fts MATCH ? "
-                                 "LIMIT 1000) f JOIN search.documents d ON d.doc_id = f.doc_id",
-                                 match))
-            if (auto a = price_in(row.str(0))) {
+        for (auto& prices : full_text_->matching_prices(r, words, 1000))
+            if (auto a = price_in(prices)) {
                 std::size_t b = 0;
                 while (b < kEdges.size() && *a >= kEdges[b]) ++b;
                 ++buckets[b];

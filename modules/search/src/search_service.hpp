@@ -1,6 +1,9 @@
 #pragma once
 
+#include <memory>
+
 #include "catalog/events.hpp"
+#include "full_text.hpp"
 #include "platform/log.hpp"
 #include "search/api.hpp"
 #include "wire.hpp"
@@ -14,10 +17,11 @@ namespace shop::search {
 
 class SearchService final : public SearchApi {
 public:
-    SearchService(db::Database& db, Logger& log) : db_(db), log_(log) {}
+    SearchService(db::Database& db, Logger& log);
+    ~SearchService() override;
     std::int64_t indexed_count() override;
 
-    /// Hits for `q` ranked by bm25 (title weighs 10x the description), with total and price facets.
+    /// Hits for `q` ranked by relevance (title weighs 10x the description), with total and price facets.
     SearchResult search(const std::string& q, const std::string& currency, int offset, int limit);
     /// Upserts the product's document; only published products are searchable. Ignores stale events.
     void index(db::Tx& tx, const catalog::events::ProductChanged& e);
@@ -25,6 +29,7 @@ public:
 private:
     db::Database& db_;
     Logger& log_;
+    std::unique_ptr<FullText> full_text_;
 };
 
 }  // namespace shop::search

@@ -38,7 +38,7 @@ struct Fixture {
     int calls = 0;
 
     explicit Fixture(PipelineOptions opts = {}) {
-        database = std::make_unique<db::Database>(db::Options{.dir = dir.path(), .schemas = {"things"}, .busy_timeout_ms = 2000});
+        database = std::make_unique<db::Database>(db::Options{.url = dir.db_url(), .dir = dir.path(), .schemas = {"things"}, .busy_timeout_ms = 2000});
         static const db::Migration kThings[] = {{1, "things", "CREATE TABLE things.things (name TEXT NOT NULL);"}};
         db::migrate(*database, {{"things", kThings}}, log);
         opts.access_log = false;

@@ -34,4 +34,19 @@ std::string fts_query(const std::vector<std::string>& words) {
     return out;
 }
 
+std::string tsquery(const std::vector<std::string>& words) {
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i) out += " & ";
+        out.push_back('\'');
+        for (char c : words[i]) {
+            if (c == '\'' || c == '\\') out.push_back('\\');
+            out.push_back(c);
+        }
+        out.push_back('\'');
+        if (i + 1 == words.size()) out += ":*";
+    }
+    return out;
+}
+
 }  // namespace shop::search::domain

@@ -1,5 +1,5 @@
 #pragma once
-// Turning what a shopper typed into a safe FTS5 query. Pure.
+// Turning what a shopper typed into a safe full-text query (SQLite FTS5 or PostgreSQL tsquery). Pure.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,5 +13,9 @@ std::vector<std::string> tokenize(std::string_view q);
 /// An FTS5 MATCH expression where every word must match, the last one as a prefix
 /// ("red" "sho"*). Quoting each word makes FTS5 syntax in the input inert.
 std::string fts_query(const std::vector<std::string>& words);
+
+/// The same for PostgreSQL's to_tsquery: 'red' & 'sho':* (each word quoted, so tsquery operators
+/// in the input are inert).
+std::string tsquery(const std::vector<std::string>& words);
 
 }  // namespace shop::search::domain
