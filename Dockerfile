@@ -2,6 +2,7 @@
 # shop: one binary e-commerce backend.
 #   docker build -t shop .
 #   docker run --rm -p 8080:8080 -v shop-data:/data shop
+# PostgreSQL instead of SQLite files in /data: -e SHOP_DB_URL=postgresql://user:pass@host:5432/shop
 # Configuration: SHOP_<KEY> environment variables (see config/shop.json), or mount a file and
 # pass it: docker run ... shop serve --config /etc/shop/shop.json
 
@@ -13,7 +14,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
-      libsoci-dev libsqlite3-dev libfmt-dev doctest-dev libssl-dev libsodium-dev \
+      libsoci-dev libsqlite3-dev libpq-dev libfmt-dev doctest-dev libssl-dev libsodium-dev \
       ca-certificates nodejs npm \
       libboost-dev- libboost1.74-dev- \
  && rm -rf /var/lib/apt/lists/*
@@ -31,7 +32,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 \
-      libsoci-core4.0 libsoci-sqlite3-4.0 libsqlite3-0 \
+      libsoci-core4.0 libsoci-sqlite3-4.0 libsqlite3-0 libsoci-postgresql4.0 libpq5 \
       libfmt9 libssl3 libsodium23 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --uid 10001 --home-dir /data --no-create-home \

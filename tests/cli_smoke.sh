@@ -5,8 +5,25 @@ set -euo pipefail
 shop="$1"
 dir=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+db=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    [ -n "$db" ] && psql -q "$SHOPTEST_POSTGRESQL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+    rm -rf "$dir"
+}
+trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The second pass of scripts/test: the same commands against a scratch PostgreSQL database.
+if [ -n "${SHOPTEST_POSTGRESQL:-}" ]; then
+    db="shop_cli_$RANDOM$RANDOM"
+    psql -q "$SHOPTEST_POSTGRESQL" -c "CREATE DATABASE $db" >/dev/null || fail "create database"
+    export SHOP_DB_URL="${SHOPTEST_POSTGRESQL%/*}/$db"
+fi
+
+out=$(SHOP_DB_URL=postgresql://shop:s3cret-pw@db.internal:5432/shop "$shop" config)
+grep -q 's3cret-pw' <<<"$out" && fail "shop config shows the database password"
+grep -q 'postgresql://shop:\*\*\*@db.internal:5432/shop' <<<"$out" || fail "shop config does not show the redacted URL: $out"
 
 "$shop" --version | grep -q '^shop ' || fail "--version"
 "$shop" --help | grep -q 'shop serve' || fail "--help"
@@ -30,6 +47,11 @@ curl -sf "http://127.0.0.1:$port/api/v1/search?q=mug" | grep -q 'ceramic-coffee-
 kill -TERM "$pid"
 wait "$pid" || fail "serve did not exit cleanly on SIGTERM"
 pid=""
-"$shop" backup "$dir/backup" --data-dir "$dir/data" >/dev/null || fail "backup"
-[ -s "$dir/backup/catalog.db" ] || fail "backup missing catalog.db"
+if [ -n "$db" ]; then
+    out=$("$shop" backup "$dir/backup" --data-dir "$dir/data" 2>&1) && fail "backup of a PostgreSQL database should point to pg_dump"
+    grep -q "pg_dump" <<<"$out" || fail "backup refusal does not name pg_dump: $out"
+else
+    "$shop" backup "$dir/backup" --data-dir "$dir/data" >/dev/null || fail "backup"
+    [ -s "$dir/backup/catalog.db" ] || fail "backup missing catalog.db"
+fi
 echo "cli smoke: 1 passed, 0 failed"

@@ -11,7 +11,7 @@ namespace shop::test {
 namespace json = boost::json;
 
 std::string postgresql_server() {
-    const char* v = std::getenv("SHOP_TEST_POSTGRESQL");
+    const char* v = std::getenv("SHOPTEST_POSTGRESQL");
     return v ? std::string(v) : std::string();
 }
 

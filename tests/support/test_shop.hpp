@@ -10,7 +10,7 @@
 
 namespace shop::test {
 
-/// The PostgreSQL server the tests run against (SHOP_TEST_POSTGRESQL, a URL to its "postgres"
+/// The PostgreSQL server the tests run against (SHOPTEST_POSTGRESQL, a URL to its "postgres"
 /// database, set by scripts/test for its second pass), or "" for SQLite.
 std::string postgresql_server();
 inline bool on_postgresql() { return !postgresql_server().empty(); }
