@@ -1,4 +1,4 @@
-// shop: serve | migrate | seed | backup | config | --help | --version
+// shop: serve | migrate | seed | backup | migrate-data | config | openapi | --help | --version
 #include <csignal>
 #include <filesystem>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "app/migrate_data.hpp"
 #include "platform/db.hpp"
 #include "platform/log.hpp"
 
@@ -32,6 +33,8 @@ Usage:
                  seed the demo catalog, or N generated products with stock
   shop backup  DIR [--data-dir DIR] [--config FILE]
                  consistent online copy of every database file into DIR
+  shop migrate-data --from sqlite:DIR --to postgresql://USER:PASS@HOST:PORT/DB [--config FILE]
+                 copy a stopped SQLite install into an empty PostgreSQL database
   shop config  [--config FILE]
                  print the effective configuration (secrets redacted)
   shop openapi   print the OpenAPI 3.1 document of the API (what GET /openapi.json serves)
@@ -48,7 +51,7 @@ struct Args {
 
 Args parse_args(int argc, char** argv) {
     Args a;
-    static const std::vector<std::string> kWithValue = {"--port", "--host", "--data-dir", "--config", "--products"};
+    static const std::vector<std::string> kWithValue = {"--port", "--host", "--data-dir", "--config", "--products", "--from", "--to"};
     for (int i = 1; i < argc; ++i) {
         std::string s = argv[i];
         if (s.rfind("--", 0) == 0) {
@@ -67,7 +70,7 @@ Args parse_args(int argc, char** argv) {
             a.positional.push_back(s);
         }
     }
-    static const std::vector<std::string> kKnown = {"--port", "--host", "--data-dir", "--config", "--products",
+    static const std::vector<std::string> kKnown = {"--port", "--host", "--data-dir", "--config", "--products", "--from", "--to",
                                                     "--dry-run", "--no-seed", "--help", "--version"};
     for (auto& [k, v] : a.flags)
         if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) throw std::runtime_error("unknown option " + k);
@@ -141,6 +144,19 @@ int main(int argc, char** argv) {
             shop::app::App app(build_config(a));
             app.database().backup_to(a.positional[0]);
             std::cout << "backup written to " << a.positional[0] << "\n";
+            return 0;
+        }
+        if (a.command == "migrate-data") {
+            auto from = a.flags.find("--from"), to = a.flags.find("--to");
+            if (from == a.flags.end() || from->second.rfind("sqlite:", 0) != 0)
+                throw std::runtime_error("migrate-data needs --from sqlite:DIR (the data directory of the SQLite install)");
+            if (to == a.flags.end() || (to->second.rfind("postgresql://", 0) != 0 && to->second.rfind("postgres://", 0) != 0))
+                throw std::runtime_error("migrate-data needs --to postgresql://USER:PASS@HOST:PORT/DB");
+            shop::Config c = build_config(a);
+            shop::Logger log(shop::parse_log_level(c.get_string("log.level")));
+            auto report = shop::app::migrate_data(from->second.substr(7), to->second, c, log);
+            std::cout << "copied " << report.rows << " rows in " << report.tables << " tables to "
+                      << shop::redact_url_password(to->second) << "\n";
             return 0;
         }
         if (a.command == "openapi") {

@@ -54,4 +54,15 @@ else
     "$shop" backup "$dir/backup" --data-dir "$dir/data" >/dev/null || fail "backup"
     [ -s "$dir/backup/catalog.db" ] || fail "backup missing catalog.db"
 fi
+if [ -n "$db" ]; then
+    # A SQLite install moved into a second, empty PostgreSQL database.
+    SHOP_DB_URL= SHOP_LOG_LEVEL=warn "$shop" seed --data-dir "$dir/lite" | grep -q "seeded products: 8" || fail "seed the SQLite install"
+    db2="${db}_moved"
+    psql -q "$SHOPTEST_POSTGRESQL" -c "CREATE DATABASE $db2" >/dev/null || fail "create database"
+    out=$(SHOP_LOG_LEVEL=warn "$shop" migrate-data --from "sqlite:$dir/lite" --to "${SHOPTEST_POSTGRESQL%/*}/$db2" 2>&1) || fail "migrate-data: $out"
+    psql -q "$SHOPTEST_POSTGRESQL" -c "DROP DATABASE IF EXISTS $db2 WITH (FORCE)" >/dev/null 2>&1
+    grep -q "^copied [0-9]* rows in [0-9]* tables" <<<"$out" || fail "migrate-data output: $out"
+    out=$("$shop" migrate-data --from "$dir/lite" --to "${SHOPTEST_POSTGRESQL%/*}/$db2" 2>&1) && fail "migrate-data without sqlite: accepted"
+    grep -q "sqlite:DIR" <<<"$out" || fail "migrate-data usage error: $out"
+fi
 echo "cli smoke: 1 passed, 0 failed"

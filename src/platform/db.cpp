@@ -229,6 +229,16 @@ std::string Row::str(std::size_t i) const {
     }
 }
 
+Param Row::param(std::size_t i) const {
+    auto& c = cell(i);
+    switch (c.kind) {
+        case Param::Kind::integer: return Param(c.i);
+        case Param::Kind::real: return Param(c.d);
+        case Param::Kind::text: return Param(std::string_view(c.s));
+        default: return Param();
+    }
+}
+
 std::optional<std::string> Row::opt_str(std::size_t i) const {
     if (is_null(i)) return std::nullopt;
     return str(i);

@@ -103,6 +103,9 @@ public:
     /// Text value ("" for NULL; numbers are formatted).
     std::string str(std::size_t i) const;
     std::optional<std::string> opt_str(std::size_t i) const;
+    /// The cell as a statement parameter of the same type (text views into this row): copying
+    /// rows between databases.
+    Param param(std::size_t i) const;
     bool boolean(std::size_t i) const { return i64(i) != 0; }
 
 private:
