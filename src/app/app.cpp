@@ -111,6 +111,7 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     po.rate_per_second = static_cast<double>(cfg.get_int("http.rate_limit.per_second"));
     po.rate_burst = static_cast<double>(cfg.get_int("http.rate_limit.burst"));
     po.access_log = cfg.get_bool("http.access_log");
+    po.trusted_proxies = cfg.get_strings("http.trusted_proxies");
     i.pipeline = std::make_unique<http::Pipeline>(i.router, i.log, i.metrics, i.db.get(), po);
     i.pipeline->set_authenticator([id = &i.identity->api()](std::string_view token) { return id->verify_access_token(token); });
 

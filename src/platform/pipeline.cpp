@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <unordered_map>
@@ -141,8 +143,32 @@ void Pipeline::finish(Request& req, Response& res) {
     if (req.method == Method::head) res.body.clear();
 }
 
+void Pipeline::resolve_client(Request& req) const {
+    if (opts_.trusted_proxies.empty()) return;
+    auto trusted = [&](std::string_view a) {
+        return std::find(opts_.trusted_proxies.begin(), opts_.trusted_proxies.end(), a) != opts_.trusted_proxies.end();
+    };
+    if (!trusted(req.remote_address)) return;
+    std::string_view forwarded = req.header("X-Forwarded-For");
+    // Right to left: each hop appended the address it received the request from.
+    while (!forwarded.empty()) {
+        auto comma = forwarded.rfind(',');
+        std::string_view hop = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+        forwarded = comma == std::string_view::npos ? std::string_view{} : forwarded.substr(0, comma);
+        while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
+        while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
+        bool address = !hop.empty() && hop.size() <= 45 && std::all_of(hop.begin(), hop.end(), [](char c) {
+            return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
+        });
+        if (!address) return;  // not something a proxy of ours wrote: keep the peer
+        req.remote_address = std::string(hop);
+        if (!trusted(hop)) return;
+    }
+}
+
 Response Pipeline::dispatch(Request& req) {
     if (!parse_target(req)) return problem(Error(errc::bad_request, "the request target is not a valid URL path"), req);
+    resolve_client(req);
 
     if (opts_.rate_limit_enabled) {
         if (double wait = limiter_->take(req.remote_address); wait > 0) {

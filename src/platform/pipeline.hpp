@@ -24,6 +24,10 @@ struct PipelineOptions {
     double rate_per_second = 50;  ///< sustained requests per client address
     double rate_burst = 100;      ///< bucket size
     bool access_log = true;
+    /// Peers whose X-Forwarded-For is believed (a reverse proxy in front, e.g. nginx on
+    /// 127.0.0.1): the client address, for rate limits, guest idempotency scopes and the access
+    /// log, is then the right-most forwarded address that is not itself a trusted proxy.
+    std::vector<std::string> trusted_proxies;
 };
 
 /// Verifies a bearer credential (JWT or API key); nullopt when invalid or expired.
@@ -44,6 +48,8 @@ public:
 
 private:
     Response dispatch(Request& req);
+    /// Replaces the peer address with the client's when the peer is a trusted proxy.
+    void resolve_client(Request& req) const;
     Response with_idempotency(Request& req, const Route& route);
     void finish(Request& req, Response& res);
 

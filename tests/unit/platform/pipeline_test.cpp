@@ -185,6 +185,23 @@ TEST_CASE("the token bucket answers 429 with Retry-After once the burst is spent
     CHECK(limited.headers.get("Retry-After") == "1");
 }
 
+TEST_CASE("behind a trusted proxy the client is the forwarded address: each client has its own rate limit") {
+    PipelineOptions o;
+    o.rate_per_second = 1;
+    o.rate_burst = 1;
+    o.trusted_proxies = {"10.0.0.1"};  // the fixture's peer
+    Fixture f(o);
+    auto from = [&](const std::string& xff) { return f.call(Method::get, "/nowhere", {}, {{"X-Forwarded-For", xff}}).status; };
+    CHECK(from("203.0.113.7") == 404);
+    CHECK(from("203.0.113.8") == 404);               // another client, another bucket
+    CHECK(from("198.51.100.1, 203.0.113.7") == 429);  // the right-most hop is the client the proxy saw
+    CHECK(from("203.0.113.9, 10.0.0.1") == 404);      // a trusted hop is skipped
+    // Without trust, X-Forwarded-For is whatever the client wrote: the peer's address counts.
+    Fixture open(PipelineOptions{.rate_per_second = 1, .rate_burst = 1});
+    CHECK(open.call(Method::get, "/nowhere", {}, {{"X-Forwarded-For", "203.0.113.1"}}).status == 404);
+    CHECK(open.call(Method::get, "/nowhere", {}, {{"X-Forwarded-For", "203.0.113.2"}}).status == 429);
+}
+
 TEST_CASE("Idempotency-Key replays the first response and rejects another body") {
     Fixture f;
     auto first = f.call(Method::post, "/things", R"({"name":"a"})", {{"Idempotency-Key", "key-1"}});
