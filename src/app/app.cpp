@@ -213,6 +213,7 @@ namespace {
 void seed_product(catalog::CatalogApi& catalog, inventory::InventoryApi& inventory, const Ctx& ctx, const catalog::NewProduct& p,
                   std::int64_t on_hand, std::int64_t low_stock_threshold) {
     auto created = catalog.create_product(ctx, p);
+    if (!created && created.error().http_status() == 409) throw ErrorException(created.error());  // taken meanwhile
     if (!created) throw std::runtime_error("seeding '" + p.title + "' failed: " + created.error().detail);
     for (auto& v : p.variants) {
         auto r = inventory.set_stock(ctx, v.sku, "main", on_hand, low_stock_threshold);
@@ -251,7 +252,14 @@ int App::seed_demo() {
             if (std::isupper(static_cast<unsigned char>(*c))) base.push_back(*c);
         for (auto& [suffix, price] : d.variants)
             p.variants.push_back({base + "-" + suffix, suffix, {{"variant", suffix}}, {{price, "USD"}, {price * 92 / 100, "EUR"}}});
-        seed_product(i.catalog->api(), i.inventory->api(), ctx, p, 25, 5);
+        try {
+            seed_product(i.catalog->api(), i.inventory->api(), ctx, p, 25, 5);
+        } catch (const ErrorException& e) {
+            // Another instance sharing the database is seeding the same catalog right now.
+            if (e.error().http_status() != 409) throw;
+            i.log.info("the demo catalog is being seeded by another instance");
+            return n;
+        }
         ++n;
     }
     i.log.info("seeded the demo catalog", {{"products", n}});

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -137,6 +138,21 @@ MigrateDataReport migrate_data(const std::filesystem::path& from_dir, const std:
                 report.per_table[schema + "." + t.name] = n;
             }
         });
+        // Counters (Tx::next_number): a one-row table in SQLite, a sequence in PostgreSQL.
+        std::vector<std::string> sequences;
+        to.read([&](db::Reader& r) {
+            for (auto& row : r.query("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = ?", schema))
+                sequences.push_back(row.str(0));
+        });
+        for (auto& name : sequences) {
+            auto value = from.read([&](db::Reader& r) -> std::optional<std::int64_t> {
+                if (!r.one(fmt::format("SELECT name FROM {}.sqlite_master WHERE type = 'table' AND name = ?", schema), name)) return std::nullopt;
+                return r.count(fmt::format("SELECT value FROM {}.{}", schema, name));
+            });
+            if (!value) continue;  // an identity column's own sequence: set with its table
+            to.write(schema, ctx, [&](db::Tx& tx) { tx.exec(fmt::format("SELECT setval('{}.{}', ?)", schema, name), *value); });
+            report.per_counter[schema + "." + name] = *value;
+        }
         log.info("schema copied", {{"schema", schema}, {"tables", static_cast<std::int64_t>(tables.size())}});
     }
     // Check: every table holds as many rows as its source.

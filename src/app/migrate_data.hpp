@@ -15,6 +15,7 @@ struct MigrateDataReport {
     std::int64_t tables = 0;
     std::int64_t rows = 0;
     std::map<std::string, std::int64_t> per_table;  ///< schema.table -> rows copied
+    std::map<std::string, std::int64_t> per_counter;  ///< schema.counter -> value carried over
 };
 
 /// Copies every row of every schema from the SQLite files in `from_dir` into the PostgreSQL

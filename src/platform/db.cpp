@@ -336,6 +336,13 @@ std::string Tx::publish_raw(const std::string& type, const std::string& key, con
     return id;
 }
 
+std::int64_t Tx::next_number(std::string_view counter) {
+    if (counter.substr(0, counter.find('.')) != schema_ || counter.find('.') == std::string_view::npos)
+        throw std::logic_error(fmt::format("counter '{}' is not a table of schema '{}'", counter, schema_));
+    if (conn_.sqlite()) return count(fmt::format("UPDATE {} SET value = value + 1 RETURNING value", counter));
+    return count("SELECT nextval(?)", counter);
+}
+
 void Tx::after_commit(std::function<void()> f) { job_.after_commit.push_back(std::move(f)); }
 
 void Tx::reply(const boost::json::value& body) {

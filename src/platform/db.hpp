@@ -249,6 +249,12 @@ public:
     }
     std::string publish_raw(const std::string& type, const std::string& key, const std::string& payload);
 
+    /// The next value of a counter of this schema (`<schema>.<name>`): a one-row table with a
+    /// `value` column on SQLite, a SEQUENCE on PostgreSQL (no lock held until commit, so
+    /// concurrent transactions do not conflict; a rolled-back transaction leaves a gap there).
+    /// Both are created by the module's migrations.
+    std::int64_t next_number(std::string_view counter);
+
     /// Runs `f` after this transaction committed (never when it rolls back), on the caller's
     /// thread: cache invalidation, waking a worker that acts on an intent recorded here.
     void after_commit(std::function<void()> f);

@@ -75,17 +75,19 @@ http {
 CONF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g "daemon off;" &
 nginx_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$lb/healthz" >/dev/null && break; sleep 0.05; done
+for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$lb/healthz" >/dev/null && break; sleep 0.05; done
 curl -sf "http://127.0.0.1:$lb/healthz" >/dev/null || fail "nginx does not answer"
 
 # A product with enough stock for the run, created through nginx.
 token="$(curl -sf -X POST "http://127.0.0.1:$lb/api/v1/auth/login" -H 'Content-Type: application/json' \
     -d "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
-curl -sf -X POST "http://127.0.0.1:$lb/api/v1/products" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d '{"title":"Deploy test","status":"published","variants":[{"sku":"DEPLOY-1","prices":[{"amount":1000,"currency":"USD"}]}]}' >/dev/null \
-    || fail "create product"
-curl -sf -X PUT "http://127.0.0.1:$lb/api/v1/admin/inventory/DEPLOY-1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d '{"warehouse":"main","on_hand":100000}' >/dev/null || fail "set stock"
+out="$(curl -s -w ' %{http_code}' -X POST "http://127.0.0.1:$lb/api/v1/products" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' \
+    -d '{"title":"Deploy test","status":"published","variants":[{"sku":"DEPLOY-1","prices":[{"amount":1000,"currency":"USD"}]}]}')"
+[[ "$out" == *" 201" ]] || fail "create product: $out"
+out="$(curl -s -w ' %{http_code}' -X PUT "http://127.0.0.1:$lb/api/v1/admin/inventory/DEPLOY-1" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d '{"warehouse":"main","on_hand":100000}')"
+[[ "$out" == *" 200" ]] || fail "set stock: $out"
 
 python3 "$here/drive.py" run "http://127.0.0.1:$lb" 16 4 "$work/acked.json" >"$work/drive.out" 2>&1 &
 driver=$!

@@ -45,6 +45,19 @@ IdentityService::IdentityService(db::Database& db, Logger& log, const Config& co
 
 void IdentityService::start() {
     Ctx ctx = Ctx::system("identity.start");
+    // Instances starting together on one database: one key is active at a time (a UNIQUE index),
+    // so the instance that loses the race to create it reads the winner's instead.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            load_or_create_signing_key(ctx);
+            return;
+        } catch (const ErrorException& e) {
+            if (e.error().ec != make_error_code(errc::conflict) || attempt >= 3) throw;
+        }
+    }
+}
+
+void IdentityService::load_or_create_signing_key(const Ctx& ctx) {
     db_.write("identity", ctx, [&](db::Tx& tx) {
         auto stored = tx.one("SELECT kid, public_key, secret_key FROM identity.signing_keys WHERE active = 1 ORDER BY created_at DESC LIMIT 1");
         domain::SigningKey key;
@@ -67,6 +80,22 @@ void IdentityService::start() {
         }
         active_key_ = std::move(key);
     });
+    keys_loaded_ms_ = now_ms();
+}
+
+bool IdentityService::reload_public_keys(const std::string& kid) const {
+    std::int64_t now = now_ms(), last = keys_loaded_ms_.load();
+    if (now - last < 1000 || !keys_loaded_ms_.compare_exchange_strong(last, now)) return false;
+    std::map<std::string, std::string> fresh;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT kid, public_key FROM identity.signing_keys WHERE active = 1")) {
+            std::string raw;
+            if (crypto::base64url_decode(row.str(1), raw)) fresh[row.str(0)] = raw;
+        }
+    });
+    std::unique_lock lock(keys_mu_);
+    public_keys_ = std::move(fresh);
+    return public_keys_.count(kid) > 0;
 }
 
 std::string IdentityService::hash_password(std::string_view password) const {
@@ -84,12 +113,14 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
     auto kid = domain::jwt_kid(token);
     if (!kid) return std::nullopt;
     std::string pk;
-    {
+    auto known = [&] {
         std::shared_lock lock(keys_mu_);
         auto it = public_keys_.find(*kid);
-        if (it == public_keys_.end()) return std::nullopt;
+        if (it == public_keys_.end()) return false;
         pk = it->second;
-    }
+        return true;
+    };
+    if (!known() && !(reload_public_keys(*kid) && known())) return std::nullopt;
     auto claims = domain::verify_jwt(token, pk, now_ms() / 1000);
     if (!claims) return std::nullopt;
     auto str = [&](std::string_view k) -> std::string {
@@ -243,14 +274,12 @@ void IdentityService::ensure_admin(std::string_view email_in, std::string_view p
     Ctx ctx = Ctx::system("identity.ensure_admin");
     db_.write("identity", ctx, [&](db::Tx& tx) {
         std::string at = now_iso8601();
-        if (tx.count("SELECT COUNT(*) FROM identity.users WHERE email = ?", *email)) {
-            tx.exec("UPDATE identity.users SET password_hash = ?, role = 'admin', disabled = 0, updated_at = ? WHERE email = ?", hash, at,
-                    *email);
-        } else {
-            tx.exec("INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) "
-                    "VALUES (?, ?, 'Administrator', ?, 'admin', ?, ?)",
-                    new_id("usr"), *email, hash, at, at);
-        }
+        // One statement, so instances starting together on one database do not race to insert.
+        tx.exec("INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) "
+                "VALUES (?, ?, 'Administrator', ?, 'admin', ?, ?) "
+                "ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, role = 'admin', disabled = 0, "
+                "updated_at = excluded.updated_at",
+                new_id("usr"), *email, hash, at, at);
     });
     log_.info("admin account ensured", {{"email", *email}});
 }

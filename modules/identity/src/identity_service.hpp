@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <map>
 #include <mutex>
@@ -61,7 +62,13 @@ private:
     std::size_t mem_limit_;
     mutable std::shared_mutex keys_mu_;
     domain::SigningKey active_key_;
-    std::map<std::string, std::string> public_keys_;  // kid -> raw public key
+    // kid -> raw public key of every active key; reloaded when a token names a kid not yet known
+    // (another instance sharing the database made it), at most once a second.
+    mutable std::map<std::string, std::string> public_keys_;
+    mutable std::atomic<std::int64_t> keys_loaded_ms_{0};
+    /// Reads the active public keys again; returns whether `kid` is among them now.
+    bool reload_public_keys(const std::string& kid) const;
+    void load_or_create_signing_key(const Ctx& ctx);
     // Failed logins per email in the current window: the 429 on guessing.
     std::mutex failures_mu_;
     std::map<std::string, std::pair<int, std::int64_t>> failures_;

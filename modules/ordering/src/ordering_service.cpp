@@ -207,7 +207,8 @@ Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& i
         auto result = db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<Order> {
             if (tx.count("SELECT COUNT(*) FROM ordering.orders WHERE cart_id = ?", cart->id))
                 return Error(errc::cart_checked_out, "this cart has already been checked out");
-            std::int64_t number = tx.count("SELECT COALESCE(MAX(number), 1000) + 1 FROM ordering.orders");
+            // Not MAX(number) + 1: on PostgreSQL concurrent checkouts would draw the same number.
+            std::int64_t number = tx.next_number("ordering.order_numbers");
             std::string status = "pending_payment", at = now_iso8601();
             std::string customer = ctx.user_id();
             std::string guest_hash = customer.empty() ? crypto::sha256_hex(cart_token) : "";

@@ -106,9 +106,10 @@ const std::string& PaymentService::sandbox_key() {
         Ctx ctx = Ctx::system("payment.sandbox_key");
         sandbox_key_ = db_.write("payment", ctx, [&](db::Tx& tx) {
             if (auto row = tx.one("SELECT key FROM payment.sandbox_key WHERE id = 1")) return row->str(0);
-            std::string key = crypto::random_token(32);
-            tx.exec("INSERT INTO payment.sandbox_key (id, key) VALUES (1, ?)", key);
-            return key;
+            // Instances starting together: the first insert wins; a later one finds the row taken
+            // (on PostgreSQL its transaction is run again and reads the winner's key above).
+            tx.exec("INSERT INTO payment.sandbox_key (id, key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING", crypto::random_token(32));
+            return tx.one("SELECT key FROM payment.sandbox_key WHERE id = 1")->str(0);
         });
     });
     return sandbox_key_;
