@@ -191,40 +191,43 @@ TEST_CASE("a customer asking for another customer's order, cart or payment gets 
 // alternating buyers between them; with SQLite, which one process serves, both are the same.
 TEST_CASE("two buyers racing for the last unit: exactly one order, the other gets out_of_stock") {
     TestShop shop;
-    shop.product("LAST-ONE", 9900, 1);
     std::vector<HttpClient> buyers;
-    std::vector<std::string> carts;
-    for (int i = 0; i < 6; ++i) {
-        buyers.push_back(shop.customer("buyer" + std::to_string(i) + "@example.com"));
-        carts.push_back(make_cart(buyers.back(), "LAST-ONE", 1));
-    }
-    std::vector<int> statuses(buyers.size());
-    std::vector<std::string> codes(buyers.size());
-    std::vector<std::thread> threads;
-    std::atomic<bool> go{false};
+    for (int i = 0; i < 6; ++i) buyers.push_back(shop.customer("buyer" + std::to_string(i) + "@example.com"));
     std::uint16_t ports[2] = {shop.port(), shop.peer_port()};
-    for (std::size_t i = 0; i < buyers.size(); ++i)
-        threads.emplace_back([&, i] {
-            auto buyer = buyers[i].on(ports[i % 2]);
-            while (!go) std::this_thread::yield();
-            auto r = checkout(buyer, carts[i]);
-            statuses[i] = r.status;
-            if (r.status != 201) codes[i] = r.str("code");
-        });
-    go = true;
-    for (auto& t : threads) t.join();
-    int won = 0;
-    for (std::size_t i = 0; i < statuses.size(); ++i) {
-        if (statuses[i] == 201) ++won;
-        else {
-            CHECK(statuses[i] == 409);
-            CHECK(codes[i] == "out_of_stock");
+    // Several rounds, each for a fresh last unit: one lucky interleaving must not hide a lost race.
+    for (int round = 0; round < 4; ++round) {
+        CAPTURE(round);
+        std::string sku = "LAST-ONE-" + std::to_string(round);
+        shop.product(sku, 9900, 1);
+        std::vector<std::string> carts;
+        for (auto& b : buyers) carts.push_back(make_cart(b, sku, 1));
+        std::vector<int> statuses(buyers.size());
+        std::vector<std::string> codes(buyers.size());
+        std::vector<std::thread> threads;
+        std::atomic<bool> go{false};
+        for (std::size_t i = 0; i < buyers.size(); ++i)
+            threads.emplace_back([&, i] {
+                auto buyer = buyers[i].on(ports[(i + round) % 2]);
+                while (!go) std::this_thread::yield();
+                auto r = checkout(buyer, carts[i]);
+                statuses[i] = r.status;
+                if (r.status != 201) codes[i] = r.str("code");
+            });
+        go = true;
+        for (auto& t : threads) t.join();
+        int won = 0;
+        for (std::size_t i = 0; i < statuses.size(); ++i) {
+            if (statuses[i] == 201) ++won;
+            else {
+                CHECK(statuses[i] == 409);
+                CHECK(codes[i] == "out_of_stock");
+            }
         }
+        CHECK(won == 1);
+        auto s = stock(shop.admin(), sku);
+        CHECK(s.at("reserved").as_int64() == 1);
+        CHECK(s.at("available").as_int64() == 0);
     }
-    CHECK(won == 1);
-    auto s = stock(shop.admin(), "LAST-ONE");
-    CHECK(s.at("reserved").as_int64() == 1);
-    CHECK(s.at("available").as_int64() == 0);
 }
 
 TEST_CASE("a payment retried concurrently charges once") {

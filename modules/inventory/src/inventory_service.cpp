@@ -111,6 +111,11 @@ Result<void> InventoryService::reserve_in(db::Sql& s, const std::string& referen
     std::int64_t expires = now_ms() + ttl_ms_;
     std::string at = now_iso8601();
     for (auto& line : merge_lines(lines)) {
+        // What is reserved is a sum over reservation rows, and two reservations insert different
+        // rows: the SKU's level rows are written first so that concurrent reservations of one SKU
+        // always touch a common row. SQLite's single writer orders them anyway; on PostgreSQL the
+        // later one then fails with a serialization failure and is run again, seeing the first.
+        s.exec("UPDATE inventory.levels SET updated_at = ? WHERE sku = ?", at, line.sku);
         auto levels = levels_of(s, line.sku);
         auto avail = summarize(line.sku, levels);
         if (avail.available < line.quantity)

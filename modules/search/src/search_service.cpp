@@ -17,6 +17,11 @@ SearchService::SearchService(db::Database& db, Logger& log) : db_(db), log_(log)
 
 SearchService::~SearchService() = default;
 
+void SearchService::start() {
+    Ctx ctx = Ctx::system("search.start");
+    db_.write("search", ctx, [&](db::Tx& tx) { full_text_->repair(tx); });
+}
+
 std::int64_t SearchService::indexed_count() {
     return db_.read([&](db::Reader& r) { return full_text_->indexed(r); });
 }
@@ -65,6 +70,30 @@ SearchResult SearchService::search(const std::string& q, const std::string& curr
     };
     db_.read_snapshot([&](db::Reader& r) {
         out.total = full_text_->count(r, words);
+        if (out.total == 0) {
+            // Nothing as typed: each word no document has is replaced by the indexed term it is
+            // most probably a mistyping of; if that finds something, those are the hits and the
+            // corrected query is the suggestion.
+            auto corrected = words;
+            bool changed = false;
+            for (std::size_t i = 0; i < corrected.size(); ++i) {
+                bool prefix = i + 1 == corrected.size();
+                if (full_text_->known(r, corrected[i], prefix)) continue;
+                if (auto c = domain::correction(corrected[i], full_text_->candidates(r, corrected[i]), prefix)) {
+                    corrected[i] = *c;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                if (auto total = full_text_->count(r, corrected); total > 0) {
+                    out.total = total;
+                    words = std::move(corrected);
+                    std::string suggestion;
+                    for (auto& w : words) suggestion += (suggestion.empty() ? "" : " ") + w;
+                    out.suggestion = suggestion;
+                }
+            }
+        }
         for (auto& hit : full_text_->hits(r, words, limit, offset)) {
             Hit h{api::of<api::Id<"prd">>(hit.product_id), hit.title, hit.slug, {}, hit.score};
             if (auto a = price_in(hit.prices)) h.price = api::Money{*a, currency};

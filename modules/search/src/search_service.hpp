@@ -20,8 +20,12 @@ public:
     SearchService(db::Database& db, Logger& log);
     ~SearchService() override;
     std::int64_t indexed_count() override;
+    /// Rebuilds missing lookup data of the full-text index (see FullText::repair).
+    void start();
 
-    /// Hits for `q` ranked by relevance (title weighs 10x the description), with total and price facets.
+    /// Hits for `q` ranked by relevance (title weighs 10x the description), with total and price
+    /// facets. When nothing matches as typed, words no document has are corrected to the nearest
+    /// indexed term (domain::correction); hits of the corrected query come with it as `suggestion`.
     SearchResult search(const std::string& q, const std::string& currency, int offset, int limit);
     /// Upserts the product's document; only published products are searchable. Ignores stale events.
     void index(db::Tx& tx, const catalog::events::ProductChanged& e);

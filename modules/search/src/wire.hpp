@@ -21,7 +21,7 @@ struct Hit {
     std::string title;
     std::string slug;
     api::Nullable<api::Money> price;  ///< the lowest variant price in the asked currency
-    double score = 0;                 ///< relevance (bm25; title weighs ten times the description)
+    double score = 0;                 ///< relevance, higher first (SQLite: -bm25; PostgreSQL: ts_rank_cd); title weighs ten times the description
 };
 SHOP_API_STRUCT(Hit, id, title, slug, price, score)
 
@@ -50,7 +50,7 @@ struct SearchResult {
     std::vector<Hit> data;
     std::int64_t total = 0;
     Facets facets;
-    api::Nullable<std::string> suggestion;  ///< a did-you-mean query
+    api::Nullable<std::string> suggestion;  ///< when nothing matched as typed: the corrected query whose hits these are
     std::string currency;
     api::Nullable<api::Cursor> next_cursor;
 };

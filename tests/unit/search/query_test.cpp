@@ -87,3 +87,36 @@ TEST_CASE("a double quote inside a word handed to fts_query is escaped by doubli
     // tokenize never yields such a word, but fts_query is a public function of its own.
     CHECK(fts_query({R"(red" OR "blue)"}) == R"("red"" OR ""blue"*)");
 }
+
+TEST_CASE("the typo budget grows with the word: none below four letters, one up to seven, two from eight") {
+    using shop::search::domain::typo_budget;
+    CHECK(typo_budget("mat") == 0);
+    CHECK(typo_budget("yoga") == 1);
+    CHECK(typo_budget("sweater") == 1);
+    CHECK(typo_budget("headphones") == 2);
+}
+
+TEST_CASE("edit distance counts insertions, deletions, substitutions and adjacent swaps, and stops past the limit") {
+    using shop::search::domain::edit_distance;
+    CHECK(edit_distance("yoga", "yoga", 2) == 0);
+    CHECK(edit_distance("yoag", "yoga", 2) == 1);             // swap
+    CHECK(edit_distance("yga", "yoga", 2) == 1);              // insertion
+    CHECK(edit_distance("yogaa", "yoga", 2) == 1);            // deletion
+    CHECK(edit_distance("yoda", "yoga", 2) == 1);             // substitution
+    CHECK(edit_distance("headphnes", "headphones", 2) == 1);
+    CHECK(edit_distance("hedphnes", "headphones", 2) == 2);
+    CHECK(edit_distance("sneakers", "sweater", 2) == 3);      // beyond the limit: limit + 1
+    CHECK(edit_distance("a", "abcdefgh", 2) == 3);
+}
+
+TEST_CASE("a word is corrected to the nearest indexed term within its budget, ties alphabetically") {
+    using shop::search::domain::correction;
+    const Words terms{"mat", "yoga", "yogurt", "toga", "headphones", "head"};
+    CHECK(correction("yoag", terms, false) == "yoga");
+    CHECK(correction("hedphones", terms, false) == "headphones");
+    CHECK(correction("xoga", terms, false) == "toga");        // toga and yoga are both one away: alphabetical
+    CHECK_FALSE(correction("mta", terms, false));            // three letters: no guessing
+    CHECK_FALSE(correction("zebra", terms, false));
+    CHECK(correction("yogr", Words{"yogurt", "mat"}, true) == "yogurt");  // a beginning being typed: "yogu..."
+    CHECK_FALSE(correction("yogr", Words{"yogurt"}, false));  // as a whole word it is two away
+}
