@@ -100,6 +100,7 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     std::int64_t payment_window_ms = reservation_ms - std::min<std::int64_t>(60'000, reservation_ms / 5);
     i.ordering = ordering::make_module(
         {*i.db, i.log, cfg, i.catalog->api(), i.cart->api(), i.inventory->api(), payment_window_ms});
+    i.cart->use_promotions(i.ordering->promotions());
     i.payment = payment::make_module({*i.db, i.log, cfg, i.ordering->api()});
     i.notification = notification::make_module({*i.db, i.log, cfg, dir, dbo.synchronous == "full"});
     i.modules = {i.identity.get(), i.catalog.get(), i.inventory.get(), i.search.get(),

@@ -1,4 +1,5 @@
 #include "platform/api.hpp"
+#include "platform/ids.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <fmt/format.h>
@@ -82,6 +83,15 @@ bool Email::read(const json::value& v, const std::string& path, Reader& r) {
     return true;
 }
 
+bool DateTime::read(const json::value& v, const std::string& path, Reader& r) {
+    if (!v.is_string()) return r.fail(path, "must be a string"), false;
+    auto ms_of = parse_rfc3339(v.get_string());
+    if (!ms_of) return r.fail(path, "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z"), false;
+    value = std::string(v.get_string());
+    ms = *ms_of;
+    return true;
+}
+
 bool Currency::read_text(std::string_view t, const std::string& path, Reader& r) {
     if (!is_currency_code(t)) return r.fail(path, "must be an ISO 4217 code such as USD"), false;
     value = std::string(t);
@@ -90,7 +100,11 @@ bool Currency::read_text(std::string_view t, const std::string& path, Reader& r)
 
 bool Country::read(const json::value& v, const std::string& path, Reader& r) {
     if (!v.is_string()) return r.fail(path, "must be a string"), false;
-    std::string c(v.get_string());
+    return read_text(v.get_string(), path, r);
+}
+
+bool Country::read_text(std::string_view t, const std::string& path, Reader& r) {
+    std::string c(t);
     if (c.size() != 2 || !std::isalpha(static_cast<unsigned char>(c[0])) || !std::isalpha(static_cast<unsigned char>(c[1])))
         return r.fail(path, "must be an ISO 3166-1 alpha-2 code such as US"), false;
     for (auto& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

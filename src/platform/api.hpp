@@ -200,6 +200,7 @@ struct Country {
                 {"examples", json::array{"US"}}};
     }
     bool read(const json::value& v, const std::string& path, Reader& r);
+    bool read_text(std::string_view t, const std::string& path, Reader& r);
     json::value write() const { return json::value(value); }
     const std::string& operator*() const noexcept { return value; }
 };
@@ -240,6 +241,15 @@ struct Cursor {
 struct Timestamp {
     std::string value;
     static json::object schema(Schemas&) { return {{"type", "string"}, {"format", "date-time"}, {"examples", json::array{"2026-12-01T09:30:00.000Z"}}}; }
+    json::value write() const { return json::value(value); }
+};
+
+/// An RFC 3339 date-time in requests; `ms` is its instant in epoch milliseconds.
+struct DateTime {
+    std::string value;
+    std::int64_t ms = 0;
+    static json::object schema(Schemas&) { return {{"type", "string"}, {"format", "date-time"}, {"examples", json::array{"2026-12-24T00:00:00Z"}}}; }
+    bool read(const json::value& v, const std::string& path, Reader& r);
     json::value write() const { return json::value(value); }
 };
 

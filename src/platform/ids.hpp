@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,9 @@ std::int64_t now_ms() noexcept;
 /// RFC 3339 UTC timestamp with milliseconds (`2026-11-21T08:39:32.123Z`).
 std::string iso8601(std::int64_t epoch_ms);
 inline std::string now_iso8601() { return iso8601(now_ms()); }
+
+/// Epoch milliseconds of an RFC 3339 date-time (`2026-12-01T09:30:00Z`, `...T09:30:00.5+01:00`);
+/// nullopt when `text` is not one (or names a day that does not exist).
+std::optional<std::int64_t> parse_rfc3339(std::string_view text) noexcept;
 
 }  // namespace shop

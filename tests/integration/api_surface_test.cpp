@@ -90,13 +90,22 @@ TEST_CASE("shipping methods, product edits, admin lists, logout, replay of an un
     TestShop shop;
     auto c = shop.client();
 
-    auto methods = c.get("/api/v1/checkout/shipping-methods");
+    auto cart = c.post("/api/v1/carts", json::object{});
+    REQUIRE(cart.status == 201);
+    std::string cart_id = cart.str("id");
+    auto stranger = shop.client();
+    CHECK(stranger.get("/api/v1/checkout/shipping-methods?cart_id=" + cart_id).status == 404);  // not their cart
+    c.set_header("X-Cart-Token", cart.str("token"));
+    auto methods = c.get("/api/v1/checkout/shipping-methods?cart_id=" + cart_id);
     REQUIRE(methods.status == 200);
     auto data = methods.json().at("data").as_array();
     REQUIRE_FALSE(data.empty());
-    CHECK(c.get("/api/v1/checkout/shipping-methods?currency=usd").status == 422);
+    CHECK(data.at(0).at("price").at("currency").as_string() == "USD");
+    CHECK(c.get("/api/v1/checkout/shipping-methods").status == 422);  // cart_id is required
+    CHECK(c.get("/api/v1/checkout/shipping-methods?cart_id=" + cart_id + "&country=usa").status == 422);
     // Unknown query parameters are ignored (tracking and cache-busting parameters are common).
-    CHECK(c.get("/api/v1/checkout/shipping-methods?utm_source=mail").status == 200);
+    CHECK(c.get("/api/v1/checkout/shipping-methods?cart_id=" + cart_id + "&utm_source=mail").status == 200);
+    c.clear_header("X-Cart-Token");
 
     auto admin = shop.admin();
     shop.product("EDIT-1", 900, 1);

@@ -63,6 +63,38 @@ void register_cart_routes(Router& router, CartService& svc, std::string base_cur
                                    return unwrap(svc.set_quantity(req.ctx(), req.param("id"), req.cart_token(),
                                                                   std::string(req.param("item_id")), 0));
                                });
+
+    api::add<CouponRequest, None, Cart>(
+        router,
+        {.method = Method::post, .path = "/api/v1/carts/{id}/coupon", .id = "applyCartCoupon", .summary = "Apply a coupon code",
+         .description = "One promotion applies per order: the cart's coupon when it applies, otherwise the automatic promotion worth "
+                        "most. A code that is unknown, not yet valid, expired, used up (in total or by you), in another currency, "
+                        "below its minimum subtotal or for none of the cart's products is 422 naming `code`. Replaces a coupon "
+                        "applied before. Usage is counted when an order is placed.",
+         .tag = "cart", .errors = {404, 409}, .cart_token = true, .idempotency_schema = "cart"},
+        [&svc](Request& req, CouponRequest& b, None&) {
+            return unwrap(svc.set_coupon(req.ctx(), req.param("id"), req.cart_token(), b.code.value));
+        });
+
+    api::add<None, None, Cart>(router,
+                               {.method = Method::delete_, .path = "/api/v1/carts/{id}/coupon", .id = "removeCartCoupon",
+                                .summary = "Remove the cart's coupon", .tag = "cart", .errors = {404, 409}, .cart_token = true},
+                               [&svc](Request& req, None&, None&) {
+                                   return unwrap(svc.set_coupon(req.ctx(), req.param("id"), req.cart_token(), ""));
+                               });
+
+    api::add<MergeRequest, None, Cart>(
+        router,
+        {.method = Method::post, .path = "/api/v1/carts/{id}/merge", .id = "mergeCart",
+         .summary = "Merge a guest cart into your cart",
+         .description = "`{id}` is the signed-in customer's own cart; `cart_id` and `token` prove the guest cart. Quantities of the "
+                        "same SKU are summed, then capped by the free stock and the line maximum (what cannot be had is dropped); "
+                        "the guest's coupon is kept when your cart has none. The guest cart is closed (status `merged`). A guest "
+                        "cart that is not yours is 404; a closed one 409; one in another currency 422.",
+         .tag = "cart", .access = Access::user, .errors = {404, 409}, .idempotency_schema = "cart"},
+        [&svc](Request& req, MergeRequest& b, None&) {
+            return unwrap(svc.merge(req.ctx(), req.param("id"), b.cart_id.value, b.token.value));
+        });
 }
 
 }  // namespace shop::cart

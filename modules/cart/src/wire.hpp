@@ -44,16 +44,41 @@ struct CartLine {
 };
 SHOP_API_STRUCT(CartLine, id, sku, quantity, product_id, variant_id, title, unit_price, line_total, problem, available, in_stock)
 
+struct CouponRequest {
+    api::Text<1, 64> code;  ///< case-insensitive
+};
+SHOP_API_STRUCT(CouponRequest, code)
+
+struct MergeRequest {
+    api::Id<"cart"> cart_id;  ///< the guest cart
+    api::Text<1, 200> token;  ///< its token
+};
+SHOP_API_STRUCT(MergeRequest, cart_id, token)
+
+struct CartPromotion {
+    std::string id;
+    api::Nullable<std::string> code;  ///< null for an automatic promotion
+};
+SHOP_API_STRUCT(CartPromotion, id, code)
+
 struct Cart {
     api::Id<"cart"> id;
     std::optional<std::string> token;  ///< a guest cart's secret token: only in the reply that created it
-    api::OneOf<"open", "converted"> status;
+    api::OneOf<"open", "converted", "merged"> status;
+    std::optional<api::Id<"cart">> merged_into;  ///< a merged guest cart: the cart it went into
     api::Nullable<api::Id<"usr">> customer_id;
     std::string currency;
     std::vector<CartLine> lines;
     api::Money subtotal;
+    api::Money discount;                      ///< what the promotion takes off the lines now (shipping and tax come at checkout)
+    bool free_shipping = false;               ///< the promotion waives shipping
+    api::Nullable<std::string> promotion_code;  ///< the coupon that applies; null for none or an automatic promotion
+    api::Nullable<CartPromotion> promotion;     ///< the promotion that applies, coupon or automatic
+    api::Nullable<std::string> coupon_code;     ///< the coupon the buyer applied (upper case)
+    std::optional<std::string> coupon_problem;  ///< why the applied coupon does not apply now (limits, dates, minimum)
     bool checkout_ready = false;  ///< every line is on sale and in stock, and the cart is open
 };
-SHOP_API_STRUCT(Cart, id, token, status, customer_id, currency, lines, subtotal, checkout_ready)
+SHOP_API_STRUCT(Cart, id, token, status, merged_into, customer_id, currency, lines, subtotal, discount, free_shipping, promotion_code,
+                promotion, coupon_code, coupon_problem, checkout_ready)
 
 }  // namespace shop::cart

@@ -7,21 +7,30 @@
 namespace shop::ordering {
 
 std::span<const db::Migration> embedded_migrations();
-void register_ordering_routes(http::Router& router, OrderingService& svc, std::string base_currency);
+void register_ordering_routes(http::Router& router, OrderingService& svc);
+void register_pricing_routes(http::Router& router, PricingService& svc);
 void subscribe_ordering_handlers(bus::Bus& bus, OrderingService& svc);
 
 namespace {
 class Module final : public OrderingModule {
 public:
-    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.catalog, d.cart, d.inventory, d.payment_window_ms) {}
+    explicit Module(Deps d)
+        : deps_(d),
+          pricing_(d.db, d.log, d.config.get_bool("tax.prices_include_tax")),
+          svc_(d.db, d.log, d.catalog, d.cart, d.inventory, pricing_, d.payment_window_ms) {}
     std::string_view name() const noexcept override { return "ordering"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
-    void register_routes(http::Router& r) override { register_ordering_routes(r, svc_, deps_.config.get_string("base_currency")); }
+    void register_routes(http::Router& r) override {
+        register_ordering_routes(r, svc_);
+        register_pricing_routes(r, pricing_);
+    }
     void subscribe(bus::Bus& b) override { subscribe_ordering_handlers(b, svc_); }
     OrderingApi& api() override { return svc_; }
+    cart::PromotionsPort& promotions() override { return pricing_; }
 
 private:
     Deps deps_;
+    PricingService pricing_;
     OrderingService svc_;
 };
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "catalog/errors.hpp"
 #include "domain/order_rules.hpp"
+#include "domain/pricing.hpp"
 #include "ordering/errors.hpp"
 #include "ordering/events.hpp"
 #include "platform/crypto.hpp"
@@ -25,6 +26,7 @@ public:
             case errc::cart_checked_out: return "cart_checked_out";
             case errc::order_not_payable: return "order_not_payable";
             case errc::invalid_transition: return "invalid_transition";
+            case errc::coupon_unavailable: return "coupon_unavailable";
         }
         return "internal_error";
     }
@@ -32,8 +34,8 @@ public:
 
 const char* kOrderColumns =
     "SELECT id, number, customer_id, guest_token_hash, email, status, currency, subtotal, discount, shipping, tax, total, "
-    "shipping_method, shipping_address, billing_address, payment_id, created_at, updated_at, cart_id, payable_until_ms "
-    "FROM ordering.orders ";
+    "shipping_method, shipping_address, billing_address, payment_id, created_at, updated_at, cart_id, payable_until_ms, "
+    "promotion_code, prices_include_tax FROM ordering.orders ";
 
 Address address_of(const std::string& stored) {
     // Written by checkout from a validated Address: reading it back cannot fail.
@@ -67,6 +69,11 @@ Order order_from_row(db::Sql& sql, const db::Row& r) {
     o.updated_at.value = r.str(17);
     o.cart_id = api::of<api::Id<"cart">>(r.str(18));
     o.payable_until.value = iso8601(r.i64(19));
+    if (!r.str(20).empty()) o.promotion_code = r.str(20);
+    o.prices_include_tax = r.i64(21) != 0;
+    for (auto& t : sql.query("SELECT tax_class, rate_bp, taxable, amount FROM ordering.order_tax_lines WHERE order_id = ? ORDER BY position",
+                             o.id.value))
+        o.tax_lines.push_back({t.str(0), t.i64(1), {t.i64(2), currency}, {t.i64(3), currency}});
     for (auto& l : sql.query("SELECT id, sku, product_id, variant_id, title, quantity, unit_price, line_total "
                              "FROM ordering.order_lines WHERE order_id = ? ORDER BY position",
                              o.id.value))
@@ -162,13 +169,71 @@ OrderPage OrderingService::list_orders(const Ctx& ctx, const std::string& after,
     return page;
 }
 
-ShippingMethods OrderingService::shipping_methods(const std::string& currency) {
-    ShippingMethods out;
-    db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT code, name, amount FROM ordering.shipping_methods WHERE active = 1 ORDER BY amount"))
-            out.data.push_back({row.str(0), row.str(1), {row.i64(2), currency}});
-    });
+Result<std::vector<domain::PriceLine>> OrderingService::price_lines(const cart::CheckoutCart& cart,
+                                                                      std::vector<events::OrderLine>* order_lines) {
+    // Never trust a price the client saw: re-price every line now.
+    std::vector<domain::PriceLine> out;
+    for (auto& l : cart.lines) {
+        auto p = catalog_.purchasable(l.sku, cart.currency);
+        if (!p) return Error(p.error().ec, fmt::format("SKU '{}' can no longer be bought: {}", l.sku, p.error().detail),
+                             {{"cart_id", fmt::format("holds {}, which is no longer on sale in {}", l.sku, cart.currency)}});
+        if (order_lines) {
+            std::string title = p->variant_title.empty() ? p->product_title : p->product_title + " — " + p->variant_title;
+            order_lines->push_back(
+                {l.sku, p->product_id, p->variant_id, title, l.quantity, p->unit_price.amount, p->unit_price.amount * l.quantity});
+        }
+        out.push_back({l.sku, p->product_id, "standard", l.quantity, p->unit_price.amount});
+    }
     return out;
+}
+
+Result<ShippingMethods> OrderingService::shipping_methods(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token,
+                                                          const std::string& country) {
+    auto cart = cart_.cart_for_checkout(ctx, cart_id, cart_token);
+    if (!cart) return Error(cart.error().ec, cart.error().detail, {{"cart_id", "is not a cart of yours"}});
+    auto lines = price_lines(*cart, nullptr);
+    std::int64_t net = 0;
+    bool free_shipping = false;
+    if (lines) {
+        auto p = pricing_.preview(ctx, cart->currency, cart->coupon_code, [&] {
+            std::vector<cart::PromotionLine> v;
+            for (auto& l : *lines) v.push_back({l.sku, l.product_id, l.quantity, l.unit_price});
+            return v;
+        }());
+        for (auto& l : *lines) net += l.line_total();
+        net -= p.discount;
+        free_shipping = p.free_shipping;
+    }
+    ShippingMethods out;
+    out.data = pricing_.methods_for(cart->currency, country, net, free_shipping);
+    return out;
+}
+
+namespace {
+std::string customer_key(const Ctx& ctx, const std::string& email) {
+    if (!ctx.user_id().empty()) return "usr:" + ctx.user_id();
+    return email.empty() ? "" : "email:" + email;
+}
+}  // namespace
+
+Result<Quote> OrderingService::quote(const Ctx& ctx, const QuoteRequest& in, std::string_view cart_token) {
+    auto cart = cart_.cart_for_checkout(ctx, in.cart_id.value, cart_token);
+    if (!cart) return Error(cart.error().ec, cart.error().detail, {{"cart_id", "is not a cart of yours"}});
+    if (cart->lines.empty()) return Error(errc::cart_empty, "the cart is empty", {{"cart_id", "has no items"}});
+    auto lines = price_lines(*cart, nullptr);
+    if (!lines) return lines.error();
+    std::string email = in.email ? in.email->value : "";
+    auto plan = db_.read([&](db::Reader& r) {
+        return pricing_.plan(r, cart->currency, *lines, cart->coupon_code, customer_key(ctx, email), in.shipping_method.value,
+                             in.shipping_address.country.value, in.shipping_address.region ? in.shipping_address.region->value : "");
+    });
+    if (!plan) return plan.error();
+    const auto& p = plan->priced;
+    const auto& c = cart->currency;
+    Quote q{c, {p.subtotal, c}, {p.discount, c}, {p.shipping, c}, {p.tax, c}, {p.total, c}, plan->prices_include_tax, p.free_shipping, {}, {}};
+    if (plan->promotion && !plan->promotion->code.empty()) q.promotion_code = plan->promotion->code;
+    for (auto& t : p.tax_lines) q.tax_lines.push_back({t.tax_class, t.rate_bp, {t.taxable, c}, {t.amount, c}});
+    return q;
 }
 
 Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& in, std::string_view cart_token) {
@@ -180,23 +245,19 @@ Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& i
     if (email.empty() && ctx.principal) email = ctx.principal->email;
     if (email.empty()) return validation("email", "is required for guest checkout");
 
-    // Never trust a price the client saw: re-price every line now.
     std::vector<events::OrderLine> lines;
-    std::int64_t subtotal = 0;
-    for (auto& l : cart->lines) {
-        auto p = catalog_.purchasable(l.sku, cart->currency);
-        if (!p) return Error(errc::cart_checked_out, fmt::format("SKU '{}' can no longer be bought: {}", l.sku, p.error().detail),
-                             {{"cart_id", "holds an item that is no longer on sale"}});
-        std::string title = p->variant_title.empty() ? p->product_title : p->product_title + " — " + p->variant_title;
-        lines.push_back({l.sku, p->product_id, p->variant_id, title, l.quantity, p->unit_price.amount, p->unit_price.amount * l.quantity});
-        subtotal += p->unit_price.amount * l.quantity;
-    }
-    auto method = db_.read([&](db::Reader& r) {
-        return r.one("SELECT amount FROM ordering.shipping_methods WHERE code = ? AND active = 1", in.shipping_method.value);
-    });
-    std::int64_t shipping = method ? method->i64(0) : -1;
-    if (shipping < 0) return validation("shipping_method", "is not an available shipping method");
-    auto totals = domain::compute_totals(subtotal, 0, shipping, 0);
+    auto priced_lines = price_lines(*cart, &lines);
+    if (!priced_lines) return priced_lines.error();
+    std::string key = customer_key(ctx, email);
+    std::string country = in.shipping_address.country.value;
+    std::string region = in.shipping_address.region ? in.shipping_address.region->value : "";
+    std::set<std::string> used_up;  // automatic promotions that ran out while this order was placed
+    auto plan_now = [&] {
+        return db_.read(
+            [&](db::Reader& r) { return pricing_.plan(r, cart->currency, *priced_lines, cart->coupon_code, key, in.shipping_method.value, country, region, used_up); });
+    };
+    auto plan = plan_now();
+    if (!plan) return plan.error();
 
     std::string order_id = new_id("ord");
     std::vector<inventory::ReserveLine> reserve;
@@ -204,39 +265,64 @@ Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& i
     if (auto r = inventory_.reserve(ctx, order_id, reserve); !r) return r.error();
 
     try {
-        auto result = db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<Order> {
-            if (tx.count("SELECT COUNT(*) FROM ordering.orders WHERE cart_id = ?", cart->id))
-                return Error(errc::cart_checked_out, "this cart has already been checked out");
-            // Not MAX(number) + 1: on PostgreSQL concurrent checkouts would draw the same number.
-            std::int64_t number = tx.next_number("ordering.order_numbers");
-            std::string status = "pending_payment", at = now_iso8601();
-            std::string customer = ctx.user_id();
-            std::string guest_hash = customer.empty() ? crypto::sha256_hex(cart_token) : "";
-            tx.exec("INSERT INTO ordering.orders (id, number, customer_id, guest_token_hash, email, cart_id, status, currency, subtotal, "
-                    "discount, shipping, tax, total, shipping_method, shipping_address, billing_address, created_at, updated_at, "
-                    "payable_until_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    order_id, number, customer, guest_hash, email, cart->id, status, cart->currency, totals.subtotal, totals.discount,
-                    totals.shipping, totals.tax, totals.total, in.shipping_method.value,
-                    boost::json::serialize(api::write_value(in.shipping_address)),
-                    boost::json::serialize(api::write_value(in.billing_address ? *in.billing_address : in.shipping_address)), at, at,
-                    now_ms() + payment_window_ms_);
-            int position = 0;
-            for (auto& l : lines) {
-                tx.exec("INSERT INTO ordering.order_lines (id, order_id, position, sku, product_id, variant_id, title, quantity, "
-                        "unit_price, line_total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        new_id("oln"), order_id, position, l.sku, l.product_id, l.variant_id, l.title, l.quantity, l.unit_price,
-                        l.line_total);
-                ++position;
+        for (int attempt = 0;; ++attempt) {
+            bool promotion_ran_out = false;
+            auto result = db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<Order> {
+                if (tx.count("SELECT COUNT(*) FROM ordering.orders WHERE cart_id = ?", cart->id))
+                    return Error(errc::cart_checked_out, "this cart has already been checked out");
+                std::string customer = ctx.user_id();
+                if (plan->promotion && !pricing_.take(tx, *plan->promotion, order_id, key)) {
+                    if (!plan->promotion->code.empty())
+                        return Error(errc::coupon_unavailable,
+                                     fmt::format("coupon {} has been used up; remove it from the cart or try another", plan->promotion->code),
+                                     {{"coupon_code", fmt::format("coupon {} has been used up", plan->promotion->code)}});
+                    promotion_ran_out = true;
+                    return Error(errc::coupon_unavailable, "an automatic promotion ran out");
+                }
+                const auto& totals = plan->priced;
+                // Not MAX(number) + 1: on PostgreSQL concurrent checkouts would draw the same number.
+                std::int64_t number = tx.next_number("ordering.order_numbers");
+                std::string status = "pending_payment", at = now_iso8601();
+                std::string guest_hash = customer.empty() ? crypto::sha256_hex(cart_token) : "";
+                std::string promotion_code = plan->promotion ? plan->promotion->code : "";
+                tx.exec("INSERT INTO ordering.orders (id, number, customer_id, guest_token_hash, email, cart_id, status, currency, subtotal, "
+                        "discount, shipping, tax, total, shipping_method, shipping_address, billing_address, created_at, updated_at, "
+                        "payable_until_ms, promotion_code, prices_include_tax) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        order_id, number, customer, guest_hash, email, cart->id, status, cart->currency, totals.subtotal, totals.discount,
+                        totals.shipping, totals.tax, totals.total, in.shipping_method.value,
+                        boost::json::serialize(api::write_value(in.shipping_address)),
+                        boost::json::serialize(api::write_value(in.billing_address ? *in.billing_address : in.shipping_address)), at, at,
+                        now_ms() + payment_window_ms_, promotion_code, plan->prices_include_tax ? 1 : 0);
+                int position = 0;
+                for (auto& l : lines) {
+                    tx.exec("INSERT INTO ordering.order_lines (id, order_id, position, sku, product_id, variant_id, title, quantity, "
+                            "unit_price, line_total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            new_id("oln"), order_id, position, l.sku, l.product_id, l.variant_id, l.title, l.quantity, l.unit_price,
+                            l.line_total);
+                    ++position;
+                }
+                position = 0;
+                for (auto& t : totals.tax_lines)
+                    tx.exec("INSERT INTO ordering.order_tax_lines (order_id, position, tax_class, rate_bp, taxable, amount) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            order_id, position++, t.tax_class, t.rate_bp, t.taxable, t.amount);
+                record_transition(tx, order_id, "", status, "order placed");
+                tx.publish(events::OrderPlaced{order_id, std::to_string(number), customer, email, cart->id, cart->currency,
+                                               totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total, lines});
+                auto order = *load_in(tx, order_id, nullptr);
+                tx.reply(api::write_value(order));
+                return order;
+            });
+            if (promotion_ran_out && attempt < 5) {
+                // Price again without it: the buyer gets the next best promotion, or none.
+                used_up.insert(plan->promotion->id);
+                plan = plan_now();
+                if (plan) continue;
+                result = plan.error();
             }
-            record_transition(tx, order_id, "", status, "order placed");
-            tx.publish(events::OrderPlaced{order_id, std::to_string(number), customer, email, cart->id, cart->currency,
-                                           totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total, lines});
-            auto order = *load_in(tx, order_id, nullptr);
-            tx.reply(api::write_value(order));
-            return order;
-        });
-        if (!result) inventory_.release(ctx, order_id);  // compensate: nothing was ordered
-        return result;
+            if (!result) inventory_.release(ctx, order_id);  // compensate: nothing was ordered
+            return result;
+        }
     } catch (...) {
         inventory_.release(ctx, order_id);
         throw;
@@ -275,6 +361,7 @@ void OrderingService::on_reservation_expired(db::Tx& tx, const std::string& orde
     auto o = load_in(s, order_id, nullptr);
     if (!o || o->status.value != "pending_payment") return;
     record_transition(s, order_id, "pending_payment", "cancelled", "stock reservation expired before payment");
+    pricing_.give_back(tx, order_id);
     tx.publish(events::OrderCancelled{order_id, o->number, o->email, "reservation_expired"});
 }
 

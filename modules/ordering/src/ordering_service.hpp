@@ -5,7 +5,9 @@
 #include "catalog/api.hpp"
 #include "inventory/api.hpp"
 #include "ordering/api.hpp"
+#include "ordering/events.hpp"
 #include "platform/log.hpp"
+#include "pricing_service.hpp"
 #include "wire.hpp"
 
 namespace shop::db {
@@ -27,8 +29,8 @@ public:
     /// `payment_window_ms`: how long after checkout an order takes payment; shorter than the
     /// stock reservation's TTL.
     OrderingService(db::Database& db, Logger& log, catalog::CatalogApi& catalog, cart::CartApi& cart,
-                    inventory::InventoryApi& inventory, std::int64_t payment_window_ms)
-        : db_(db), log_(log), catalog_(catalog), cart_(cart), inventory_(inventory), payment_window_ms_(payment_window_ms) {}
+                    inventory::InventoryApi& inventory, PricingService& pricing, std::int64_t payment_window_ms)
+        : db_(db), log_(log), catalog_(catalog), cart_(cart), inventory_(inventory), pricing_(pricing), payment_window_ms_(payment_window_ms) {}
 
     Result<PayableOrder> order_for_payment(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) override;
 
@@ -40,7 +42,10 @@ public:
     Result<OrderHistory> history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     /// The caller's orders (admins: all, optionally by status), newest first.
     OrderPage list_orders(const Ctx& ctx, const std::string& after, int limit, const std::string& status);
-    ShippingMethods shipping_methods(const std::string& currency);
+    /// The methods that can ship this cart (its owner only) to `country`, priced for it.
+    Result<ShippingMethods> shipping_methods(const Ctx& ctx, std::string_view cart_id, std::string_view cart_token, const std::string& country);
+    /// What checkout would charge for this cart, address and method now (nothing is written).
+    Result<Quote> quote(const Ctx& ctx, const QuoteRequest& in, std::string_view cart_token);
 
     // Saga steps driven by events; each is idempotent.
     void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
@@ -49,12 +54,15 @@ public:
 
 private:
     std::optional<Order> load_order(const std::string& id, OrderAccess* access);
+    /// The cart's lines priced from the catalog now; errors name `cart_id`.
+    Result<std::vector<domain::PriceLine>> price_lines(const cart::CheckoutCart& cart, std::vector<events::OrderLine>* order_lines);
 
     db::Database& db_;
     Logger& log_;
     catalog::CatalogApi& catalog_;
     cart::CartApi& cart_;
     inventory::InventoryApi& inventory_;
+    PricingService& pricing_;
     std::int64_t payment_window_ms_;
 };
 

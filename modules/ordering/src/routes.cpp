@@ -1,5 +1,6 @@
 // Thin HTTP handlers: the typed declarations of ordering's routes -> the service.
 #include "ordering_service.hpp"
+#include "pricing_wire.hpp"
 #include "platform/api.hpp"
 #include "platform/http.hpp"
 
@@ -7,13 +8,87 @@ namespace shop::ordering {
 using namespace shop::http;
 using api::None;
 
-void register_ordering_routes(Router& router, OrderingService& svc, std::string base_currency) {
+void register_pricing_routes(Router& router, PricingService& svc) {
+    api::add<None, PageQuery, PromotionPage>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/promotions", .id = "listPromotions", .summary = "Promotions, newest first",
+         .tag = "ordering", .access = Access::admin},
+        [&svc](Request&, None&, PageQuery& q) {
+            return svc.list_promotions(q.cursor ? q.cursor->value : "", q.limit ? static_cast<int>(q.limit->value) : 20);
+        });
+    api::add<PromotionRequest, None, PromotionOut>(
+        router,
+        {.method = Method::post, .path = "/api/v1/admin/promotions", .id = "createPromotion", .summary = "Create a coupon or an automatic promotion",
+         .description = "With a `code`, buyers apply it to their cart; without, it applies by itself when it is the best one. `percent` "
+                        "for kind percent, `amount` for kind fixed (carts in its currency only). `usage_limit` counts orders placed "
+                        "with it and not cancelled; `per_customer_limit` counts them per account (or guest email). `ends_at` is "
+                        "exclusive. A taken code is 409.",
+         .tag = "ordering", .access = Access::admin, .status = 201, .errors = {409}, .idempotency_schema = "ordering"},
+        [&svc](Request& req, PromotionRequest& b, None&) { return unwrap(svc.create_promotion(req.ctx(), b)); });
+    api::add<None, None, PromotionOut>(router,
+                                       {.method = Method::get, .path = "/api/v1/admin/promotions/{id}", .id = "getPromotion",
+                                        .summary = "A promotion and how often it was used", .tag = "ordering", .access = Access::admin,
+                                        .errors = {404}},
+                                       [&svc](Request& req, None&, None&) { return unwrap(svc.get_promotion(std::string(req.param("id")))); });
+    api::add<PromotionPatch, None, PromotionOut>(
+        router,
+        {.method = Method::patch, .path = "/api/v1/admin/promotions/{id}", .id = "updatePromotion",
+         .summary = "Change a promotion (its code and kind stay); `active: false` stops it", .tag = "ordering", .access = Access::admin,
+         .errors = {404}},
+        [&svc](Request& req, PromotionPatch& b, None&) { return unwrap(svc.patch_promotion(req.ctx(), std::string(req.param("id")), b)); });
+
+    api::add<None, None, ShippingMethodAdminPage>(router,
+                                                  {.method = Method::get, .path = "/api/v1/admin/shipping-methods", .id = "listAdminShippingMethods",
+                                                   .summary = "Every shipping method with its rates", .tag = "ordering", .access = Access::admin},
+                                                  [&svc](Request&, None&, None&) { return svc.list_shipping_methods(); });
+    api::add<ShippingMethodRequest, None, ShippingMethodOut>(
+        router,
+        {.method = Method::post, .path = "/api/v1/admin/shipping-methods", .id = "createShippingMethod",
+         .summary = "Create a shipping method",
+         .description = "`price` (and `free_over`, in the same currency) is its rate in one currency; `rates` adds others. A cart is "
+                        "offered a method only in a currency it has a rate in. `countries` limits destinations (none = anywhere). "
+                        "A taken code is 409.",
+         .tag = "ordering", .access = Access::admin, .status = 201, .errors = {409}, .idempotency_schema = "ordering"},
+        [&svc](Request& req, ShippingMethodRequest& b, None&) { return unwrap(svc.create_shipping_method(req.ctx(), b)); });
+    api::add<ShippingMethodPatch, None, ShippingMethodOut>(
+        router,
+        {.method = Method::patch, .path = "/api/v1/admin/shipping-methods/{code}", .id = "updateShippingMethod",
+         .summary = "Change a shipping method (`rates` replaces all its rates)", .tag = "ordering", .access = Access::admin, .errors = {404}},
+        [&svc](Request& req, ShippingMethodPatch& b, None&) {
+            return unwrap(svc.patch_shipping_method(req.ctx(), std::string(req.param("code")), b));
+        });
+
+    api::add<None, PageQuery, TaxRatePage>(router,
+                                           {.method = Method::get, .path = "/api/v1/admin/tax-rates", .id = "listTaxRates",
+                                            .summary = "Tax rates", .tag = "ordering", .access = Access::admin},
+                                           [&svc](Request&, None&, PageQuery& q) {
+                                               return svc.list_tax_rates(q.cursor ? q.cursor->value : "",
+                                                                         q.limit ? static_cast<int>(q.limit->value) : 20);
+                                           });
+    api::add<TaxRateRequest, None, TaxRateOut>(
+        router,
+        {.method = Method::post, .path = "/api/v1/admin/tax-rates", .id = "createTaxRate", .summary = "Add a tax rate",
+         .description = "For a country, optionally one region (matched case-insensitively against the address's `region`; a region "
+                        "rate wins over the country's), and a tax class (`standard` by default; `shipping` taxes shipping). One rate "
+                        "per country, region and class: another is 409.",
+         .tag = "ordering", .access = Access::admin, .status = 201, .errors = {409}, .idempotency_schema = "ordering"},
+        [&svc](Request& req, TaxRateRequest& b, None&) { return unwrap(svc.create_tax_rate(req.ctx(), b)); });
+    api::add<TaxRatePatch, None, TaxRateOut>(
+        router,
+        {.method = Method::patch, .path = "/api/v1/admin/tax-rates/{id}", .id = "updateTaxRate", .summary = "Change a tax rate",
+         .tag = "ordering", .access = Access::admin, .errors = {404}},
+        [&svc](Request& req, TaxRatePatch& b, None&) { return unwrap(svc.patch_tax_rate(req.ctx(), std::string(req.param("id")), b)); });
+}
+
+void register_ordering_routes(Router& router, OrderingService& svc) {
     api::add<CheckoutRequest, None, Order>(
         router,
         {.method = Method::post, .path = "/api/v1/checkout", .id = "createCheckout",
          .summary = "Place an order from a cart: re-prices, reserves stock, creates the order pending_payment",
-         .description = "Every line is priced again from the catalog; the stock is reserved until `payable_until`. Stock short: 409 "
-                        "`out_of_stock`; a cart already checked out: 409 `cart_checked_out`.",
+         .description = "Every line is priced again from the catalog, then the promotion, shipping and tax are applied as by "
+                        "`POST /checkout/quote`; the stock is reserved until `payable_until`. Stock short: 409 `out_of_stock`; a "
+                        "cart already checked out: 409 `cart_checked_out`; the cart's coupon used up meanwhile: 409 "
+                        "`coupon_unavailable`; an item no longer on sale: 404/409 naming `cart_id`.",
          .tag = "ordering", .status = 201, .errors = {404, 409}, .cart_token = true, .idempotency_schema = "ordering",
          .reply_headers = {"Location"}},
         [&svc](Request& req, CheckoutRequest& b, None&) {
@@ -22,13 +97,27 @@ void register_ordering_routes(Router& router, OrderingService& svc, std::string 
             return out;
         });
 
-    api::add<None, ShippingMethodsQuery, ShippingMethods>(
+    api::add<None, CheckoutShippingQuery, ShippingMethods>(
         router,
         {.method = Method::get, .path = "/api/v1/checkout/shipping-methods", .id = "listShippingMethods",
-         .summary = "Shipping methods and their prices", .tag = "ordering"},
-        [&svc, base_currency](Request&, None&, ShippingMethodsQuery& q) {
-            return svc.shipping_methods(q.currency ? q.currency->value : base_currency);
+         .summary = "The shipping methods for a cart, priced for it",
+         .description = "The cart's owner only (others: 404). Methods with a price in the cart's currency that ship to `country` "
+                        "(when given); `price_for_cart` is 0 when the discounted subtotal reaches `free_over` or a free-shipping "
+                        "promotion applies.",
+         .tag = "ordering", .errors = {404}, .cart_token = true},
+        [&svc](Request& req, None&, CheckoutShippingQuery& q) {
+            return unwrap(svc.shipping_methods(req.ctx(), q.cart_id.value, req.cart_token(), q.country ? q.country->value : ""));
         });
+
+    api::add<QuoteRequest, None, Quote>(
+        router,
+        {.method = Method::post, .path = "/api/v1/checkout/quote", .id = "quoteCheckout",
+         .summary = "What checkout would charge now: subtotal, discount, shipping, tax, total",
+         .description = "The same arithmetic as checkout (one promotion, shipping by the method's rate in the cart's currency, tax "
+                        "per line rounded half up by the destination's rates); nothing is reserved or written. A coupon that stopped "
+                        "applying is 409 `coupon_unavailable`; an unusable method 422 naming `shipping_method`.",
+         .tag = "ordering", .errors = {404, 409}, .cart_token = true},
+        [&svc](Request& req, QuoteRequest& b, None&) { return unwrap(svc.quote(req.ctx(), b, req.cart_token())); });
 
     api::add<None, OrderListQuery, OrderPage>(
         router,

@@ -44,6 +44,14 @@ struct OrderLine {
 };
 SHOP_API_STRUCT(OrderLine, id, sku, product_id, variant_id, title, quantity, unit_price, line_total)
 
+struct TaxLineOut {
+    std::string tax_class;  ///< `standard`, another class, or `shipping`
+    std::int64_t rate_bp = 0;
+    api::Money taxable;  ///< what was taxed (after discount; gross when prices include tax)
+    api::Money amount;
+};
+SHOP_API_STRUCT(TaxLineOut, tax_class, rate_bp, taxable, amount)
+
 struct Order {
     api::Id<"ord"> id;
     std::string number;  ///< the human order number
@@ -53,6 +61,9 @@ struct Order {
     std::string currency;
     std::vector<OrderLine> lines;
     api::Money subtotal, discount, shipping, tax, total;
+    api::Nullable<std::string> promotion_code;  ///< the coupon used; null for none or an automatic promotion
+    bool prices_include_tax = false;           ///< tax is part of the prices, not added to the total
+    std::vector<TaxLineOut> tax_lines;         ///< the tax charged, per class and rate
     std::string shipping_method;
     Address shipping_address;
     Address billing_address;
@@ -62,7 +73,8 @@ struct Order {
     api::Timestamp created_at;
     api::Timestamp updated_at;
 };
-SHOP_API_STRUCT(Order, id, number, customer_id, email, status, currency, lines, subtotal, discount, shipping, tax, total, shipping_method,
+SHOP_API_STRUCT(Order, id, number, customer_id, email, status, currency, lines, subtotal, discount, shipping, tax, total, promotion_code,
+                prices_include_tax, tax_lines, shipping_method,
                 shipping_address, billing_address, payment_id, cart_id, payable_until, created_at, updated_at)
 
 struct OrderPage {
@@ -96,9 +108,11 @@ SHOP_API_STRUCT(OrderHistory, order_id, status, history)
 struct ShippingMethod {
     std::string code;
     std::string name;
-    api::Money price;
+    api::Money price;                   ///< in the cart's currency
+    api::Nullable<api::Money> free_over;  ///< shipping is free from this subtotal (after discount)
+    api::Money price_for_cart;          ///< what this cart would pay for it now (0 over free_over)
 };
-SHOP_API_STRUCT(ShippingMethod, code, name, price)
+SHOP_API_STRUCT(ShippingMethod, code, name, price, free_over, price_for_cart)
 
 struct ShippingMethods {
     std::vector<ShippingMethod> data;
@@ -106,9 +120,5 @@ struct ShippingMethods {
 };
 SHOP_API_STRUCT(ShippingMethods, data, next_cursor)
 
-struct ShippingMethodsQuery {
-    std::optional<api::Currency> currency;
-};
-SHOP_API_STRUCT(ShippingMethodsQuery, currency)
 
 }  // namespace shop::ordering

@@ -13,8 +13,6 @@
 namespace json = boost::json;
 using shop::FieldError;
 using shop::ordering::domain::can_transition;
-using shop::ordering::domain::compute_totals;
-using shop::ordering::domain::Totals;
 
 namespace {
 
@@ -102,34 +100,6 @@ TEST_CASE("notable forbidden status changes") {
         CHECK_FALSE(can_transition("pending_payment", "paid"));
         CHECK_FALSE(can_transition("", ""));
     }
-}
-
-TEST_CASE("the total is subtotal minus discount plus shipping and tax") {
-    Totals t = compute_totals(10'000, 1'500, 499, 800);
-    CHECK(t.subtotal == 10'000);
-    CHECK(t.discount == 1'500);
-    CHECK(t.shipping == 499);
-    CHECK(t.tax == 800);
-    CHECK(t.total == 9'799);
-
-    CHECK(compute_totals(2'500, 0, 0, 0).total == 2'500);
-    CHECK(compute_totals(0, 0, 0, 0).total == 0);
-    CHECK(compute_totals(0, 0, 500, 0).total == 500);
-}
-
-TEST_CASE("a discount larger than the subtotal is capped at the subtotal") {
-    Totals t = compute_totals(1'000, 5'000, 500, 100);
-    CHECK(t.discount == 1'000);
-    CHECK(t.total == 600);
-    CHECK(t.total == t.subtotal - t.discount + t.shipping + t.tax);
-
-    Totals free = compute_totals(1'000, 5'000, 0, 0);
-    CHECK(free.discount == 1'000);
-    CHECK(free.total == 0);
-
-    Totals exact = compute_totals(1'000, 1'000, 0, 0);
-    CHECK(exact.discount == 1'000);
-    CHECK(exact.total == 0);
 }
 
 TEST_CASE("a complete address is read and its country upper-cased") {

@@ -26,6 +26,8 @@ struct Deps {
 class CartModule : public shop::Module {
 public:
     virtual CartApi& api() = 0;
+    /// The promotion rules (ordering's), given once before start().
+    virtual void use_promotions(PromotionsPort& promotions) = 0;
 };
 
 std::unique_ptr<CartModule> make_module(Deps deps);

@@ -10,6 +10,7 @@ enum class errc {
     cart_checked_out,   ///< 409 cart_checked_out
     order_not_payable,  ///< 409 order_not_payable
     invalid_transition, ///< 409 invalid_transition
+    coupon_unavailable, ///< 409 coupon_unavailable: the cart's coupon stopped applying (used up, expired) before the order was placed
 };
 
 const shop::ErrorCategory& ordering_category() noexcept;

@@ -29,6 +29,8 @@ struct Deps {
 class OrderingModule : public shop::Module {
 public:
     virtual OrderingApi& api() = 0;
+    /// The promotion rules, for the cart's discount preview.
+    virtual cart::PromotionsPort& promotions() = 0;
 };
 
 std::unique_ptr<OrderingModule> make_module(Deps deps);

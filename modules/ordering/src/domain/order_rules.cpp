@@ -23,10 +23,4 @@ bool can_transition(std::string_view from, std::string_view to) noexcept {
     return std::find(kAllowed.begin(), kAllowed.end(), std::pair{from, to}) != kAllowed.end();
 }
 
-Totals compute_totals(std::int64_t subtotal, std::int64_t discount, std::int64_t shipping, std::int64_t tax) {
-    Totals t{subtotal, std::min(discount, subtotal), shipping, tax, 0};
-    t.total = std::max<std::int64_t>(0, t.subtotal - t.discount + t.shipping + t.tax);
-    return t;
-}
-
 }  // namespace shop::ordering::domain
