@@ -57,6 +57,15 @@ CREATE TABLE ordering.shipping_rates (
     free_over BIGINT NOT NULL DEFAULT -1,
     PRIMARY KEY (method, currency)
 );
+-- Optional weight bands of a rate: the lightest band holding the cart's weight gives the price;
+-- above every band the rate's flat amount applies.
+CREATE TABLE ordering.shipping_bands (
+    method TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    up_to_grams BIGINT NOT NULL CHECK (up_to_grams > 0),
+    amount BIGINT NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (method, currency, up_to_grams)
+);
 INSERT INTO ordering.shipping_rates (method, currency, amount) SELECT code, 'USD', amount FROM ordering.shipping_methods;
 INSERT INTO ordering.shipping_rates (method, currency, amount) SELECT code, 'EUR', amount FROM ordering.shipping_methods;
 INSERT INTO ordering.shipping_rates (method, currency, amount) SELECT code, 'GBP', amount FROM ordering.shipping_methods;

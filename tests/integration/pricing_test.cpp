@@ -327,3 +327,57 @@ TEST_CASE("a cart line holds at most cart.max_line_quantity units, and abandoned
     }
     CHECK(status == 404);
 }
+
+TEST_CASE("a product's tax class picks its rate, and a method with weight bands prices the cart by its weight") {
+    TestShop shop;
+    auto admin = shop.admin();
+    auto book = admin.post("/api/v1/products",
+                           json::object{{"title", "A heavy book"},
+                                        {"status", "published"},
+                                        {"tax_class", "books"},
+                                        {"variants", json::array{json::object{{"sku", "BOOK-1"},
+                                                                              {"weight_grams", 800},
+                                                                              {"prices", json::array{json::object{{"amount", 2000}, {"currency", "USD"}}}}}}}});
+    REQUIRE_MESSAGE(book.status == 201, book.body);
+    CHECK(book.json().at("tax_class").as_string() == "books");
+    CHECK(book.json().at("variants").at(0).at("weight_grams").as_int64() == 800);
+    CHECK(admin.post("/api/v1/products", json::object{{"title", "Bad class"}, {"tax_class", "Not A Slug"},
+                                                       {"variants", json::array{json::object{{"sku", "BAD-1"}, {"prices", json::array{json::object{{"amount", 1}, {"currency", "USD"}}}}}}}})
+              .status == 422);
+    REQUIRE(admin.put("/api/v1/admin/inventory/BOOK-1", json::object{{"warehouse", "main"}, {"on_hand", 10}}).status == 200);
+    REQUIRE(admin.post("/api/v1/admin/tax-rates", json::object{{"country", "FR"}, {"rate_bp", 2000}}).status == 201);
+    REQUIRE(admin.post("/api/v1/admin/tax-rates", json::object{{"country", "FR"}, {"rate_bp", 550}, {"tax_class", "books"}}).status == 201);
+    auto parcel = admin.post("/api/v1/admin/shipping-methods",
+                             json::object{{"code", "parcel"},
+                                          {"name", "Parcel by weight"},
+                                          {"price", {{"amount", 2500}, {"currency", "USD"}}},
+                                          {"weight_bands", json::array{json::object{{"up_to_grams", 1000}, {"price", {{"amount", 600}, {"currency", "USD"}}}},
+                                                                       json::object{{"up_to_grams", 2000}, {"price", {{"amount", 900}, {"currency", "USD"}}}}}}});
+    REQUIRE_MESSAGE(parcel.status == 201, parcel.body);
+    CHECK(parcel.json().at("rates").at(0).at("weight_bands").as_array().size() == 2);
+
+    auto guest = shop.client();
+    auto cart_id = new_cart(guest, "BOOK-1", 1);
+    auto price_of = [&] {
+        auto r = guest.get("/api/v1/checkout/shipping-methods?cart_id=" + cart_id);
+        auto body = r.json();
+        for (auto& m : body.at("data").as_array())
+            if (m.at("code") == "parcel") return amount(m, "price_for_cart");
+        return std::int64_t{-1};
+    };
+    CHECK(price_of() == 600);  // 800 g
+    auto line_id = std::string(guest.get("/api/v1/carts/" + cart_id).json().at("lines").at(0).at("id").as_string());
+    REQUIRE(guest.patch("/api/v1/carts/" + cart_id + "/items/" + line_id, json::object{{"quantity", 2}}).status == 200);
+    CHECK(price_of() == 900);  // 1,600 g
+    REQUIRE(guest.patch("/api/v1/carts/" + cart_id + "/items/" + line_id, json::object{{"quantity", 3}}).status == 200);
+    CHECK(price_of() == 2500);  // 2,400 g: above every band, the flat price
+
+    auto order = place(guest, cart_id, "FR", "parcel");
+    REQUIRE_MESSAGE(order.status == 201, order.body);
+    auto oj = order.json();
+    CHECK(amount(oj, "shipping") == 2500);
+    CHECK(amount(oj, "tax") == 330);  // 5.5 % of 6,000 (books); shipping untaxed without a `shipping` rate
+    REQUIRE(oj.at("tax_lines").as_array().size() == 1);
+    CHECK(oj.at("tax_lines").at(0).at("tax_class").as_string() == "books");
+    CHECK(oj.at("tax_lines").at(0).at("rate_bp").as_int64() == 550);
+}

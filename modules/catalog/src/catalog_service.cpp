@@ -54,7 +54,8 @@ events::ProductChanged snapshot(const ProductDoc& p, bool created) {
 }
 
 std::shared_ptr<ProductDoc> load_doc(db::Sql& sql, const std::string& id) {
-    auto p = sql.one("SELECT id, title, slug, description, status, vendor_id, created_at, updated_at FROM catalog.products WHERE id = ?",
+    auto p = sql.one("SELECT id, title, slug, description, status, vendor_id, created_at, updated_at, tax_class FROM catalog.products "
+                     "WHERE id = ?",
                      id);
     if (!p) return nullptr;
     auto doc = std::make_shared<ProductDoc>();
@@ -66,8 +67,9 @@ std::shared_ptr<ProductDoc> load_doc(db::Sql& sql, const std::string& id) {
     doc->vendor_id = p->str(5);
     doc->created_at = p->str(6);
     doc->updated_at = p->str(7);
-    for (auto& r : sql.query("SELECT id, sku, title, options FROM catalog.variants WHERE product_id = ? ORDER BY position", id))
-        doc->variants.push_back({r.str(0), r.str(1), r.str(2), r.str(3), {}});
+    doc->tax_class = p->str(8);
+    for (auto& r : sql.query("SELECT id, sku, title, options, weight_grams FROM catalog.variants WHERE product_id = ? ORDER BY position", id))
+        doc->variants.push_back({r.str(0), r.str(1), r.str(2), r.str(3), {}, r.i64(4)});
     for (auto& r : sql.query("SELECT p.variant_id, p.currency, p.amount FROM catalog.prices p JOIN catalog.variants v ON v.id = p.variant_id "
                              "WHERE v.product_id = ? ORDER BY p.currency",
                              id)) {
@@ -108,7 +110,7 @@ Result<PurchasableVariant> CatalogService::purchasable(std::string_view sku_in, 
     for (auto& v : doc->variants) {
         if (v.sku != sku) continue;
         for (auto& m : v.prices)
-            if (m.currency == currency) return PurchasableVariant{doc->id, doc->title, v.id, v.sku, v.title, m};
+            if (m.currency == currency) return PurchasableVariant{doc->id, doc->title, v.id, v.sku, v.title, m, doc->tax_class, v.weight_grams};
         return Error(errc::not_priced, fmt::format("SKU '{}' has no price in {}", sku, currency));
     }
     return not_found(fmt::format("no product variant has SKU '{}'", sku));
@@ -139,17 +141,18 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
         doc.status = p.status;
         doc.vendor_id = ctx.principal && ctx.principal->is_vendor() ? ctx.principal->user_id : "";
         doc.created_at = doc.updated_at = now_iso8601();
-        tx.exec("INSERT INTO catalog.products (id, title, slug, description, status, vendor_id, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                doc.id, doc.title, doc.slug, doc.description, doc.status, doc.vendor_id, doc.created_at, doc.updated_at);
+        doc.tax_class = p.tax_class;
+        tx.exec("INSERT INTO catalog.products (id, title, slug, description, status, vendor_id, created_at, updated_at, tax_class) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                doc.id, doc.title, doc.slug, doc.description, doc.status, doc.vendor_id, doc.created_at, doc.updated_at, doc.tax_class);
         CreatedProduct out{doc.id, doc.slug, {}};
         int position = 0;
         for (auto& v : p.variants) {
             json::object opts;
             for (auto& [k, val] : v.options) opts[k] = val;
-            VariantRow row{new_id("var"), v.sku, v.title, json::serialize(opts), v.prices};
-            tx.exec("INSERT INTO catalog.variants (id, product_id, sku, title, options, position) VALUES (?, ?, ?, ?, ?, ?)", row.id,
-                    doc.id, row.sku, row.title, row.options_json, position);
+            VariantRow row{new_id("var"), v.sku, v.title, json::serialize(opts), v.prices, v.weight_grams};
+            tx.exec("INSERT INTO catalog.variants (id, product_id, sku, title, options, position, weight_grams) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    row.id, doc.id, row.sku, row.title, row.options_json, position, row.weight_grams);
             ++position;
             for (auto& m : v.prices)
                 tx.exec("INSERT INTO catalog.prices (variant_id, currency, amount) VALUES (?, ?, ?)", row.id, m.currency, m.amount);
@@ -220,9 +223,10 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const C
         if (patch.title) doc->title = *patch.title;
         if (patch.description) doc->description = *patch.description;
         if (patch.status) doc->status = *patch.status;
+        if (patch.tax_class) doc->tax_class = *patch.tax_class;
         doc->updated_at = now_iso8601();
-        tx.exec("UPDATE catalog.products SET title = ?, slug = ?, description = ?, status = ?, updated_at = ? WHERE id = ?", doc->title,
-                doc->slug, doc->description, doc->status, doc->updated_at, id);
+        tx.exec("UPDATE catalog.products SET title = ?, slug = ?, description = ?, status = ?, tax_class = ?, updated_at = ? WHERE id = ?",
+                doc->title, doc->slug, doc->description, doc->status, doc->tax_class, doc->updated_at, id);
         tx.publish(snapshot(*doc, false));
         tx.after_commit([this, id] { cache_.invalidate(id); });
         return std::shared_ptr<const ProductDoc>(doc);

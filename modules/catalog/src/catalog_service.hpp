@@ -12,7 +12,7 @@ class Database;
 namespace shop::catalog {
 
 struct ProductPatch {
-    std::optional<std::string> title, slug, description, status;
+    std::optional<std::string> title, slug, description, status, tax_class;
 };
 
 /// A page of rendered products and the cursor of the next page.

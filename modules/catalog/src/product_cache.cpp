@@ -13,6 +13,7 @@ Product product_reply(const ProductDoc& p, const std::string& currency) {
     out.slug = p.slug;
     out.description = p.description;
     out.status.value = p.status;
+    out.tax_class = p.tax_class;
     if (!p.vendor_id.empty()) out.vendor_id = api::of<api::Id<"usr">>(p.vendor_id);
     out.currency = currency;
     for (auto& v : p.variants) {
@@ -20,6 +21,7 @@ Product product_reply(const ProductDoc& p, const std::string& currency) {
         o.id = api::of<api::Id<"var">>(v.id);
         o.sku = v.sku;
         o.title = v.title;
+        o.weight_grams = v.weight_grams;
         json::value options = json::parse(v.options_json);
         for (auto& kv : options.as_object()) o.options[kv.key()] = std::string(kv.value().as_string());
         for (auto& m : v.prices) {

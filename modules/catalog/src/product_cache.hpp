@@ -21,10 +21,12 @@ namespace shop::catalog {
 struct VariantRow {
     std::string id, sku, title, options_json;
     std::vector<Money> prices;
+    std::int64_t weight_grams = 0;
 };
 
 struct ProductDoc {
     std::string id, title, slug, description, status, vendor_id, created_at, updated_at;
+    std::string tax_class = "standard";
     std::vector<VariantRow> variants;
 };
 

@@ -72,7 +72,7 @@ void register_catalog_routes(Router& router, CatalogService& svc, std::string ba
     api::add<ProductPatchRequest, CurrencyQuery, Product>(
         router,
         {.method = Method::patch, .path = "/api/v1/products/{id}", .id = "updateProduct",
-         .summary = "Change a product's title, slug, description or status", .tag = "catalog", .access = Access::vendor,
+         .summary = "Change a product's title, slug, description, status or tax class", .tag = "catalog", .access = Access::vendor,
          .errors = {404, 409}},
         [&svc, base_currency](Request& req, ProductPatchRequest& b, CurrencyQuery& q) {
             ProductPatch patch;
@@ -84,6 +84,11 @@ void register_catalog_routes(Router& router, CatalogService& svc, std::string ba
             }
             if (b.description) patch.description = b.description->value;
             if (b.status) patch.status = b.status->value;
+            if (b.tax_class) {
+                if (!domain::is_slug(b.tax_class->value))
+                    throw ErrorException(validation("tax_class", "must be lower-case letters and digits separated by dashes"));
+                patch.tax_class = b.tax_class->value;
+            }
             auto doc = unwrap(svc.update_product(req.ctx(), std::string(req.param("id")), patch));
             return product_reply(*doc, q.currency ? q.currency->value : base_currency);
         });

@@ -16,8 +16,9 @@ struct NewVariantRequest {
     std::optional<api::Text<1, 200>> title;
     std::optional<api::Dict<api::Text<1, 100>>> options;  ///< e.g. {"size": "M"}
     api::List<api::MoneyIn, 1, 20> prices;                ///< one per currency
+    std::optional<api::Int<0, 1'000'000'000>> weight_grams;  ///< per unit, for shipping by weight
 };
-SHOP_API_STRUCT(NewVariantRequest, sku, title, options, prices)
+SHOP_API_STRUCT(NewVariantRequest, sku, title, options, prices, weight_grams)
 
 struct NewProductRequest {
     api::Text<1, 200> title;
@@ -25,16 +26,18 @@ struct NewProductRequest {
     std::optional<api::Text<0, 20000>> description;
     std::optional<ProductStatus> status;    ///< default: draft
     api::List<NewVariantRequest, 1, 100> variants;
+    std::optional<api::Text<1, 64>> tax_class;  ///< default `standard`; matches ordering's tax rates
 };
-SHOP_API_STRUCT(NewProductRequest, title, slug, description, status, variants)
+SHOP_API_STRUCT(NewProductRequest, title, slug, description, status, variants, tax_class)
 
 struct ProductPatchRequest {
     std::optional<api::Text<1, 200>> title;
     std::optional<api::Text<1, 120>> slug;
     std::optional<api::Text<0, 20000>> description;
     std::optional<ProductStatus> status;
+    std::optional<api::Text<1, 64>> tax_class;
 };
-SHOP_API_STRUCT(ProductPatchRequest, title, slug, description, status)
+SHOP_API_STRUCT(ProductPatchRequest, title, slug, description, status, tax_class)
 
 struct CurrencyQuery {
     std::optional<api::Currency> currency;  ///< the price currency; default: the shop's base currency
@@ -55,8 +58,9 @@ struct Variant {
     std::map<std::string, std::string> options;
     api::Nullable<api::Money> price;  ///< in the asked currency; null without a price in it
     std::vector<api::Money> prices;   ///< every explicit price
+    std::int64_t weight_grams = 0;    ///< per unit
 };
-SHOP_API_STRUCT(Variant, id, sku, title, options, price, prices)
+SHOP_API_STRUCT(Variant, id, sku, title, options, price, prices, weight_grams)
 
 struct Rating {
     api::Nullable<double> average;  ///< null before the first review
@@ -70,6 +74,7 @@ struct Product {
     std::string slug;
     std::string description;
     ProductStatus status;
+    std::string tax_class;  ///< `standard` unless set: which tax rates apply
     api::Nullable<api::Id<"usr">> vendor_id;
     std::string currency;  ///< of `variants[].price`
     std::vector<Variant> variants;
@@ -77,7 +82,7 @@ struct Product {
     api::Timestamp created_at;
     api::Timestamp updated_at;
 };
-SHOP_API_STRUCT(Product, id, title, slug, description, status, vendor_id, currency, variants, rating, created_at, updated_at)
+SHOP_API_STRUCT(Product, id, title, slug, description, status, tax_class, vendor_id, currency, variants, rating, created_at, updated_at)
 
 struct ProductPage {
     std::vector<Product> data;

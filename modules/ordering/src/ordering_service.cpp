@@ -182,7 +182,7 @@ Result<std::vector<domain::PriceLine>> OrderingService::price_lines(const cart::
             order_lines->push_back(
                 {l.sku, p->product_id, p->variant_id, title, l.quantity, p->unit_price.amount, p->unit_price.amount * l.quantity});
         }
-        out.push_back({l.sku, p->product_id, "standard", l.quantity, p->unit_price.amount});
+        out.push_back({l.sku, p->product_id, p->tax_class, l.quantity, p->unit_price.amount, p->weight_grams});
     }
     return out;
 }
@@ -192,7 +192,7 @@ Result<ShippingMethods> OrderingService::shipping_methods(const Ctx& ctx, std::s
     auto cart = cart_.cart_for_checkout(ctx, cart_id, cart_token);
     if (!cart) return Error(cart.error().ec, cart.error().detail, {{"cart_id", "is not a cart of yours"}});
     auto lines = price_lines(*cart, nullptr);
-    std::int64_t net = 0;
+    std::int64_t net = 0, grams = 0;
     bool free_shipping = false;
     if (lines) {
         auto p = pricing_.preview(ctx, cart->currency, cart->coupon_code, [&] {
@@ -200,12 +200,15 @@ Result<ShippingMethods> OrderingService::shipping_methods(const Ctx& ctx, std::s
             for (auto& l : *lines) v.push_back({l.sku, l.product_id, l.quantity, l.unit_price});
             return v;
         }());
-        for (auto& l : *lines) net += l.line_total();
+        for (auto& l : *lines) {
+            net += l.line_total();
+            grams += l.weight_grams * l.quantity;
+        }
         net -= p.discount;
         free_shipping = p.free_shipping;
     }
     ShippingMethods out;
-    out.data = pricing_.methods_for(cart->currency, country, net, free_shipping);
+    out.data = pricing_.methods_for(cart->currency, country, net, grams, free_shipping);
     return out;
 }
 

@@ -117,16 +117,26 @@ std::optional<ShippingMethodOut> shipping_out(db::Sql& sql, const std::string& c
     if (!m) return std::nullopt;
     ShippingMethodOut o{m->str(0), m->str(1), {}, words(m->str(2)), m->i64(3) != 0};
     for (auto& r : sql.query("SELECT currency, amount, free_over FROM ordering.shipping_rates WHERE method = ? ORDER BY currency", code)) {
-        ShippingRateOut rate{{r.i64(1), r.str(0)}, {}};
+        ShippingRateOut rate{{r.i64(1), r.str(0)}, {}, {}};
         if (r.i64(2) >= 0) rate.free_over = api::Money{r.i64(2), r.str(0)};
+        for (auto& b : sql.query("SELECT up_to_grams, amount FROM ordering.shipping_bands WHERE method = ? AND currency = ? ORDER BY up_to_grams",
+                                 code, r.str(0)))
+            rate.weight_bands.push_back({b.i64(0), {b.i64(1), r.str(0)}});
         o.rates.push_back(rate);
     }
     return o;
 }
 
-/// The rates of a create or a patch, checked: one per currency, free_over in the price's currency.
-Result<std::vector<std::pair<api::MoneyIn, std::int64_t>>> rates_of(const std::vector<ShippingRateIn>& in, const std::string& field) {
-    std::vector<std::pair<api::MoneyIn, std::int64_t>> out;
+struct RateRow {
+    api::MoneyIn price;
+    std::int64_t free_over = -1;
+    std::vector<domain::WeightBand> bands;
+};
+
+/// The rates of a create or a patch, checked: one per currency, free_over and bands in the
+/// price's currency, band weights distinct.
+Result<std::vector<RateRow>> rates_of(const std::vector<ShippingRateIn>& in, const std::string& field) {
+    std::vector<RateRow> out;
     std::set<std::string> seen;
     for (std::size_t i = 0; i < in.size(); ++i) {
         auto& r = in[i];
@@ -134,16 +144,41 @@ Result<std::vector<std::pair<api::MoneyIn, std::int64_t>>> rates_of(const std::v
         if (!seen.insert(r.price.currency.value).second) return validation(f + ".price.currency", "has a rate already");
         if (r.free_over && r.free_over->currency.value != r.price.currency.value)
             return validation(f + ".free_over.currency", "must be the price's currency");
-        out.push_back({r.price, r.free_over ? r.free_over->amount.value : -1});
+        RateRow row{r.price, r.free_over ? r.free_over->amount.value : -1, {}};
+        std::set<std::int64_t> weights;
+        if (r.weight_bands)
+            for (std::size_t j = 0; j < r.weight_bands->size(); ++j) {
+                auto& b = (*r.weight_bands)[j];
+                std::string bf = fmt::format("{}.weight_bands[{}]", f, j);
+                if (b.price.currency.value != r.price.currency.value) return validation(bf + ".price.currency", "must be the price's currency");
+                if (!weights.insert(b.up_to_grams.value).second) return validation(bf + ".up_to_grams", "is repeated");
+                row.bands.push_back({b.up_to_grams.value, b.price.amount.value});
+            }
+        std::sort(row.bands.begin(), row.bands.end(), [](auto& a, auto& b) { return a.up_to_grams < b.up_to_grams; });
+        out.push_back(std::move(row));
     }
     return out;
 }
 
-void write_rates(db::Tx& tx, const std::string& code, const std::vector<std::pair<api::MoneyIn, std::int64_t>>& rates) {
+void write_rates(db::Tx& tx, const std::string& code, const std::vector<RateRow>& rates) {
+    tx.exec("DELETE FROM ordering.shipping_bands WHERE method = ?", code);
     tx.exec("DELETE FROM ordering.shipping_rates WHERE method = ?", code);
-    for (auto& [price, free_over] : rates)
-        tx.exec("INSERT INTO ordering.shipping_rates (method, currency, amount, free_over) VALUES (?, ?, ?, ?)", code, price.currency.value,
-                price.amount.value, free_over);
+    for (auto& r : rates) {
+        tx.exec("INSERT INTO ordering.shipping_rates (method, currency, amount, free_over) VALUES (?, ?, ?, ?)", code, r.price.currency.value,
+                r.price.amount.value, r.free_over);
+        for (auto& b : r.bands)
+            tx.exec("INSERT INTO ordering.shipping_bands (method, currency, up_to_grams, amount) VALUES (?, ?, ?, ?)", code,
+                    r.price.currency.value, b.up_to_grams, b.amount);
+    }
+}
+
+domain::ShippingRate rate_of(db::Sql& sql, const std::string& method, const std::string& currency, std::int64_t amount,
+                             std::int64_t free_over) {
+    domain::ShippingRate rate{amount, free_over, {}};
+    for (auto& b : sql.query("SELECT up_to_grams, amount FROM ordering.shipping_bands WHERE method = ? AND currency = ? ORDER BY up_to_grams",
+                             method, currency))
+        rate.bands.push_back({b.i64(0), b.i64(1)});
+    return rate;
 }
 
 std::string countries_of(const std::optional<api::List<api::Country, 0, 250>>& in) {
@@ -229,7 +264,7 @@ Result<PricingService::Plan> PricingService::plan(db::Sql& sql, const std::strin
     Plan out;
     out.promotion = c.promotion;
     out.prices_include_tax = prices_include_tax_;
-    out.priced = domain::price({currency, lines, c.promotion, domain::ShippingRate{rate->i64(0), rate->i64(1)}, country, upper(region),
+    out.priced = domain::price({currency, lines, c.promotion, rate_of(sql, method, currency, rate->i64(0), rate->i64(1)), country, upper(region),
                                 tax_rates_for(sql, country), prices_include_tax_});
     return out;
 }
@@ -256,7 +291,7 @@ void PricingService::give_back(db::Tx& tx, const std::string& order_id) {
 }
 
 std::vector<ShippingMethod> PricingService::methods_for(const std::string& currency, const std::string& country, std::int64_t net,
-                                                        bool free_shipping) {
+                                                        std::int64_t grams, bool free_shipping) {
     std::vector<ShippingMethod> out;
     db_.read([&](db::Reader& r) {
         for (auto& row : r.query("SELECT m.code, m.name, m.countries, r.amount, r.free_over FROM ordering.shipping_methods m "
@@ -265,7 +300,9 @@ std::vector<ShippingMethod> PricingService::methods_for(const std::string& curre
                                  currency)) {
             auto allowed = words(row.str(2));
             if (!country.empty() && !allowed.empty() && std::find(allowed.begin(), allowed.end(), country) == allowed.end()) continue;
-            ShippingMethod m{row.str(0), row.str(1), {row.i64(3), currency}, {}, {row.i64(3), currency}};
+            auto rate = rate_of(r, row.str(0), currency, row.i64(3), row.i64(4));
+            std::int64_t by_weight = domain::shipping_amount(rate, grams);
+            ShippingMethod m{row.str(0), row.str(1), {by_weight, currency}, {}, {by_weight, currency}};
             if (row.i64(4) >= 0) m.free_over = api::Money{row.i64(4), currency};
             if (free_shipping || (row.i64(4) >= 0 && net >= row.i64(4))) m.price_for_cart.amount = 0;
             out.push_back(std::move(m));
@@ -377,7 +414,7 @@ ShippingMethodAdminPage PricingService::list_shipping_methods() {
 
 Result<ShippingMethodOut> PricingService::create_shipping_method(const Ctx& ctx, const ShippingMethodRequest& in) {
     if (!is_code(in.code.value, true)) return validation("code", "may hold only lower-case letters, digits, '-' and '_'");
-    std::vector<ShippingRateIn> all{{in.price, in.free_over}};
+    std::vector<ShippingRateIn> all{{in.price, in.free_over, in.weight_bands}};
     if (in.rates)
         for (auto& r : *in.rates) all.push_back(r);
     if (in.free_over && in.free_over->currency.value != in.price.currency.value)
@@ -398,7 +435,7 @@ Result<ShippingMethodOut> PricingService::create_shipping_method(const Ctx& ctx,
 }
 
 Result<ShippingMethodOut> PricingService::patch_shipping_method(const Ctx& ctx, const std::string& code, const ShippingMethodPatch& in) {
-    std::optional<std::vector<std::pair<api::MoneyIn, std::int64_t>>> rates;
+    std::optional<std::vector<RateRow>> rates;
     if (in.rates) {
         auto r = rates_of(in.rates->items, "rates");
         if (!r) return r.error();

@@ -44,8 +44,8 @@ public:
     void give_back(db::Tx& tx, const std::string& order_id);
 
     /// The methods that ship `currency` carts to `country` ("" = anywhere), priced for a cart
-    /// whose discounted subtotal is `net`.
-    std::vector<ShippingMethod> methods_for(const std::string& currency, const std::string& country, std::int64_t net,
+    /// whose discounted subtotal is `net` and whose weight is `grams`.
+    std::vector<ShippingMethod> methods_for(const std::string& currency, const std::string& country, std::int64_t net, std::int64_t grams,
                                             bool free_shipping);
 
     PromotionPage list_promotions(const std::string& after, int limit);

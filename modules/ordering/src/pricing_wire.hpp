@@ -76,22 +76,30 @@ struct PageQuery {
 };
 SHOP_API_STRUCT(PageQuery, limit, cursor)
 
-struct ShippingRateIn {
-    api::MoneyIn price;
-    std::optional<api::MoneyIn> free_over;  ///< same currency as price
+struct WeightBandIn {
+    api::Int<1, 1'000'000'000> up_to_grams;  ///< the band holds parcels up to this weight
+    api::MoneyIn price;                       ///< in the rate's currency
 };
-SHOP_API_STRUCT(ShippingRateIn, price, free_over)
+SHOP_API_STRUCT(WeightBandIn, up_to_grams, price)
+
+struct ShippingRateIn {
+    api::MoneyIn price;  ///< flat; with weight bands, the price above the heaviest band
+    std::optional<api::MoneyIn> free_over;  ///< same currency as price
+    std::optional<api::List<WeightBandIn, 0, 20>> weight_bands;
+};
+SHOP_API_STRUCT(ShippingRateIn, price, free_over, weight_bands)
 
 struct ShippingMethodRequest {
     api::Text<1, 64> code;  ///< lower case letters, digits, `-`, `_`
     api::Text<1, 200> name;
-    api::MoneyIn price;
+    api::MoneyIn price;  ///< flat; with weight bands, the price above the heaviest band
     std::optional<api::MoneyIn> free_over;
+    std::optional<api::List<WeightBandIn, 0, 20>> weight_bands;  ///< price by the cart's weight (variants' `weight_grams`)
     std::optional<api::List<ShippingRateIn, 0, 50>> rates;  ///< prices in other currencies
     std::optional<api::List<api::Country, 0, 250>> countries;  ///< none or empty = anywhere
     std::optional<bool> active;
 };
-SHOP_API_STRUCT(ShippingMethodRequest, code, name, price, free_over, rates, countries, active)
+SHOP_API_STRUCT(ShippingMethodRequest, code, name, price, free_over, weight_bands, rates, countries, active)
 
 struct ShippingMethodPatch {
     std::optional<api::Text<1, 200>> name;
@@ -101,11 +109,18 @@ struct ShippingMethodPatch {
 };
 SHOP_API_STRUCT(ShippingMethodPatch, name, rates, countries, active)
 
+struct WeightBandOut {
+    std::int64_t up_to_grams = 0;
+    api::Money price;
+};
+SHOP_API_STRUCT(WeightBandOut, up_to_grams, price)
+
 struct ShippingRateOut {
     api::Money price;
     api::Nullable<api::Money> free_over;
+    std::vector<WeightBandOut> weight_bands;
 };
-SHOP_API_STRUCT(ShippingRateOut, price, free_over)
+SHOP_API_STRUCT(ShippingRateOut, price, free_over, weight_bands)
 
 struct ShippingMethodOut {
     std::string code;

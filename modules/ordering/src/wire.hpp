@@ -108,7 +108,7 @@ SHOP_API_STRUCT(OrderHistory, order_id, status, history)
 struct ShippingMethod {
     std::string code;
     std::string name;
-    api::Money price;                   ///< in the cart's currency
+    api::Money price;                   ///< in the cart's currency, for the cart's weight
     api::Nullable<api::Money> free_over;  ///< shipping is free from this subtotal (after discount)
     api::Money price_for_cart;          ///< what this cart would pay for it now (0 over free_over)
 };

@@ -116,6 +116,21 @@ TEST_CASE("price: table of carts, promotions, shipping and tax") {
     }
 }
 
+TEST_CASE("shipping by weight: the lightest band holding the parcel, the flat price above every band") {
+    ShippingRate rate{2500, -1, {{1000, 600}, {2000, 900}}};
+    CHECK(shipping_amount(rate, 0) == 600);
+    CHECK(shipping_amount(rate, 1000) == 600);
+    CHECK(shipping_amount(rate, 1001) == 900);
+    CHECK(shipping_amount(rate, 2000) == 900);
+    CHECK(shipping_amount(rate, 2001) == 2500);
+    CHECK(shipping_amount(ShippingRate{700, -1, {}}, 123456) == 700);
+    PriceLine heavy = line("h", 1000, 3);
+    heavy.weight_grams = 500;  // 1,500 g in all
+    auto p = price({"EUR", {heavy}, {}, rate, "", "", {}, false});
+    CHECK(p.shipping == 900);
+    CHECK(p.total == 3900);
+}
+
 TEST_CASE("refusal: dates, limits, currency, minimum subtotal, targeted products") {
     std::vector<PriceLine> lines{line("a", 1000, 2)};
     auto p = percent(10);

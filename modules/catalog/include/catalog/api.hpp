@@ -20,6 +20,8 @@ struct PurchasableVariant {
     std::string sku;
     std::string variant_title;
     Money unit_price;
+    std::string tax_class = "standard";  ///< the product's; ordering's tax rates are per class
+    std::int64_t weight_grams = 0;       ///< per unit, for shipping by weight
 };
 
 struct NewVariant {
@@ -27,6 +29,7 @@ struct NewVariant {
     std::string title;
     std::vector<std::pair<std::string, std::string>> options;  ///< e.g. {"size", "M"}
     std::vector<Money> prices;                                  ///< at most one per currency
+    std::int64_t weight_grams = 0;
 };
 
 struct NewProduct {
@@ -35,6 +38,7 @@ struct NewProduct {
     std::string description;
     std::string status = "draft";  ///< draft | published | archived
     std::vector<NewVariant> variants;
+    std::string tax_class = "standard";
 };
 
 struct CreatedProduct {

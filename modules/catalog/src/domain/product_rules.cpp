@@ -34,6 +34,10 @@ NewProduct new_product(const NewProductRequest& in, std::vector<FieldError>& err
     }
     p.description = in.description ? in.description->value : "";
     p.status = in.status ? in.status->value : "draft";
+    if (in.tax_class) {
+        if (!is_slug(in.tax_class->value)) errors.push_back({"tax_class", "must be lower-case letters and digits separated by dashes"});
+        p.tax_class = in.tax_class->value;
+    }
     std::set<std::string> skus;
     for (std::size_t i = 0; i < in.variants.size(); ++i) {
         const auto& v = in.variants[i];
@@ -47,6 +51,7 @@ NewProduct new_product(const NewProductRequest& in, std::vector<FieldError>& err
             }
         if (!skus.insert(nv.sku).second) errors.push_back({path + ".sku", "is repeated in this product"});
         nv.title = v.title ? v.title->value : "";
+        nv.weight_grams = v.weight_grams ? v.weight_grams->value : 0;
         if (v.options)
             for (auto& [k, val] : v.options->items) nv.options.emplace_back(k, val.value);
         std::set<std::string> currencies;

@@ -83,6 +83,12 @@ std::optional<TaxRate> rate_for(const std::vector<TaxRate>& rates, const std::st
     return std::nullopt;
 }
 
+std::int64_t shipping_amount(const ShippingRate& rate, std::int64_t grams) {
+    for (auto& b : rate.bands)
+        if (grams <= b.up_to_grams) return b.amount;
+    return rate.amount;
+}
+
 Priced price(const PricingInput& in) {
     Priced out;
     out.subtotal = subtotal_of(in.lines);
@@ -99,7 +105,9 @@ Priced price(const PricingInput& in) {
     if (in.shipping) {
         bool free_over = in.shipping->free_over >= 0 && out.subtotal - out.discount >= in.shipping->free_over;
         out.free_shipping = free_shipping_promotion || free_over;
-        out.shipping = out.free_shipping ? 0 : in.shipping->amount;
+        std::int64_t grams = 0;
+        for (auto& l : in.lines) grams += l.weight_grams * l.quantity;
+        out.shipping = out.free_shipping ? 0 : shipping_amount(*in.shipping, grams);
     } else {
         out.free_shipping = free_shipping_promotion;
     }

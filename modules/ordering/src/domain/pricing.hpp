@@ -12,8 +12,9 @@
 //   discount is the eligible amount × percent / 100, rounded half up; a fixed one is capped by the
 //   eligible amount. The discount is spread over the eligible lines in proportion to their
 //   totals (largest remainder), so each line's tax is computed on what is really paid for it.
-// - Shipping: the method's rate in the cart's currency, 0 when the discounted subtotal reaches
-//   the rate's `free_over`, 0 with a free_shipping promotion.
+// - Shipping: the method's rate in the cart's currency (by weight band when it has bands: the
+//   lightest band holding the cart's weight, the flat price above them), 0 when the discounted
+//   subtotal reaches the rate's `free_over`, 0 with a free_shipping promotion.
 // - Tax: the most specific rate for the destination (country + region before country alone)
 //   and the line's tax class; shipping is taxed with class `shipping` when such a rate exists.
 //   Rounded per line, half up, in minor units. Prices exclusive of tax (default): tax is added,
@@ -54,6 +55,7 @@ struct Promotion {
 struct PriceLine {
     std::string sku, product_id, tax_class = "standard";
     std::int64_t quantity = 0, unit_price = 0;
+    std::int64_t weight_grams = 0;  ///< per unit
     std::int64_t line_total() const noexcept { return unit_price * quantity; }
 };
 
@@ -62,10 +64,19 @@ struct TaxRate {
     std::int64_t rate_bp = 0;
 };
 
-struct ShippingRate {
+struct WeightBand {
+    std::int64_t up_to_grams = 0;  ///< inclusive
     std::int64_t amount = 0;
-    std::int64_t free_over = -1;  ///< -1 = never free
 };
+
+struct ShippingRate {
+    std::int64_t amount = 0;      ///< the flat price; with bands, the price above the heaviest band
+    std::int64_t free_over = -1;  ///< -1 = never free
+    std::vector<WeightBand> bands;  ///< ascending by up_to_grams
+};
+
+/// The rate's price for a parcel of `grams`: the first band that holds it, else the flat amount.
+std::int64_t shipping_amount(const ShippingRate& rate, std::int64_t grams);
 
 /// Why `p` does not apply to this cart now ("" when it does). `customer_uses`: orders of this
 /// customer (or guest email) already carrying it.
