@@ -357,12 +357,14 @@ Result<void> InventoryService::adjust(const Ctx& ctx, const std::string& sku, co
         if (auto why = domain::adjustment_problem(on_hand, held_in(tx, sku, warehouse), delta); !why.empty())
             return Error(delta == 0 ? shop::errc::validation_failed : shop::errc::conflict,
                          fmt::format("cannot adjust '{}' in '{}' by {}: {}", sku, warehouse, delta, why), {{"delta", why}});
-        if (level)
-            tx.exec("UPDATE inventory.levels SET on_hand = on_hand + ?, updated_at = ? WHERE sku = ? AND warehouse = ?", delta, at, sku,
-                    warehouse);
-        else
-            tx.exec("INSERT INTO inventory.levels (sku, warehouse, on_hand, low_stock_threshold, updated_at) VALUES (?, ?, ?, 0, ?)", sku,
-                    warehouse, delta, at);
+        // A first level of this warehouse: a concurrent first adjustment conflicts on its key (and
+        // is retried) instead of failing on a duplicate.
+        if (!level)
+            tx.exec("INSERT INTO inventory.levels (sku, warehouse, on_hand, low_stock_threshold, updated_at) VALUES (?, ?, 0, 0, ?) "
+                    "ON CONFLICT (sku, warehouse) DO NOTHING",
+                    sku, warehouse, at);
+        tx.exec("UPDATE inventory.levels SET on_hand = on_hand + ?, updated_at = ? WHERE sku = ? AND warehouse = ?", delta, at, sku,
+                warehouse);
         record_movement(tx, sku, warehouse, delta, reason, "", actor_of(ctx));
         if (delta > 0) fill_backorders(tx, sku);
         publish_low_crossings(tx, sku, low_before);
