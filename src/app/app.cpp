@@ -91,7 +91,7 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     // Modules, each given exactly what it declared it uses.
     i.identity = identity::make_module({*i.db, i.log, cfg});
     i.catalog = catalog::make_module({*i.db, i.log, cfg});
-    i.inventory = inventory::make_module({*i.db, i.log, cfg});
+    i.inventory = inventory::make_module({*i.db, i.log, cfg, i.catalog->api()});
     i.search = search::make_module({*i.db, i.log, cfg});
     i.cart = cart::make_module({*i.db, i.log, cfg, i.catalog->api(), i.inventory->api()});
     // Payment closes a margin before the stock reservation expires (a fifth of its TTL, at most a

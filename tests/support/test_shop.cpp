@@ -119,6 +119,19 @@ HttpClient TestShop::customer(const std::string& email, std::string* user_id) {
     return c;
 }
 
+HttpClient TestShop::vendor(const std::string& email, std::string* user_id) {
+    std::string id;
+    customer(email, &id);
+    Ctx ctx = Ctx::system("test-make-vendor");
+    app_->database().write("identity", ctx, [&](db::Tx& tx) { tx.exec("UPDATE identity.users SET role = 'vendor' WHERE id = ?", id); });
+    HttpClient c(port());
+    auto r = c.post("/api/v1/auth/login", json::object{{"email", email}, {"password", "a-long-enough-passphrase"}});
+    if (r.status != 200) throw std::runtime_error("vendor login failed: " + r.body);
+    c.set_header("Authorization", "Bearer " + r.str("access_token"));
+    if (user_id) *user_id = id;
+    return c;
+}
+
 std::string TestShop::product(const std::string& sku, std::int64_t amount, std::int64_t stock) {
     auto a = admin();
     auto r = a.post("/api/v1/products",

@@ -116,6 +116,15 @@ Result<PurchasableVariant> CatalogService::purchasable(std::string_view sku_in, 
     return not_found(fmt::format("no product variant has SKU '{}'", sku));
 }
 
+Result<SkuOwner> CatalogService::sku_owner(std::string_view sku_in) {
+    std::string sku(sku_in);
+    auto row = db_.read([&](db::Reader& r) {
+        return r.one("SELECT p.id, p.vendor_id FROM catalog.variants v JOIN catalog.products p ON p.id = v.product_id WHERE v.sku = ?", sku);
+    });
+    if (!row) return not_found(fmt::format("no product has SKU '{}'", sku));
+    return SkuOwner{row->str(0), row->str(1)};
+}
+
 Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewProduct& input) {
     return create_product(ctx, input, "");
 }

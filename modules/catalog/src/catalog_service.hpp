@@ -31,6 +31,7 @@ public:
     /// of the request (Idempotency-Key) when it is not empty.
     Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product, const std::string& reply_currency);
     std::int64_t product_count() override;
+    Result<SkuOwner> sku_owner(std::string_view sku) override;
 
     /// A product by id or slug as the caller may see it (drafts: owner vendor and admins only).
     Result<std::shared_ptr<const ProductDoc>> find_visible(const Ctx& ctx, const std::string& id_or_slug);

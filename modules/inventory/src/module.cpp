@@ -15,7 +15,7 @@ namespace {
 class Module final : public InventoryModule {
 public:
     explicit Module(Deps d)
-        : svc_(d.db, d.log, d.config.get_int("inventory.reservation_ttl_s") * 1000),
+        : svc_(d.db, d.log, d.catalog, d.config.get_int("inventory.reservation_ttl_s") * 1000),
           sweeper_("inventory.reservation_expiry", std::chrono::milliseconds(d.config.get_int("inventory.sweep_interval_ms")),
                    [this] { svc_.expire_reservations(); }, d.log) {}
     std::string_view name() const noexcept override { return "inventory"; }

@@ -56,13 +56,15 @@ TEST_CASE("inventory events round-trip") {
     auto bx = round_trip(x);
     CHECK(bx.reference == "ord_1");
     CHECK(bx.skus == std::vector<std::string>{"A", "B"});
-    shop::inventory::events::StockChanged s{"A", 10, 7, true};
+    shop::inventory::events::LowStock s{"A", "east", 10, 3, 5};
     auto bs = round_trip(s);
+    CHECK(bs.sku == "A");
+    CHECK(bs.warehouse == "east");
     CHECK(bs.on_hand == 10);
-    CHECK(bs.available == 7);
-    CHECK(bs.low_stock);
+    CHECK(bs.available == 3);
+    CHECK(bs.low_stock_threshold == 5);
     CHECK(decltype(x)::kType == "inventory.reservation_expired.v1");
-    CHECK(decltype(s)::kType == "inventory.stock_changed.v1");
+    CHECK(decltype(s)::kType == "inventory.low_stock.v1");
 }
 
 TEST_CASE("ordering events round-trip with their lines and totals") {

@@ -47,6 +47,12 @@ struct CreatedProduct {
     std::vector<std::pair<std::string, std::string>> variant_ids;  ///< sku -> variant id
 };
 
+/// The product a SKU belongs to and who owns it.
+struct SkuOwner {
+    std::string product_id;
+    std::string vendor_id;  ///< the vendor that created the product, "" for the shop's own
+};
+
 /// The service face of the catalog. Thread-safe.
 class CatalogApi {
 public:
@@ -56,6 +62,8 @@ public:
     virtual Result<PurchasableVariant> purchasable(std::string_view sku, std::string_view currency) = 0;
     /// Creates a product (validation as for POST /api/v1/products). The caller is the vendor.
     virtual Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product) = 0;
+    /// The product (in any status) that has a variant with this SKU: not_found when none has.
+    virtual Result<SkuOwner> sku_owner(std::string_view sku) = 0;
     /// Number of products in any status.
     virtual std::int64_t product_count() = 0;
 };

@@ -13,11 +13,16 @@ namespace shop::inventory {
 
 struct Availability {
     std::string sku;
-    std::int64_t on_hand = 0;   ///< physically in the warehouses
-    std::int64_t reserved = 0;  ///< held by unpaid orders
-    std::int64_t available = 0; ///< on_hand - reserved, never negative
-    bool in_stock = false;
+    std::int64_t on_hand = 0;      ///< physically in the warehouses
+    std::int64_t reserved = 0;     ///< held by unpaid orders (and paid backorders awaiting stock)
+    std::int64_t free = 0;         ///< stock nobody holds: per warehouse on_hand - reserved, never negative
+    std::int64_t backordered = 0;  ///< units reserved beyond the stock of their warehouse
+    /// Units a reservation can take now: `free` plus, for a backorderable SKU, what is left of its
+    /// backorder allowance (`backorder_limit - backordered`). This is what carts and checkout may sell.
+    std::int64_t available = 0;
+    bool in_stock = false;  ///< free > 0
     bool backorderable = false;
+    std::int64_t backorder_limit = 0;  ///< most units reserved beyond stock at once (backorderable SKUs)
 };
 
 struct ReserveLine {
@@ -26,13 +31,16 @@ struct ReserveLine {
 };
 
 /// The service face of inventory. Thread-safe; reservations never oversell (they are decided
-/// inside one write transaction on the single writer).
+/// inside one write transaction that first writes the SKU's rows, so concurrent ones conflict).
 class InventoryApi {
 public:
     virtual ~InventoryApi() = default;
     virtual Availability availability(std::string_view sku) = 0;
     /// Reserves every line for `reference` (an order id) for the configured TTL, or nothing:
     /// inventory::errc::out_of_stock naming the first short SKU. Idempotent per reference.
+    /// Each line takes free stock by the allocation rule (most free stock first, then higher
+    /// warehouse priority, then code); a backorderable SKU may take its remaining backorder
+    /// allowance beyond that, held in its highest-priority warehouse.
     virtual Result<void> reserve(const Ctx& ctx, const std::string& reference, const std::vector<ReserveLine>& lines) = 0;
     /// Releases the active reservations of `reference` (compensation of a failed checkout).
     virtual Result<void> release(const Ctx& ctx, const std::string& reference) = 0;

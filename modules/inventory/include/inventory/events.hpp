@@ -16,17 +16,17 @@ struct ReservationExpired {
 };
 BOOST_DESCRIBE_STRUCT(ReservationExpired, (), (reference, skus))
 
-/// A SKU went out of or back into stock, crossed its low-stock threshold, or an admin set its
-/// level. (Reservations that leave both unchanged publish nothing: every checkout would otherwise
-/// publish twice for no reader.)
-struct StockChanged {
-    static constexpr std::string_view kType = "inventory.stock_changed.v1";
+/// A SKU's free stock in one warehouse fell to or below that level's low-stock threshold (it was
+/// above it before the change). Published once per crossing; a level with threshold 0 never alerts.
+struct LowStock {
+    static constexpr std::string_view kType = "inventory.low_stock.v1";
     std::string sku;
-    std::int64_t on_hand{};
-    std::int64_t available{};
-    bool low_stock{};
-    static constexpr auto kKey = &StockChanged::sku;  ///< ordering key: the aggregate this event is about
+    std::string warehouse;
+    std::int64_t on_hand{};    ///< in that warehouse
+    std::int64_t available{};  ///< free in that warehouse: on_hand minus what reservations hold, at least 0
+    std::int64_t low_stock_threshold{};
+    static constexpr auto kKey = &LowStock::sku;  ///< ordering key: the aggregate this event is about
 };
-BOOST_DESCRIBE_STRUCT(StockChanged, (), (sku, on_hand, available, low_stock))
+BOOST_DESCRIBE_STRUCT(LowStock, (), (sku, warehouse, on_hand, available, low_stock_threshold))
 
 }  // namespace shop::inventory::events

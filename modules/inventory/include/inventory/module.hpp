@@ -2,6 +2,7 @@
 // Included only by src/app (the composition root).
 #include <memory>
 
+#include "catalog/api.hpp"
 #include "inventory/api.hpp"
 #include "platform/config.hpp"
 #include "platform/log.hpp"
@@ -17,6 +18,7 @@ struct Deps {
     db::Database& db;
     Logger& log;
     const Config& config;
+    catalog::CatalogApi& catalog;  ///< which SKUs exist and which vendor owns them
 };
 
 class InventoryModule : public shop::Module {
