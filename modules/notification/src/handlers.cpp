@@ -29,7 +29,10 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
     bus.subscribe<oe::OrderCancelled>("notification.order_events", "notification", "ordering",
                                       [&svc, shop_name](db::Tx& tx, const oe::OrderCancelled& e, const bus::EventMeta& meta) {
                                           if (e.email.empty()) return;
-                                          std::string reason = e.reason == "reservation_expired" ? "it was not paid in time" : e.reason;
+                                          std::string reason = e.reason == "reservation_expired"     ? "it was not paid in time"
+                                                               : e.reason == "cancelled_by_customer" ? "you cancelled it"
+                                                               : e.reason == "cancelled_by_shop"     ? "the shop cancelled it"
+                                                                                                     : e.reason;
                                           svc.send_templated(tx, meta.id, "order_cancelled", e.email,
                                                              {{"order_number", e.number}, {"reason", reason}, {"shop_name", shop_name}});
                                       });

@@ -25,7 +25,7 @@ public:
             case errc::cart_empty: return "cart_empty";
             case errc::cart_checked_out: return "cart_checked_out";
             case errc::order_not_payable: return "order_not_payable";
-            case errc::invalid_transition: return "invalid_transition";
+            case errc::invalid_transition: return "invalid_state";
             case errc::coupon_unavailable: return "coupon_unavailable";
         }
         return "internal_error";
@@ -95,8 +95,14 @@ std::vector<events::OrderLine> event_lines(const Order& order) {
     return out;
 }
 
+/// Every status change goes through here, and through the one transition table: a change it
+/// does not allow is refused (409 invalid_state). from == to records a note without a change;
+/// from "" is the order's creation.
 void record_transition(db::Sql& sql, const std::string& order_id, const std::string& from, const std::string& to,
                        const std::string& note) {
+    if (from.empty() ? to != "pending_payment" : (from != to && !domain::can_transition(from, to)))
+        throw ErrorException(Error(errc::invalid_transition, fmt::format("an order that is {} cannot become {}", from.empty() ? "new" : from, to),
+                                   {{"status", fmt::format("is {}", from)}}));
     std::string at = now_iso8601();
     sql.exec("INSERT INTO ordering.status_history (id, order_id, from_status, to_status, note, at) VALUES (?, ?, ?, ?, ?, ?)",
              new_id("osh"), order_id, from, to, note, at);
@@ -330,6 +336,33 @@ Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& i
         inventory_.release(ctx, order_id);
         throw;
     }
+}
+
+Result<Order> OrderingService::cancel(const Ctx& ctx, std::string_view order_id_in, std::string_view cart_token, const std::string& reason) {
+    std::string order_id(order_id_in);
+    OrderAccess access;
+    auto seen = load_order(order_id, &access);
+    if (!seen || !may_see(ctx, access, cart_token)) return not_found(fmt::format("no order {}", order_id));
+    std::string why = reason.empty() ? (ctx.is_admin() ? "cancelled by the shop" : "cancelled by the customer") : reason;
+    return db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<Order> {
+        auto o = load_in(tx, order_id, nullptr);
+        if (!o) return not_found(fmt::format("no order {}", order_id));
+        const std::string& status = o->status.value;
+        if (status == "cancelled") {  // asked again: the same answer
+            tx.reply(api::write_value(*o));
+            return std::move(*o);
+        }
+        if (!domain::can_transition(status, "cancelled"))
+            return Error(errc::invalid_transition, fmt::format("an order that is {} can no longer be cancelled", status),
+                         {{"status", fmt::format("is {}", status)}});
+        record_transition(tx, order_id, status, "cancelled", why);
+        pricing_.give_back(tx, order_id);
+        // Inventory releases or restocks, payment refunds what was taken, notification mails.
+        tx.publish(events::OrderCancelled{order_id, o->number, o->email, ctx.is_admin() ? "cancelled_by_shop" : "cancelled_by_customer"});
+        auto out = *load_in(tx, order_id, nullptr);
+        tx.reply(api::write_value(out));
+        return out;
+    });
 }
 
 void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id) {

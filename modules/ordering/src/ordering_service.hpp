@@ -38,6 +38,9 @@ public:
     /// pending_payment and publish order_placed. Returns the order as the API replies it (also
     /// recorded for the request's Idempotency-Key).
     Result<Order> checkout(const Ctx& ctx, const CheckoutRequest& in, std::string_view cart_token);
+    /// Cancels an order before it ships (its customer or guest, or an admin): stock and coupon
+    /// use come back, a payment taken is refunded, the customer is mailed. Idempotent.
+    Result<Order> cancel(const Ctx& ctx, std::string_view order_id, std::string_view cart_token, const std::string& reason);
     Result<Order> get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     Result<OrderHistory> history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     /// The caller's orders (admins: all, optionally by status), newest first.

@@ -176,6 +176,11 @@ struct TaxRatePage {
 };
 SHOP_API_STRUCT(TaxRatePage, data, next_cursor)
 
+struct CancelRequest {
+    std::optional<api::Text<1, 500>> reason;  ///< kept in the order's history
+};
+SHOP_API_STRUCT(CancelRequest, reason)
+
 struct QuoteRequest {
     api::Id<"cart"> cart_id;
     Address shipping_address;

@@ -134,6 +134,17 @@ void register_ordering_routes(Router& router, OrderingService& svc) {
                                  .cart_token = true},
                                 [&svc](Request& req, None&, None&) { return unwrap(svc.get_order(req.ctx(), req.param("id"), req.cart_token())); });
 
+    api::add<CancelRequest, None, Order>(
+        router,
+        {.method = Method::post, .path = "/api/v1/orders/{id}/cancel", .id = "cancelOrder", .summary = "Cancel an order before it ships",
+         .description = "Its customer (or the guest holding the cart token) or an admin, while the order is pending_payment, confirmed or "
+                        "processing; later is 409 `invalid_state`. The stock returns, the coupon use is given back, a payment "
+                        "taken is refunded in full, and the customer is mailed. Cancelling a cancelled order answers it again.",
+         .tag = "ordering", .errors = {404, 409}, .cart_token = true, .idempotency_schema = "ordering", .body_optional = true},
+        [&svc](Request& req, CancelRequest& b, None&) {
+            return unwrap(svc.cancel(req.ctx(), req.param("id"), req.cart_token(), b.reason ? b.reason->value : ""));
+        });
+
     api::add<None, None, OrderHistory>(router,
                                        {.method = Method::get, .path = "/api/v1/orders/{id}/history", .id = "getOrderHistory",
                                         .summary = "Status history of an order", .tag = "ordering", .errors = {404}, .cart_token = true},

@@ -185,6 +185,12 @@ int PaymentService::recover_processing() {
     return static_cast<int>(stuck.size());
 }
 
+void PaymentService::refund_order_in(db::Tx& tx, const std::string& order_id, const std::string& reason) {
+    std::vector<std::string> ids;
+    for (auto& r : tx.query("SELECT id FROM payment.intents WHERE order_id = ? AND status = 'succeeded'", order_id)) ids.push_back(r.str(0));
+    for (auto& id : ids) refund_in(tx, id, reason);
+}
+
 void PaymentService::refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason) {
     auto row = tx.one("SELECT status, order_id, currency, amount, amount_refunded FROM payment.intents WHERE id = ?", payment_id);
     if (!row) throw std::runtime_error("refund requested for unknown payment " + payment_id);

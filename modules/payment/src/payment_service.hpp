@@ -32,6 +32,8 @@ public:
     int recover_processing();
     /// Refunds whatever of the payment is not refunded yet (idempotent).
     void refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason);
+    /// Refunds every payment that took money for a cancelled order (idempotent).
+    void refund_order_in(db::Tx& tx, const std::string& order_id, const std::string& reason);
 
 private:
     /// Records the provider's outcome of a processing intent (once; later calls do nothing) and

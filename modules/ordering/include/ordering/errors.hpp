@@ -9,7 +9,7 @@ enum class errc {
     cart_empty = 1,     ///< 422 cart_empty
     cart_checked_out,   ///< 409 cart_checked_out
     order_not_payable,  ///< 409 order_not_payable
-    invalid_transition, ///< 409 invalid_transition
+    invalid_transition, ///< 409 invalid_state: the order's status does not allow this
     coupon_unavailable, ///< 409 coupon_unavailable: the cart's coupon stopped applying (used up, expired) before the order was placed
 };
 
