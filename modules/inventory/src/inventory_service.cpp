@@ -253,6 +253,17 @@ Result<void> InventoryService::reserve(const Ctx& ctx, const std::string& refere
     });
 }
 
+std::vector<std::string> InventoryService::held_references(std::int64_t before_ms, int limit) {
+    std::vector<std::string> out;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT reference, MIN(created_at) AS first FROM inventory.reservations WHERE status = 'active' "
+                                 "AND created_at < ? GROUP BY reference ORDER BY first LIMIT ?",
+                                 iso8601(before_ms), limit))
+            out.push_back(row.str(0));
+    });
+    return out;
+}
+
 Result<void> InventoryService::release(const Ctx& ctx, const std::string& reference) {
     return db_.write("inventory", ctx, [&](db::Tx& tx) -> Result<void> {
         cancel_in(tx, reference);

@@ -55,6 +55,7 @@ public:
     Availability availability(std::string_view sku) override;
     Result<void> reserve(const Ctx& ctx, const std::string& reference, const std::vector<ReserveLine>& lines) override;
     Result<void> release(const Ctx& ctx, const std::string& reference) override;
+    std::vector<std::string> held_references(std::int64_t before_ms, int limit) override;
     Result<void> set_stock(const Ctx& ctx, std::string_view sku, std::string_view warehouse, std::int64_t on_hand,
                            std::optional<std::int64_t> low_stock_threshold) override;
 

@@ -3,6 +3,7 @@
 #include "ordering_service.hpp"
 #include "platform/bus.hpp"
 #include "platform/http.hpp"
+#include "platform/periodic.hpp"
 
 namespace shop::ordering {
 
@@ -17,7 +18,15 @@ public:
     explicit Module(Deps d)
         : deps_(d),
           pricing_(d.db, d.log, d.config.get_bool("tax.prices_include_tax")),
-          svc_(d.db, d.log, d.catalog, d.cart, d.inventory, pricing_, d.payment_window_ms) {}
+          svc_(d.db, d.log, d.catalog, d.cart, d.inventory, pricing_, d.payment_window_ms),
+          orphans_("ordering.orphaned_reservations",
+                   std::chrono::seconds(std::max<std::int64_t>(1, d.config.get_int("ordering.orphan_sweep_interval_s"))),
+                   [this] { svc_.release_orphaned_reservations(kOrphanGraceMs); }, d.log) {}
+    void start() override {
+        svc_.release_orphaned_reservations(kOrphanGraceMs);  // what a crash left behind, before serving
+        orphans_.start();
+    }
+    void stop() override { orphans_.stop(); }
     std::string_view name() const noexcept override { return "ordering"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override {
@@ -29,9 +38,12 @@ public:
     cart::PromotionsPort& promotions() override { return pricing_; }
 
 private:
+    /// A checkout writes its order milliseconds after reserving; this is far beyond that.
+    static constexpr std::int64_t kOrphanGraceMs = 30'000;
     Deps deps_;
     PricingService pricing_;
     OrderingService svc_;
+    PeriodicTask orphans_;
 };
 }  // namespace
 

@@ -365,6 +365,21 @@ Result<Order> OrderingService::cancel(const Ctx& ctx, std::string_view order_id_
     });
 }
 
+int OrderingService::release_orphaned_reservations(std::int64_t grace_ms) {
+    int released = 0;
+    for (auto& ref : inventory_.held_references(now_ms() - grace_ms, 500)) {
+        // Checkout mints the order id before reserving under it, so an order id with no order row
+        // after the grace period is a checkout that never finished.
+        bool exists = db_.read([&](db::Reader& r) { return r.count("SELECT COUNT(*) FROM ordering.orders WHERE id = ?", ref) > 0; });
+        if (exists) continue;
+        if (inventory_.release(Ctx::system("orphaned-reservation:" + ref), ref)) {
+            ++released;
+            log_.warn("released stock held for an order that was never written", {{"reference", ref}});
+        }
+    }
+    return released;
+}
+
 void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id) {
     auto& s = tx;
     OrderAccess access;

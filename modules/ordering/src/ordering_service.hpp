@@ -50,6 +50,10 @@ public:
     /// What checkout would charge for this cart, address and method now (nothing is written).
     Result<Quote> quote(const Ctx& ctx, const QuoteRequest& in, std::string_view cart_token);
 
+    /// Releases stock held for orders that were never written (a crash between the reservation
+    /// and the order's transaction), once they are older than `grace_ms`; returns how many.
+    int release_orphaned_reservations(std::int64_t grace_ms);
+
     // Saga steps driven by events; each is idempotent.
     void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
     void on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code);

@@ -44,6 +44,10 @@ public:
     virtual Result<void> reserve(const Ctx& ctx, const std::string& reference, const std::vector<ReserveLine>& lines) = 0;
     /// Releases the active reservations of `reference` (compensation of a failed checkout).
     virtual Result<void> release(const Ctx& ctx, const std::string& reference) = 0;
+    /// References (order ids) holding active reservations made before `before_ms`, oldest first,
+    /// at most `limit`: ordering releases those whose order was never written (a crash between
+    /// the reservation and the order).
+    virtual std::vector<std::string> held_references(std::int64_t before_ms, int limit) = 0;
     /// Sets the on-hand level of a SKU in a warehouse (`main` always exists).
     virtual Result<void> set_stock(const Ctx& ctx, std::string_view sku, std::string_view warehouse, std::int64_t on_hand,
                                    std::optional<std::int64_t> low_stock_threshold) = 0;
