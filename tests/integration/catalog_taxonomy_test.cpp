@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/api.hpp"
 #include "support/test_shop.hpp"
 
 using namespace shop;
@@ -57,7 +58,8 @@ std::string product(HttpClient& admin, const std::string& title, const std::stri
 std::vector<std::string> slugs(const HttpResult& r) {
     REQUIRE_MESSAGE(r.status == 200, r.body);
     std::vector<std::string> out;
-    for (auto& p : r.json().at("data").as_array()) out.emplace_back(p.at("slug").as_string());
+    auto body = r.json();
+    for (auto& p : body.at("data").as_array()) out.emplace_back(p.at("slug").as_string());
     return out;
 }
 
@@ -86,7 +88,7 @@ TEST_CASE("categories form a tree: children in position order, paths from the ro
     std::vector<std::string> all;
     paths(tree.json().at("data"), all);
     CHECK(all == std::vector<std::string>{"clothing", "clothing/trousers", "clothing/shirts", "clothing/shirts/oxford-shirts", "home"});
-    auto& root = tree.json().at("data").at(0);
+    auto root = tree.json().at("data").at(0);
     CHECK(root.at("id").as_string() == clothing);
     CHECK(root.at("parent_id").is_null());
     CHECK(root.at("children").at(1).at("parent_id").as_string() == clothing);
@@ -259,14 +261,14 @@ TEST_CASE("a product's brand and categories: validated by field, shown with path
     REQUIRE(admin.patch("/api/v1/products/" + id, json::object{{"brand_id", acme}, {"category_ids", json::array{json::value(shirts)}}}).status ==
             200);
     auto v = shop.app().catalog().purchasable("BS-1", "USD");
-    REQUIRE(v);
+    REQUIRE(v.has_value());
     CHECK(v->brand_id == acme);
     CHECK(std::set<std::string>(v->category_ids.begin(), v->category_ids.end()) == std::set<std::string>{clothing, shirts});
     // After a move the ancestry follows.
     auto outlet = category(admin, "Outlet");
     REQUIRE(admin.patch("/api/v1/categories/" + shirts, json::object{{"parent_id", outlet}}).status == 200);
     v = shop.app().catalog().purchasable("BS-1", "USD");
-    REQUIRE(v);
+    REQUIRE(v.has_value());
     CHECK(std::set<std::string>(v->category_ids.begin(), v->category_ids.end()) == std::set<std::string>{outlet, shirts});
 }
 
@@ -309,7 +311,8 @@ TEST_CASE("the product list filters by a category's whole subtree, by brand and 
     auto shown = c.get("/api/v1/collections/staff-picks");
     REQUIRE(shown.status == 200);
     std::vector<std::string> order;
-    for (auto& p : shown.json().at("products").as_array()) order.emplace_back(p.at("slug").as_string());
+    auto shown_body = shown.json();
+    for (auto& p : shown_body.at("products").as_array()) order.emplace_back(p.at("slug").as_string());
     CHECK(order == std::vector<std::string>{"acme-robot", "acme-oxford", "acme-jacket"});
     CHECK(slugs(c.get("/api/v1/products?collection=staff-picks&category=clothing")) == std::vector<std::string>{"acme-jacket", "acme-oxford"});
     auto reordered = admin.patch("/api/v1/collections/" + col.str("id"), json::object{{"product_ids", json::array{json::value(p3)}}});
