@@ -41,14 +41,9 @@ api::Nullable<api::Id<"cat">> parent_of(const domain::CategoryRow& row) {
 }
 
 CategoryDetail detail_reply(const domain::CategoryTree& tree, const domain::CategoryNode& node) {
-    CategoryDetail out;
-    out.id = api::of<api::Id<"cat">>(node.row.id);
-    out.name = node.row.name;
-    out.slug = node.row.slug;
-    out.parent_id = parent_of(node.row);
-    out.position = node.row.position;
-    out.path = node.path;
-    for (auto& c : node.children) out.children.push_back(category_reply(tree, *tree.find(c)));
+    auto c = category_reply(tree, node);
+    CategoryDetail out{std::move(c.id), std::move(c.name), std::move(c.slug), std::move(c.parent_id), c.position, std::move(c.path),
+                       std::move(c.children), {}};
     for (auto& a : node.ancestors) {
         auto an = tree.find(a);
         out.ancestors.push_back({api::of<api::Id<"cat">>(an->row.id), an->row.name, an->row.slug, an->path});
