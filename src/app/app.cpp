@@ -198,6 +198,7 @@ Logger& App::log() { return impl_->log; }
 db::Database& App::database() { return *impl_->db; }
 bus::Bus& App::event_bus() { return *impl_->bus; }
 http::Pipeline& App::pipeline() { return *impl_->pipeline; }
+catalog::CatalogApi& App::catalog() { return impl_->catalog->api(); }
 std::filesystem::path App::data_dir() const { return impl_->config.get_string("data_dir"); }
 
 // ---- seeding ----

@@ -19,6 +19,9 @@ class Bus;
 namespace http {
 class Pipeline;
 }
+namespace catalog {
+class CatalogApi;
+}
 
 namespace app {
 
@@ -49,6 +52,8 @@ public:
     db::Database& database();
     bus::Bus& event_bus();
     http::Pipeline& pipeline();
+    /// The catalog's service face, as the modules that use it see it (tests).
+    catalog::CatalogApi& catalog();
     std::filesystem::path data_dir() const;
 
 private:

@@ -53,8 +53,8 @@ events::ProductChanged snapshot(const ProductDoc& p, bool created) {
     return e;
 }
 
-std::shared_ptr<ProductDoc> load_doc(db::Sql& sql, const std::string& id) {
-    auto p = sql.one("SELECT id, title, slug, description, status, vendor_id, created_at, updated_at, tax_class FROM catalog.products "
+std::shared_ptr<ProductDoc> load_doc(db::Sql& sql, const std::string& id, const domain::CategoryTree& tree) {
+    auto p = sql.one("SELECT id, title, slug, description, status, vendor_id, created_at, updated_at, tax_class, brand_id FROM catalog.products "
                      "WHERE id = ?",
                      id);
     if (!p) return nullptr;
@@ -77,7 +77,36 @@ std::shared_ptr<ProductDoc> load_doc(db::Sql& sql, const std::string& id) {
         for (auto& v : doc->variants)
             if (v.id == vid) v.prices.push_back({r.i64(2), r.str(1)});
     }
+    if (auto brand_id = p->str(9); !brand_id.empty())
+        if (auto b = sql.one("SELECT id, name, slug FROM catalog.brands WHERE id = ?", brand_id)) doc->brand = BrandInfo{b->str(0), b->str(1), b->str(2)};
+    std::vector<std::string> category_ids;
+    for (auto& r : sql.query("SELECT category_id FROM catalog.product_categories WHERE product_id = ? ORDER BY position", id)) {
+        auto node = tree.find(r.str(0));
+        if (!node) continue;
+        doc->categories.push_back({node->row.id, node->row.name, node->row.slug, node->path});
+        category_ids.push_back(node->row.id);
+    }
+    doc->category_closure = tree.with_ancestors(category_ids);
     return doc;
+}
+
+/// The brand and categories a product is given exist: 422 naming `brand_id` or `category_ids[i]`.
+Result<void> check_taxonomy(db::Sql& sql, const std::string& brand_id, const std::vector<std::string>& category_ids) {
+    std::vector<FieldError> errors;
+    if (!brand_id.empty() && !sql.count("SELECT COUNT(*) FROM catalog.brands WHERE id = ?", brand_id))
+        errors.push_back({"brand_id", "no such brand"});
+    for (std::size_t i = 0; i < category_ids.size(); ++i)
+        if (!sql.count("SELECT COUNT(*) FROM catalog.categories WHERE id = ?", category_ids[i]))
+            errors.push_back({fmt::format("category_ids[{}]", i), "no such category"});
+    if (errors.empty()) return {};
+    return Error(shop::errc::validation_failed, "the request has invalid fields", std::move(errors));
+}
+
+void store_categories(db::Tx& tx, const std::string& product_id, const std::vector<std::string>& category_ids) {
+    tx.exec("DELETE FROM catalog.product_categories WHERE product_id = ?", product_id);
+    std::int64_t position = 0;
+    for (auto& c : category_ids)
+        tx.exec("INSERT INTO catalog.product_categories (product_id, category_id, position) VALUES (?, ?, ?)", product_id, c, position++);
 }
 
 }  // namespace
@@ -90,7 +119,8 @@ const ErrorCategory& catalog_category() noexcept {
 std::shared_ptr<const ProductDoc> CatalogService::load(const std::string& id) {
     if (auto hit = cache_.find(id)) return hit;
     auto generation = cache_.generation();
-    auto doc = db_.read([&](db::Reader& r) { return load_doc(r, id); });
+    auto tree = taxonomy_.tree();
+    auto doc = db_.read([&](db::Reader& r) { return load_doc(r, id, *tree); });
     if (!doc) return nullptr;
     std::shared_ptr<const ProductDoc> c = std::move(doc);
     cache_.put(c, generation);
@@ -110,7 +140,9 @@ Result<PurchasableVariant> CatalogService::purchasable(std::string_view sku_in, 
     for (auto& v : doc->variants) {
         if (v.sku != sku) continue;
         for (auto& m : v.prices)
-            if (m.currency == currency) return PurchasableVariant{doc->id, doc->title, v.id, v.sku, v.title, m, doc->tax_class, v.weight_grams};
+            if (m.currency == currency)
+                return PurchasableVariant{doc->id,           doc->title, v.id, v.sku, v.title, m, doc->tax_class, v.weight_grams,
+                                          doc->category_closure, doc->brand ? doc->brand->id : std::string()};
         return Error(errc::not_priced, fmt::format("SKU '{}' has no price in {}", sku, currency));
     }
     return not_found(fmt::format("no product variant has SKU '{}'", sku));
@@ -142,6 +174,7 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
                 return Error(errc::sku_taken, fmt::format("the SKU '{}' belongs to another product", p.variants[i].sku),
                              {{fmt::format("variants[{}].sku", i), "is taken"}});
         }
+        if (auto ok = check_taxonomy(tx, p.brand_id, p.category_ids); !ok) return ok.error();
         ProductDoc doc;
         doc.id = new_id("prd");
         doc.title = p.title;
@@ -151,9 +184,11 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
         doc.vendor_id = ctx.principal && ctx.principal->is_vendor() ? ctx.principal->user_id : "";
         doc.created_at = doc.updated_at = now_iso8601();
         doc.tax_class = p.tax_class;
-        tx.exec("INSERT INTO catalog.products (id, title, slug, description, status, vendor_id, created_at, updated_at, tax_class) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                doc.id, doc.title, doc.slug, doc.description, doc.status, doc.vendor_id, doc.created_at, doc.updated_at, doc.tax_class);
+        tx.exec("INSERT INTO catalog.products (id, title, slug, description, status, vendor_id, created_at, updated_at, tax_class, brand_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                doc.id, doc.title, doc.slug, doc.description, doc.status, doc.vendor_id, doc.created_at, doc.updated_at, doc.tax_class,
+                p.brand_id);
+        store_categories(tx, doc.id, p.category_ids);
         CreatedProduct out{doc.id, doc.slug, {}};
         int position = 0;
         for (auto& v : p.variants) {
@@ -167,6 +202,12 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
                 tx.exec("INSERT INTO catalog.prices (variant_id, currency, amount) VALUES (?, ?, ?)", row.id, m.currency, m.amount);
             out.variant_ids.emplace_back(row.sku, row.id);
             doc.variants.push_back(std::move(row));
+        }
+        if (!p.brand_id.empty() || !p.category_ids.empty()) {
+            auto full = load_doc(tx, doc.id, *TaxonomyService::load_tree(tx));
+            doc.brand = full->brand;
+            doc.categories = full->categories;
+            doc.category_closure = full->category_closure;
         }
         tx.publish(snapshot(doc, true));
         if (!reply_currency.empty()) tx.reply(api::write_value(product_reply(doc, reply_currency)));
@@ -199,13 +240,32 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::find_visible(const Ctx
     return doc;
 }
 
-RenderedPage CatalogService::list_published(const std::string& after, int limit, const std::string& currency) {
+RenderedPage CatalogService::list_published(const std::string& after, int limit, const std::string& currency, const ProductFilter& filter) {
     std::vector<std::string> ids;
+    std::string sql = "SELECT p.id FROM catalog.products p WHERE p.status = 'published' AND p.id < ?";
+    std::vector<db::Param> params;
+    std::string cursor = after.empty() ? "~" : after;  // '~' sorts after every id
+    params.emplace_back(cursor);
+    if (!filter.brand_id.empty()) {
+        sql += " AND p.brand_id = ?";
+        params.emplace_back(filter.brand_id);
+    }
+    if (!filter.category_ids.empty()) {
+        sql += " AND EXISTS (SELECT 1 FROM catalog.product_categories pc WHERE pc.product_id = p.id AND pc.category_id IN (";
+        for (std::size_t i = 0; i < filter.category_ids.size(); ++i) {
+            sql += i ? ", ?" : "?";
+            params.emplace_back(filter.category_ids[i]);
+        }
+        sql += "))";
+    }
+    if (!filter.collection_id.empty()) {
+        sql += " AND EXISTS (SELECT 1 FROM catalog.collection_products cp WHERE cp.product_id = p.id AND cp.collection_id = ?)";
+        params.emplace_back(filter.collection_id);
+    }
+    sql += " ORDER BY p.id DESC LIMIT ?";
+    params.emplace_back(limit + 1);
     db_.read([&](db::Reader& r) {
-        std::string cursor = after.empty() ? "~" : after;  // '~' sorts after every id
-        for (auto& row : r.query("SELECT id FROM catalog.products WHERE status = 'published' AND id < ? ORDER BY id DESC LIMIT ?", cursor,
-                                 limit + 1))
-            ids.push_back(row.str(0));
+        for (auto& row : r.query_params(sql, params)) ids.push_back(row.str(0));
     });
     RenderedPage page;
     bool more = static_cast<int>(ids.size()) > limit;
@@ -216,6 +276,13 @@ RenderedPage CatalogService::list_published(const std::string& after, int limit,
     return page;
 }
 
+std::vector<std::shared_ptr<const ProductDoc>> CatalogService::published(const std::vector<std::string>& ids) {
+    std::vector<std::shared_ptr<const ProductDoc>> out;
+    for (auto& id : ids)
+        if (auto doc = load(id); doc && doc->status == "published") out.push_back(std::move(doc));
+    return out;
+}
+
 Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const Ctx& ctx, const std::string& id,
                                                                          const ProductPatch& patch) {
     auto current = load(id);
@@ -223,8 +290,12 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const C
     bool owner = ctx.principal && ctx.principal->is_vendor() && ctx.principal->user_id == current->vendor_id;
     if (!ctx.is_admin() && !owner) return not_found(fmt::format("no product '{}'", id));
     auto r = db_.write("catalog", ctx, [&](db::Tx& tx) -> Result<std::shared_ptr<const ProductDoc>> {
-        auto doc = load_doc(tx, id);
+        auto doc = load_doc(tx, id, *TaxonomyService::load_tree(tx));
         if (!doc) return not_found(fmt::format("no product '{}'", id));
+        if (patch.brand_id || patch.category_ids) {
+            if (auto ok = check_taxonomy(tx, patch.brand_id.value_or(""), patch.category_ids.value_or(std::vector<std::string>{})); !ok)
+                return ok.error();
+        }
         if (patch.slug && *patch.slug != doc->slug) {
             if (tx.count("SELECT COUNT(*) FROM catalog.products WHERE slug = ?", *patch.slug)) return Error(errc::slug_taken, "the slug is taken by another product", {{"slug", "is taken"}});
             doc->slug = *patch.slug;
@@ -236,6 +307,14 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const C
         doc->updated_at = now_iso8601();
         tx.exec("UPDATE catalog.products SET title = ?, slug = ?, description = ?, status = ?, tax_class = ?, updated_at = ? WHERE id = ?",
                 doc->title, doc->slug, doc->description, doc->status, doc->tax_class, doc->updated_at, id);
+        if (patch.brand_id) tx.exec("UPDATE catalog.products SET brand_id = ? WHERE id = ?", *patch.brand_id, id);
+        if (patch.category_ids) store_categories(tx, id, *patch.category_ids);
+        if (patch.brand_id || patch.category_ids) {
+            auto full = load_doc(tx, id, *TaxonomyService::load_tree(tx));
+            doc->brand = full->brand;
+            doc->categories = full->categories;
+            doc->category_closure = full->category_closure;
+        }
         tx.publish(snapshot(*doc, false));
         tx.after_commit([this, id] { cache_.invalidate(id); });
         return std::shared_ptr<const ProductDoc>(doc);

@@ -7,6 +7,7 @@ namespace shop::catalog {
 
 std::span<const db::Migration> embedded_migrations();
 void register_catalog_routes(http::Router& router, CatalogService& svc, std::string base_currency);
+void register_taxonomy_routes(http::Router& router, CatalogService& svc, std::string base_currency);
 
 namespace {
 class Module final : public CatalogModule {
@@ -14,7 +15,10 @@ public:
     explicit Module(Deps d) : deps_(d), svc_(d.db, d.log) {}
     std::string_view name() const noexcept override { return "catalog"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
-    void register_routes(http::Router& r) override { register_catalog_routes(r, svc_, deps_.config.get_string("base_currency")); }
+    void register_routes(http::Router& r) override {
+        register_catalog_routes(r, svc_, deps_.config.get_string("base_currency"));
+        register_taxonomy_routes(r, svc_, deps_.config.get_string("base_currency"));
+    }
     CatalogApi& api() override { return svc_; }
 
 private:

@@ -30,6 +30,8 @@ Product product_reply(const ProductDoc& p, const std::string& currency) {
         }
         out.variants.push_back(std::move(o));
     }
+    if (p.brand) out.brand = BrandRef{api::of<api::Id<"brd">>(p.brand->id), p.brand->name, p.brand->slug};
+    for (auto& c : p.categories) out.categories.push_back({api::of<api::Id<"cat">>(c.id), c.name, c.slug, c.path});
     out.created_at.value = p.created_at;
     out.updated_at.value = p.updated_at;
     return out;
@@ -99,6 +101,14 @@ void ProductCache::invalidate(const std::string& id) {
     slug_to_id_.erase(it->second.doc->slug);
     for (auto& v : it->second.doc->variants) sku_to_id_.erase(v.sku);
     by_id_.erase(it);
+}
+
+void ProductCache::invalidate_all() {
+    std::unique_lock lock(mu_);
+    ++generation_;
+    by_id_.clear();
+    slug_to_id_.clear();
+    sku_to_id_.clear();
 }
 
 }  // namespace shop::catalog

@@ -24,10 +24,21 @@ struct VariantRow {
     std::int64_t weight_grams = 0;
 };
 
+struct BrandInfo {
+    std::string id, name, slug;
+};
+
+struct CategoryInfo {
+    std::string id, name, slug, path;
+};
+
 struct ProductDoc {
     std::string id, title, slug, description, status, vendor_id, created_at, updated_at;
     std::string tax_class = "standard";
     std::vector<VariantRow> variants;
+    std::optional<BrandInfo> brand;
+    std::vector<CategoryInfo> categories;       ///< as assigned, with their paths when loaded
+    std::vector<std::string> category_closure;  ///< the categories and all their ancestors
 };
 
 /// A product rendered for one currency: its JSON and a strong ETag of it.
@@ -54,6 +65,9 @@ public:
     /// The product rendered in `currency`, rendering it once.
     std::shared_ptr<const Rendered> rendered(const std::shared_ptr<const ProductDoc>& doc, const std::string& currency);
     void invalidate(const std::string& id);
+    /// Forgets every product: a category moved or was renamed, or a brand changed, which shows in
+    /// many products' replies and in their category ancestry. Rare.
+    void invalidate_all();
 
 private:
     struct Entry {

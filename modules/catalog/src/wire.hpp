@@ -27,8 +27,10 @@ struct NewProductRequest {
     std::optional<ProductStatus> status;    ///< default: draft
     api::List<NewVariantRequest, 1, 100> variants;
     std::optional<api::Text<1, 64>> tax_class;  ///< default `standard`; matches ordering's tax rates
+    std::optional<api::Id<"brd">> brand_id;
+    std::optional<api::List<api::Id<"cat">, 0, 20>> category_ids;  ///< the categories it is listed in
 };
-SHOP_API_STRUCT(NewProductRequest, title, slug, description, status, variants, tax_class)
+SHOP_API_STRUCT(NewProductRequest, title, slug, description, status, variants, tax_class, brand_id, category_ids)
 
 struct ProductPatchRequest {
     std::optional<api::Text<1, 200>> title;
@@ -36,8 +38,10 @@ struct ProductPatchRequest {
     std::optional<api::Text<0, 20000>> description;
     std::optional<ProductStatus> status;
     std::optional<api::Text<1, 64>> tax_class;
+    std::optional<api::Nullable<api::Id<"brd">>> brand_id;           ///< null: no brand
+    std::optional<api::List<api::Id<"cat">, 0, 20>> category_ids;  ///< replaces the product's categories
 };
-SHOP_API_STRUCT(ProductPatchRequest, title, slug, description, status, tax_class)
+SHOP_API_STRUCT(ProductPatchRequest, title, slug, description, status, tax_class, brand_id, category_ids)
 
 struct CurrencyQuery {
     std::optional<api::Currency> currency;  ///< the price currency; default: the shop's base currency
@@ -48,8 +52,32 @@ struct ProductListQuery {
     std::optional<api::Int<1, 100>> limit;
     std::optional<api::Cursor> cursor;
     std::optional<api::Currency> currency;
+    std::optional<api::Text<1, 120>> category;    ///< id or slug: products in it or anywhere below it
+    std::optional<api::Text<1, 120>> brand;       ///< id or slug
+    std::optional<api::Text<1, 120>> collection;  ///< id or slug
 };
-SHOP_API_STRUCT(ProductListQuery, limit, cursor, currency)
+SHOP_API_STRUCT(ProductListQuery, limit, cursor, currency, category, brand, collection)
+
+struct PageQuery {
+    std::optional<api::Int<1, 100>> limit;
+    std::optional<api::Cursor> cursor;
+};
+SHOP_API_STRUCT(PageQuery, limit, cursor)
+
+struct BrandRef {
+    api::Id<"brd"> id;
+    std::string name;
+    std::string slug;
+};
+SHOP_API_STRUCT(BrandRef, id, name, slug)
+
+struct CategoryRef {
+    api::Id<"cat"> id;
+    std::string name;
+    std::string slug;
+    std::string path;  ///< slugs from the root: `clothing/shirts`
+};
+SHOP_API_STRUCT(CategoryRef, id, name, slug, path)
 
 struct Variant {
     api::Id<"var"> id;
@@ -79,10 +107,13 @@ struct Product {
     std::string currency;  ///< of `variants[].price`
     std::vector<Variant> variants;
     Rating rating;
+    api::Nullable<BrandRef> brand;
+    std::vector<CategoryRef> categories;  ///< as given, each with its path
     api::Timestamp created_at;
     api::Timestamp updated_at;
 };
-SHOP_API_STRUCT(Product, id, title, slug, description, status, tax_class, vendor_id, currency, variants, rating, created_at, updated_at)
+SHOP_API_STRUCT(Product, id, title, slug, description, status, tax_class, vendor_id, currency, variants, rating, brand, categories,
+                created_at, updated_at)
 
 struct ProductPage {
     std::vector<Product> data;

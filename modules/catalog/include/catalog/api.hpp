@@ -22,6 +22,10 @@ struct PurchasableVariant {
     Money unit_price;
     std::string tax_class = "standard";  ///< the product's; ordering's tax rates are per class
     std::int64_t weight_grams = 0;       ///< per unit, for shipping by weight
+    /// The product's categories and all their ancestors (a product in `clothing/shirts` is also in
+    /// `clothing`), each once: what category-limited promotions match against.
+    std::vector<std::string> category_ids;
+    std::string brand_id;  ///< "" without a brand
 };
 
 struct NewVariant {
@@ -39,6 +43,8 @@ struct NewProduct {
     std::string status = "draft";  ///< draft | published | archived
     std::vector<NewVariant> variants;
     std::string tax_class = "standard";
+    std::string brand_id;                   ///< "" for none; must exist
+    std::vector<std::string> category_ids;  ///< each must exist, none twice
 };
 
 struct CreatedProduct {

@@ -25,6 +25,17 @@ std::string slugify(std::string_view text) {
 
 bool is_slug(std::string_view s) { return !s.empty() && slugify(s) == s; }
 
+std::vector<std::string> category_ids(const api::List<api::Id<"cat">, 0, 20>& in, const std::string& field,
+                                      std::vector<FieldError>& errors) {
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (!seen.insert(in[i].value).second) errors.push_back({fmt::format("{}[{}]", field, i), "is repeated"});
+        else out.push_back(in[i].value);
+    }
+    return out;
+}
+
 NewProduct new_product(const NewProductRequest& in, std::vector<FieldError>& errors) {
     NewProduct p;
     p.title = in.title.value;
@@ -38,6 +49,8 @@ NewProduct new_product(const NewProductRequest& in, std::vector<FieldError>& err
         if (!is_slug(in.tax_class->value)) errors.push_back({"tax_class", "must be lower-case letters and digits separated by dashes"});
         p.tax_class = in.tax_class->value;
     }
+    if (in.brand_id) p.brand_id = in.brand_id->value;
+    if (in.category_ids) p.category_ids = category_ids(*in.category_ids, "category_ids", errors);
     std::set<std::string> skus;
     for (std::size_t i = 0; i < in.variants.size(); ++i) {
         const auto& v = in.variants[i];
