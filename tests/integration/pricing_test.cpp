@@ -381,3 +381,45 @@ TEST_CASE("a product's tax class picks its rate, and a method with weight bands 
     CHECK(oj.at("tax_lines").at(0).at("tax_class").as_string() == "books");
     CHECK(oj.at("tax_lines").at(0).at("rate_bp").as_int64() == 550);
 }
+
+TEST_CASE("a promotion on a category takes off the lines of products in it or below it") {
+    TestShop shop;
+    auto admin = shop.admin();
+    auto clothing = admin.post("/api/v1/categories", json::object{{"name", "Clothing"}});
+    REQUIRE_MESSAGE(clothing.status == 201, clothing.body);
+    auto shirts = admin.post("/api/v1/categories", json::object{{"name", "Shirts"}, {"parent_id", clothing.str("id")}});
+    REQUIRE_MESSAGE(shirts.status == 201, shirts.body);
+    auto shirt = admin.post("/api/v1/products",
+                            json::object{{"title", "A shirt"},
+                                         {"status", "published"},
+                                         {"category_ids", json::array{json::value(shirts.str("id"))}},
+                                         {"variants", json::array{json::object{{"sku", "SHIRT-1"},
+                                                                               {"prices", json::array{json::object{{"amount", 3000}, {"currency", "USD"}}}}}}}});
+    REQUIRE_MESSAGE(shirt.status == 201, shirt.body);
+    REQUIRE(admin.put("/api/v1/admin/inventory/SHIRT-1", json::object{{"warehouse", "main"}, {"on_hand", 5}}).status == 200);
+    shop.product("MUG-1", 1000, 5);
+
+    auto unknown = admin.post("/api/v1/admin/promotions", json::object{{"code", "NOCAT"}, {"kind", "percent"}, {"percent", 10},
+                                                                      {"category_ids", json::array{"cat_01JDZZZZZZZZZZZZZZZZZZZZZZ"}}});
+    CHECK(unknown.status == 422);
+    CHECK(unknown.body.find("category_ids[0]") != std::string::npos);
+    auto promo = create_promotion(admin, {{"code", "CLOTHES"}, {"kind", "percent"}, {"percent", 20},
+                                          {"category_ids", json::array{json::value(clothing.str("id"))}}});
+    CHECK(admin.get("/api/v1/admin/promotions/" + promo).json().at("category_ids").as_array().size() == 1);
+
+    auto guest = shop.client();
+    auto cart_id = new_cart(guest, "SHIRT-1", 1);
+    REQUIRE(guest.post("/api/v1/carts/" + cart_id + "/items", json::object{{"sku", "MUG-1"}, {"quantity", 1}}).status == 201);
+    auto cart = guest.post("/api/v1/carts/" + cart_id + "/coupon", json::object{{"code", "CLOTHES"}});
+    REQUIRE_MESSAGE(cart.status == 200, cart.body);
+    CHECK(amount(cart.json(), "discount") == 600);  // 20 % of the shirt only
+    auto order = place(guest, cart_id);
+    REQUIRE_MESSAGE(order.status == 201, order.body);
+    CHECK(amount(order.json(), "discount") == 600);
+    // A cart without clothing cannot use it.
+    auto other = shop.client();
+    auto mugs = new_cart(other, "MUG-1", 1);
+    auto refused = other.post("/api/v1/carts/" + mugs + "/coupon", json::object{{"code", "CLOTHES"}});
+    CHECK(refused.status == 422);
+    CHECK(refused.body.find("none of the items") != std::string::npos);
+}

@@ -74,7 +74,7 @@ Cart CartService::render(const Ctx& ctx, const CheckoutCart& c) {
             o.unit_price = api::Money{p->unit_price.amount, c.currency};
             o.line_total = api::Money{p->unit_price.amount * l.quantity, c.currency};
             subtotal += p->unit_price.amount * l.quantity;
-            priced.push_back({l.sku, p->product_id, l.quantity, p->unit_price.amount});
+            priced.push_back({l.sku, p->product_id, l.quantity, p->unit_price.amount, p->category_ids});
         } else {
             o.problem = std::string(p.error().code());
             checkout_ready = false;
@@ -220,7 +220,7 @@ Result<Cart> CartService::set_coupon(const Ctx& ctx, std::string_view cart_id, s
         if (!code.empty() && promotions_) {
             std::vector<PromotionLine> priced;
             for (auto& l : c->lines)
-                if (auto p = catalog_.purchasable(l.sku, c->currency)) priced.push_back({l.sku, p->product_id, l.quantity, p->unit_price.amount});
+                if (auto p = catalog_.purchasable(l.sku, c->currency)) priced.push_back({l.sku, p->product_id, l.quantity, p->unit_price.amount, p->category_ids});
             auto d = promotions_->preview(ctx, c->currency, code, priced);
             if (!d.coupon_refusal.empty()) return validation("code", "coupon " + code + " " + d.coupon_refusal);
         }

@@ -33,6 +33,7 @@ public:
     /// Creates a product; records the created product rendered in `reply_currency` as the reply
     /// of the request (Idempotency-Key) when it is not empty.
     Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product, const std::string& reply_currency);
+    bool category_exists(std::string_view id) override { return taxonomy_.tree()->find(id) != nullptr; }
     std::int64_t product_count() override;
     Result<SkuOwner> sku_owner(std::string_view sku) override;
 

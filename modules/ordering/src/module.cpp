@@ -17,7 +17,7 @@ class Module final : public OrderingModule {
 public:
     explicit Module(Deps d)
         : deps_(d),
-          pricing_(d.db, d.log, d.config.get_bool("tax.prices_include_tax")),
+          pricing_(d.db, d.log, d.catalog, d.config.get_bool("tax.prices_include_tax")),
           svc_(d.db, d.log, d.catalog, d.cart, d.inventory, pricing_, d.payment_window_ms),
           orphans_("ordering.orphaned_reservations",
                    std::chrono::seconds(std::max<std::int64_t>(1, d.config.get_int("ordering.orphan_sweep_interval_s"))),

@@ -188,7 +188,7 @@ Result<std::vector<domain::PriceLine>> OrderingService::price_lines(const cart::
             order_lines->push_back(
                 {l.sku, p->product_id, p->variant_id, title, l.quantity, p->unit_price.amount, p->unit_price.amount * l.quantity});
         }
-        out.push_back({l.sku, p->product_id, p->tax_class, l.quantity, p->unit_price.amount, p->weight_grams});
+        out.push_back({l.sku, p->product_id, p->tax_class, l.quantity, p->unit_price.amount, p->weight_grams, p->category_ids});
     }
     return out;
 }
@@ -203,7 +203,7 @@ Result<ShippingMethods> OrderingService::shipping_methods(const Ctx& ctx, std::s
     if (lines) {
         auto p = pricing_.preview(ctx, cart->currency, cart->coupon_code, [&] {
             std::vector<cart::PromotionLine> v;
-            for (auto& l : *lines) v.push_back({l.sku, l.product_id, l.quantity, l.unit_price});
+            for (auto& l : *lines) v.push_back({l.sku, l.product_id, l.quantity, l.unit_price, l.category_ids});
             return v;
         }());
         for (auto& l : *lines) {

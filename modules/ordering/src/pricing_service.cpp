@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kPromotionColumns =
     "SELECT id, code, name, kind, percent, amount, currency, min_subtotal, min_currency, starts_ms, ends_ms, usage_limit, "
-    "per_customer_limit, times_used, product_ids, active, created_at, updated_at FROM ordering.promotions ";
+    "per_customer_limit, times_used, product_ids, active, created_at, updated_at, category_ids FROM ordering.promotions ";
 
 std::vector<std::string> words(const std::string& s) {
     std::vector<std::string> out;
@@ -45,6 +45,7 @@ domain::Promotion promotion_of(const db::Row& r) {
     p.per_customer_limit = r.i64(12);
     p.times_used = r.i64(13);
     for (auto& w : words(r.str(14))) p.product_ids.insert(w);
+    for (auto& w : words(r.str(18))) p.category_ids.insert(w);
     p.active = r.i64(15) != 0;
     return p;
 }
@@ -65,6 +66,7 @@ PromotionOut promotion_out(const db::Row& r) {
     o.per_customer_limit = p.per_customer_limit;
     o.times_used = p.times_used;
     o.product_ids.assign(p.product_ids.begin(), p.product_ids.end());
+    o.category_ids.assign(p.category_ids.begin(), p.category_ids.end());
     o.active = p.active;
     o.created_at.value = r.str(16);
     o.updated_at.value = r.str(17);
@@ -229,7 +231,7 @@ PricingService::Choice PricingService::choose(db::Sql& sql, const std::string& c
 cart::DiscountPreview PricingService::preview(const Ctx& ctx, const std::string& currency, const std::string& coupon_code,
                                               const std::vector<cart::PromotionLine>& in) {
     std::vector<domain::PriceLine> lines;
-    for (auto& l : in) lines.push_back({l.sku, l.product_id, "standard", l.quantity, l.unit_price});
+    for (auto& l : in) lines.push_back({l.sku, l.product_id, "standard", l.quantity, l.unit_price, 0, l.category_ids});
     std::string key = ctx.user_id().empty() ? "" : "usr:" + ctx.user_id();
     return db_.read([&](db::Reader& r) {
         auto c = choose(r, currency, lines, coupon_code, key, {});
@@ -343,30 +345,49 @@ Result<PromotionOut> PricingService::create_promotion(const Ctx& ctx, const Prom
     if (in.min_subtotal && kind == "fixed" && in.min_subtotal->currency.value != in.amount->currency.value)
         return validation("min_subtotal.currency", "must be the amount's currency");
     if (in.starts_at && in.ends_at && in.ends_at->ms <= in.starts_at->ms) return validation("ends_at", "must be after starts_at");
-    if (in.category_ids && in.category_ids->size() > 0)
-        return validation("category_ids", "no such category: the catalog does not serve categories yet, limit by product_ids");
-    std::vector<std::string> products;
+    std::vector<std::string> products, categories;
     if (in.product_ids)
         for (auto& p : *in.product_ids) products.push_back(p.value);
+    if (in.category_ids) {
+        auto known = known_categories(*in.category_ids, "category_ids");
+        if (!known) return known.error();
+        categories = std::move(*known);
+    }
     std::string id = new_id("pro"), at = now_iso8601();
     return db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<PromotionOut> {
         if (!code.empty() && tx.count("SELECT COUNT(*) FROM ordering.promotions WHERE code = ?", code))
             return Error(shop::errc::conflict, fmt::format("a promotion with code {} exists", code), {{"code", "is taken"}});
         tx.exec("INSERT INTO ordering.promotions (id, code, name, kind, percent, amount, currency, min_subtotal, min_currency, starts_ms, "
-                "ends_ms, usage_limit, per_customer_limit, times_used, product_ids, active, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                "ends_ms, usage_limit, per_customer_limit, times_used, product_ids, active, created_at, updated_at, category_ids) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                 id, code, in.name ? in.name->value : "", kind, in.percent ? in.percent->value : 0,
                 in.amount ? in.amount->amount.value : 0, in.amount ? in.amount->currency.value : "",
                 in.min_subtotal ? in.min_subtotal->amount.value : 0, in.min_subtotal ? in.min_subtotal->currency.value : "",
                 in.starts_at ? in.starts_at->ms : 0, in.ends_at ? in.ends_at->ms : 0, in.usage_limit ? in.usage_limit->value : 0,
-                in.per_customer_limit ? in.per_customer_limit->value : 0, joined(products), in.active.value_or(true) ? 1 : 0, at, at);
+                in.per_customer_limit ? in.per_customer_limit->value : 0, joined(products), in.active.value_or(true) ? 1 : 0, at, at,
+                joined(categories));
         auto out = promotion_out(*tx.one(std::string(kPromotionColumns) + "WHERE id = ?", id));
         tx.reply(api::write_value(out));
         return out;
     });
 }
 
+Result<std::vector<std::string>> PricingService::known_categories(const api::List<api::Id<"cat">, 0, 100>& ids, const std::string& field) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (!catalog_.category_exists(ids[i].value)) return validation(fmt::format("{}[{}]", field, i), "is not a category");
+        if (std::find(out.begin(), out.end(), ids[i].value) == out.end()) out.push_back(ids[i].value);
+    }
+    return out;
+}
+
 Result<PromotionOut> PricingService::patch_promotion(const Ctx& ctx, const std::string& id, const PromotionPatch& in) {
+    std::optional<std::vector<std::string>> categories;
+    if (in.category_ids) {
+        auto known = known_categories(*in.category_ids, "category_ids");
+        if (!known) return known.error();
+        categories = std::move(*known);
+    }
     return db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<PromotionOut> {
         auto row = tx.one(std::string(kPromotionColumns) + "WHERE id = ?", id);
         if (!row) return not_found(fmt::format("no promotion {}", id));
@@ -396,6 +417,7 @@ Result<PromotionOut> PricingService::patch_promotion(const Ctx& ctx, const std::
             for (auto& x : *in.product_ids) products.push_back(x.value);
             tx.exec("UPDATE ordering.promotions SET product_ids = ? WHERE id = ?", joined(products), id);
         }
+        if (categories) tx.exec("UPDATE ordering.promotions SET category_ids = ? WHERE id = ?", joined(*categories), id);
         if (in.active) tx.exec("UPDATE ordering.promotions SET active = ? WHERE id = ?", *in.active ? 1 : 0, id);
         tx.exec("UPDATE ordering.promotions SET updated_at = ? WHERE id = ?", at, id);
         return promotion_out(*tx.one(std::string(kPromotionColumns) + "WHERE id = ?", id));

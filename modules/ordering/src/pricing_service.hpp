@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cart/api.hpp"
+#include "catalog/api.hpp"
 #include "domain/pricing.hpp"
 #include "platform/log.hpp"
 #include "pricing_wire.hpp"
@@ -19,7 +20,8 @@ namespace shop::ordering {
 
 class PricingService final : public cart::PromotionsPort {
 public:
-    PricingService(db::Database& db, Logger& log, bool prices_include_tax) : db_(db), log_(log), prices_include_tax_(prices_include_tax) {}
+    PricingService(db::Database& db, Logger& log, catalog::CatalogApi& catalog, bool prices_include_tax)
+        : db_(db), log_(log), catalog_(catalog), prices_include_tax_(prices_include_tax) {}
 
     cart::DiscountPreview preview(const Ctx& ctx, const std::string& currency, const std::string& coupon_code,
                                   const std::vector<cart::PromotionLine>& lines) override;
@@ -68,11 +70,13 @@ private:
         std::optional<domain::Promotion> promotion;
         std::string coupon_refusal;
     };
+    Result<std::vector<std::string>> known_categories(const api::List<api::Id<"cat">, 0, 100>& ids, const std::string& field);
     Choice choose(db::Sql& sql, const std::string& currency, const std::vector<domain::PriceLine>& lines, const std::string& coupon,
                   const std::string& customer_key, const std::set<std::string>& exclude);
 
     db::Database& db_;
     Logger& log_;
+    catalog::CatalogApi& catalog_;
     bool prices_include_tax_;
 };
 

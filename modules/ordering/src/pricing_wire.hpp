@@ -23,7 +23,7 @@ struct PromotionRequest {
     std::optional<api::Int<0, 1'000'000'000>> usage_limit;         ///< 0 or none = unlimited
     std::optional<api::Int<0, 1'000'000'000>> per_customer_limit;  ///< 0 or none = unlimited
     std::optional<api::List<api::Id<"prd">, 0, 500>> product_ids;  ///< only these products' lines
-    std::optional<api::List<api::Text<1, 64>, 0, 100>> category_ids;
+    std::optional<api::List<api::Id<"cat">, 0, 100>> category_ids;  ///< lines of products in these categories or below
     std::optional<bool> active;
 };
 SHOP_API_STRUCT(PromotionRequest, code, name, kind, percent, amount, min_subtotal, starts_at, ends_at, usage_limit, per_customer_limit,
@@ -39,9 +39,11 @@ struct PromotionPatch {
     std::optional<api::Int<0, 1'000'000'000>> usage_limit;
     std::optional<api::Int<0, 1'000'000'000>> per_customer_limit;
     std::optional<api::List<api::Id<"prd">, 0, 500>> product_ids;
+    std::optional<api::List<api::Id<"cat">, 0, 100>> category_ids;
     std::optional<bool> active;
 };
-SHOP_API_STRUCT(PromotionPatch, name, percent, amount, min_subtotal, starts_at, ends_at, usage_limit, per_customer_limit, product_ids, active)
+SHOP_API_STRUCT(PromotionPatch, name, percent, amount, min_subtotal, starts_at, ends_at, usage_limit, per_customer_limit, product_ids,
+                category_ids, active)
 
 struct PromotionOut {
     api::Id<"pro"> id;
@@ -57,12 +59,13 @@ struct PromotionOut {
     std::int64_t per_customer_limit = 0;  ///< 0 = unlimited
     std::int64_t times_used = 0;          ///< orders placed with it and not cancelled
     std::vector<std::string> product_ids;
+    std::vector<std::string> category_ids;
     bool active = true;
     api::Timestamp created_at;
     api::Timestamp updated_at;
 };
 SHOP_API_STRUCT(PromotionOut, id, code, name, kind, percent, amount, min_subtotal, starts_at, ends_at, usage_limit, per_customer_limit,
-                times_used, product_ids, active, created_at, updated_at)
+                times_used, product_ids, category_ids, active, created_at, updated_at)
 
 struct PromotionPage {
     std::vector<PromotionOut> data;

@@ -163,3 +163,17 @@ TEST_CASE("refusal: dates, limits, currency, minimum subtotal, targeted products
     p.product_ids = {"prd_zzz"};
     CHECK(refusal(p, "EUR", lines, 0, 0) == "applies to none of the items in the cart");
 }
+
+TEST_CASE("a category promotion takes off the lines of products in the category or below it") {
+    PriceLine shirt = line("shirt", 1000, 1);
+    shirt.category_ids = {"cat_shirts", "cat_clothing"};  // the product's category and its ancestors
+    PriceLine mug = line("mug", 1000, 1);
+    mug.category_ids = {"cat_kitchen"};
+    auto p = percent(50);
+    p.category_ids = {"cat_clothing"};
+    CHECK(refusal(p, "EUR", {shirt, mug}, 0, 0) == "");
+    CHECK(line_discount(p, "EUR", {shirt, mug}) == 500);
+    CHECK(refusal(p, "EUR", {mug}, 0, 0) == "applies to none of the items in the cart");
+    p.product_ids = {"prd_mug"};  // products or categories
+    CHECK(line_discount(p, "EUR", {shirt, mug}) == 1000);
+}

@@ -33,6 +33,7 @@ struct PromotionLine {
     std::string product_id;
     std::int64_t quantity = 0;
     std::int64_t unit_price = 0;  ///< minor units of the cart's currency
+    std::vector<std::string> category_ids;  ///< the product's categories and their ancestors
 };
 
 /// What the promotions take off a cart now (before shipping and tax).

@@ -70,6 +70,8 @@ public:
     virtual Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product) = 0;
     /// The product (in any status) that has a variant with this SKU: not_found when none has.
     virtual Result<SkuOwner> sku_owner(std::string_view sku) = 0;
+    /// Whether a category with this id exists.
+    virtual bool category_exists(std::string_view id) = 0;
     /// Number of products in any status.
     virtual std::int64_t product_count() = 0;
 };

@@ -31,7 +31,13 @@ std::vector<std::int64_t> allocate(std::int64_t amount, const std::vector<std::i
 
 namespace {
 
-bool eligible(const Promotion& p, const PriceLine& l) { return p.product_ids.empty() || p.product_ids.count(l.product_id) > 0; }
+bool eligible(const Promotion& p, const PriceLine& l) {
+    if (p.product_ids.empty() && p.category_ids.empty()) return true;
+    if (p.product_ids.count(l.product_id)) return true;
+    for (auto& c : l.category_ids)
+        if (p.category_ids.count(c)) return true;
+    return false;
+}
 
 std::int64_t subtotal_of(const std::vector<PriceLine>& lines) {
     std::int64_t s = 0;

@@ -8,7 +8,8 @@
 // - A promotion applies when it is active, inside [starts_at, ends_at), under its total and
 //   per-customer usage limits, and the cart's subtotal reaches `min_subtotal` (same currency).
 //   A fixed amount only applies to carts in its currency.
-// - `product_ids` limits percent and fixed discounts to those products' lines. A percent
+// - `product_ids` and `category_ids` limit percent and fixed discounts to the lines of those
+//   products or of products in those categories (a category includes its subcategories). A percent
 //   discount is the eligible amount × percent / 100, rounded half up; a fixed one is capped by the
 //   eligible amount. The discount is spread over the eligible lines in proportion to their
 //   totals (largest remainder), so each line's tax is computed on what is really paid for it.
@@ -48,7 +49,8 @@ struct Promotion {
     std::int64_t starts_ms = 0, ends_ms = 0;  ///< 0 = open
     std::int64_t usage_limit = 0, per_customer_limit = 0;  ///< 0 = unlimited
     std::int64_t times_used = 0;
-    std::set<std::string> product_ids;  ///< empty = every line
+    std::set<std::string> product_ids;   ///< with category_ids empty too: every line
+    std::set<std::string> category_ids;  ///< lines of products in these categories (or below them)
     bool active = true;
 };
 
@@ -56,6 +58,7 @@ struct PriceLine {
     std::string sku, product_id, tax_class = "standard";
     std::int64_t quantity = 0, unit_price = 0;
     std::int64_t weight_grams = 0;  ///< per unit
+    std::vector<std::string> category_ids;  ///< the product's categories and their ancestors
     std::int64_t line_total() const noexcept { return unit_price * quantity; }
 };
 
