@@ -18,7 +18,28 @@ namespace {
 constexpr int kMaxFailures = 5;
 constexpr std::int64_t kFailureWindowMs = 15 * 60 * 1000;
 
-User user_from_row(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4)}; }
+User user_from_row(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), false}; }
+constexpr std::int64_t kResetValidMs = 60 * 60 * 1000;                  // a reset link lives an hour
+constexpr std::int64_t kVerificationValidMs = 7LL * 24 * 60 * 60 * 1000;  // a verification link a week
+
+/// Mints a one-time token for `purpose`, keeping only its hash.
+std::string mint_token(db::Sql& sql, const std::string& user_id, const char* purpose, std::int64_t valid_ms) {
+    std::string token = crypto::random_token(32);
+    sql.exec("INSERT INTO identity.one_time_tokens (token_hash, user_id, purpose, expires_ms, created_at) VALUES (?, ?, ?, ?, ?)",
+             crypto::sha256_hex(token), user_id, purpose, now_ms() + valid_ms, now_iso8601());
+    return token;
+}
+
+/// Spends a one-time token: the user it belongs to, or nothing when it is unknown, used, expired
+/// or for another purpose. The token row is written first, so two concurrent uses conflict.
+std::optional<std::string> spend_token(db::Sql& sql, std::string_view token, const char* purpose) {
+    std::string hash = crypto::sha256_hex(token);
+    if (sql.exec("UPDATE identity.one_time_tokens SET used = 1 WHERE token_hash = ? AND purpose = ? AND used = 0 AND expires_ms > ?", hash,
+                 purpose, now_ms()) == 0)
+        return std::nullopt;
+    auto row = sql.one("SELECT user_id FROM identity.one_time_tokens WHERE token_hash = ?", hash);
+    return row ? std::optional<std::string>(row->str(0)) : std::nullopt;
+}
 }  // namespace
 
 IdentityService::IdentityService(db::Database& db, Logger& log, const Config& config)
@@ -137,9 +158,12 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
 
 Result<User> IdentityService::find_user(std::string_view user_id) {
     std::string id(user_id);
-    auto row = db_.read([&](db::Reader& r) { return r.one("SELECT id, email, name, role, created_at FROM identity.users WHERE id = ?", id); });
+    auto row = db_.read(
+        [&](db::Reader& r) { return r.one("SELECT id, email, name, role, created_at, email_verified FROM identity.users WHERE id = ?", id); });
     if (!row) return not_found("no user " + id);
-    return user_from_row(*row);
+    auto u = user_from_row(*row);
+    u.email_verified = row->boolean(5);
+    return u;
 }
 
 IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user, const std::string& family_id,
@@ -178,6 +202,7 @@ Result<Registration> IdentityService::register_user(const Ctx& ctx, std::string_
         tx.exec("INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 u.id, u.email, u.name, hash, u.role, u.created_at, u.created_at);
         tx.publish(events::UserRegistered{u.id, u.email, u.name});
+        tx.publish(events::EmailVerificationRequested{u.id, u.email, u.name, mint_token(tx, u.id, "email_verification", kVerificationValidMs)});
         auto tokens = issue_tokens_locked(tx, u, new_id("rtf"), "");
         return Registration{u, tokens};
     });
@@ -264,6 +289,70 @@ Result<void> IdentityService::logout(const Ctx& ctx, std::string_view refresh_to
                 hash);
         return {};
     });
+}
+
+void IdentityService::forgot_password(const Ctx& ctx, std::string_view email_in) {
+    auto email = domain::normalize_email(email_in);
+    if (!email) return;
+    db_.write("identity", ctx, [&](db::Tx& tx) {
+        auto u = tx.one("SELECT id, name FROM identity.users WHERE email = ? AND disabled = 0", *email);
+        if (!u) return;  // nothing to say: the reply is the same, so it does not reveal accounts
+        tx.publish(events::PasswordResetRequested{u->str(0), *email, u->str(1), mint_token(tx, u->str(0), "password_reset", kResetValidMs),
+                                                  kResetValidMs / 60000});
+    });
+}
+
+Result<void> IdentityService::reset_password(const Ctx& ctx, std::string_view token, std::string_view password) {
+    // Whose token it is decides the weakness rule (not the email), so read it before hashing.
+    auto owner = db_.read([&](db::Reader& r) {
+        return r.one("SELECT u.email FROM identity.one_time_tokens t JOIN identity.users u ON u.id = t.user_id "
+                     "WHERE t.token_hash = ? AND t.purpose = 'password_reset' AND t.used = 0 AND t.expires_ms > ?",
+                     crypto::sha256_hex(token), now_ms());
+    });
+    if (!owner) return validation("token", "is not valid: it is unknown, used or expired; ask for a new one");
+    if (auto weak = domain::password_weakness(password, owner->str(0))) return validation("password", *weak);
+    std::string hash = hash_password(password);  // slow on purpose: outside the transaction
+    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
+        auto user_id = spend_token(tx, token, "password_reset");
+        if (!user_id) return validation("token", "is not valid: it is unknown, used or expired; ask for a new one");
+        auto u = tx.one("SELECT email, name FROM identity.users WHERE id = ?", *user_id);
+        tx.exec("UPDATE identity.users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now_iso8601(), *user_id);
+        tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", *user_id);
+        // Other reset links of this account stop working too.
+        tx.exec("UPDATE identity.one_time_tokens SET used = 1 WHERE user_id = ? AND purpose = 'password_reset'", *user_id);
+        tx.publish(events::PasswordChanged{*user_id, u->str(0), u->str(1)});
+        return {};
+    });
+}
+
+Result<IssuedTokens> IdentityService::change_password(const Ctx& ctx, std::string_view current, std::string_view next,
+                                                      std::string_view user_agent) {
+    auto row = db_.read([&](db::Reader& r) {
+        return r.one("SELECT id, email, name, role, created_at, password_hash FROM identity.users WHERE id = ? AND disabled = 0", ctx.user_id());
+    });
+    if (!row) return Error(errc::unauthorized, "the account is disabled");
+    auto user = user_from_row(*row);
+    if (!verify_password(row->str(5), current)) return validation("current_password", "is not your current password");
+    if (next == current) return validation("new_password", "is the current password");
+    if (auto weak = domain::password_weakness(next, user.email)) return validation("new_password", *weak);
+    std::string hash = hash_password(next);
+    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+        tx.exec("UPDATE identity.users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now_iso8601(), user.id);
+        tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", user.id);
+        tx.publish(events::PasswordChanged{user.id, user.email, user.name});
+        return issue_tokens_locked(tx, user, new_id("rtf"), user_agent);
+    });
+}
+
+Result<User> IdentityService::verify_email(const Ctx& ctx, std::string_view token) {
+    auto verified = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<std::string> {
+        auto user_id = spend_token(tx, token, "email_verification");
+        if (!user_id) return validation("token", "is not valid: it is unknown, used or expired");
+        tx.exec("UPDATE identity.users SET email_verified = 1, updated_at = ? WHERE id = ?", now_iso8601(), *user_id);
+        return *user_id;
+    });
+    if (!verified) return verified.error();
+    return find_user(*verified);
 }
 
 void IdentityService::ensure_admin(std::string_view email_in, std::string_view password) {

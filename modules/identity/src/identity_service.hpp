@@ -42,6 +42,15 @@ public:
     Result<IssuedTokens> login(const Ctx& ctx, std::string_view email, std::string_view password, std::string_view user_agent);
     Result<IssuedTokens> refresh(const Ctx& ctx, std::string_view refresh_token);
     Result<void> logout(const Ctx& ctx, std::string_view refresh_token);
+    /// Mails a one-time reset token when an account has this email; says nothing either way.
+    void forgot_password(const Ctx& ctx, std::string_view email);
+    /// Sets a new password with a reset token (single use, expiring); every session is revoked.
+    Result<void> reset_password(const Ctx& ctx, std::string_view token, std::string_view password);
+    /// Changes the caller's password (the current one required); every session is revoked and a
+    /// new token pair returned for this one.
+    Result<IssuedTokens> change_password(const Ctx& ctx, std::string_view current, std::string_view next, std::string_view user_agent);
+    /// Confirms the email address a verification token was mailed to.
+    Result<User> verify_email(const Ctx& ctx, std::string_view token);
     /// Creates the admin or resets its password and role.
     void ensure_admin(std::string_view email, std::string_view password);
     /// {"keys": [...]} with every active public key.

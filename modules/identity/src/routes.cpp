@@ -27,14 +27,42 @@ struct RefreshRequest {
 };
 SHOP_API_STRUCT(RefreshRequest, refresh_token)
 
+struct ForgotRequest {
+    api::Text<1, 254> email;
+};
+SHOP_API_STRUCT(ForgotRequest, email)
+
+struct ResetRequest {
+    api::Secret<1, 200> token;     ///< from the reset mail's link (`token=`)
+    api::Secret<1, 128> password;  ///< the new password, as strong as at registration
+};
+SHOP_API_STRUCT(ResetRequest, token, password)
+
+struct ChangeRequest {
+    api::Secret<1, 128> current_password;
+    api::Secret<1, 128> new_password;
+};
+SHOP_API_STRUCT(ChangeRequest, current_password, new_password)
+
+struct VerifyRequest {
+    api::Secret<1, 200> token;  ///< from the verification mail's link (`token=`)
+};
+SHOP_API_STRUCT(VerifyRequest, token)
+
+struct Accepted {
+    std::string status;  ///< `accepted`
+};
+SHOP_API_STRUCT(Accepted, status)
+
 struct UserReply {
     api::Id<"usr"> id;
     std::string email;
     std::string name;
     api::OneOf<"customer", "vendor", "admin"> role;
+    bool email_verified = false;  ///< the address was confirmed from the verification mail
     api::Timestamp created_at;
 };
-SHOP_API_STRUCT(UserReply, id, email, name, role, created_at)
+SHOP_API_STRUCT(UserReply, id, email, name, role, email_verified, created_at)
 
 struct Tokens {
     std::string access_token;   ///< a short-lived EdDSA-signed JWT
@@ -64,7 +92,8 @@ struct JwkSet {
 SHOP_API_STRUCT(JwkSet, keys)
 
 UserReply user_reply(const User& u) {
-    return {api::of<api::Id<"usr">>(u.id), u.email, u.name, api::of<decltype(UserReply::role)>(u.role), api::of<api::Timestamp>(u.created_at)};
+    return {api::of<api::Id<"usr">>(u.id), u.email, u.name, api::of<decltype(UserReply::role)>(u.role), u.email_verified,
+            api::of<api::Timestamp>(u.created_at)};
 }
 Tokens tokens_reply(const IssuedTokens& t) {
     return {t.access_token, t.refresh_token, api::of<decltype(Tokens::token_type)>("Bearer"), t.expires_in};
@@ -105,6 +134,44 @@ void register_identity_routes(Router& router, IdentityService& svc) {
         {.method = Method::post, .path = "/api/v1/auth/logout", .id = "logout", .summary = "Revoke a refresh token (and its rotations)",
          .tag = "identity", .access = Access::user, .status = 204, .errors = {404}, .secret = true},
         [&svc](Request& req, RefreshRequest& b, None&) { unwrap(svc.logout(req.ctx(), b.refresh_token.value)); });
+
+    api::add<ForgotRequest, None, Accepted>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/password/forgot", .id = "forgotPassword",
+         .summary = "Mail a password reset link",
+         .description = "Always 202, whether or not an account has this email (so the answer reveals nothing). An account gets a "
+                        "mail with a link whose query holds `token=`, valid for an hour and once.",
+         .tag = "identity", .status = 202, .secret = true},
+        [&svc](Request& req, ForgotRequest& b, None&) {
+            svc.forgot_password(req.ctx(), b.email.value);
+            return Accepted{"accepted"};
+        });
+
+    api::add<ResetRequest, None, api::NoContent>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/password/reset", .id = "resetPassword", .summary = "Set a new password with a reset token",
+         .description = "An unknown, used or expired token is 422 naming `token`; a weak password 422 naming `password`. Every session "
+                        "of the account is signed out.",
+         .tag = "identity", .status = 204, .secret = true, .blocking = true},
+        [&svc](Request& req, ResetRequest& b, None&) { unwrap(svc.reset_password(req.ctx(), b.token.value, b.password.value)); });
+
+    api::add<ChangeRequest, None, Tokens>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/password/change", .id = "changePassword", .summary = "Change your password",
+         .description = "A wrong `current_password` is 422 naming it. Every other session is signed out; the reply is a new token "
+                        "pair for this one.",
+         .tag = "identity", .access = Access::user, .secret = true, .blocking = true},
+        [&svc](Request& req, ChangeRequest& b, None&) {
+            return tokens_reply(
+                unwrap(svc.change_password(req.ctx(), b.current_password.value, b.new_password.value, req.header("User-Agent"))));
+        });
+
+    api::add<VerifyRequest, None, UserReply>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/email/verify", .id = "verifyEmail", .summary = "Confirm an email address",
+         .description = "With the token of the verification mail sent at registration. An unknown, used or expired token is 422.",
+         .tag = "identity", .secret = true},
+        [&svc](Request& req, VerifyRequest& b, None&) { return user_reply(unwrap(svc.verify_email(req.ctx(), b.token.value))); });
 
     api::add<None, None, JwkSet>(router,
                                  {.method = Method::get, .path = "/.well-known/jwks.json", .id = "getJwks",

@@ -2,14 +2,36 @@
 #include <fmt/format.h>
 
 #include "notification_service.hpp"
+#include "identity/events.hpp"
 #include "ordering/events.hpp"
 #include "platform/bus.hpp"
 #include "platform/money.hpp"
 
 namespace shop::notification {
 
-void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name) {
+void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url) {
     namespace oe = ordering::events;
+    namespace ie = identity::events;
+    bus.subscribe<ie::PasswordResetRequested>(
+        "notification.identity_events", "notification", "identity",
+        [&svc, shop_name, public_url](db::Tx& tx, const ie::PasswordResetRequested& e, const bus::EventMeta& meta) {
+            svc.send_templated(tx, meta.id, "password_reset", e.email,
+                               {{"name", e.name},
+                                {"link", public_url + "/account/reset-password?token=" + e.token},
+                                {"valid_minutes", std::to_string(e.valid_minutes)},
+                                {"shop_name", shop_name}});
+        });
+    bus.subscribe<ie::EmailVerificationRequested>(
+        "notification.identity_events", "notification", "identity",
+        [&svc, shop_name, public_url](db::Tx& tx, const ie::EmailVerificationRequested& e, const bus::EventMeta& meta) {
+            svc.send_templated(tx, meta.id, "email_verification", e.email,
+                               {{"name", e.name}, {"link", public_url + "/account/verify-email?token=" + e.token}, {"shop_name", shop_name}});
+        });
+    bus.subscribe<ie::PasswordChanged>("notification.identity_events", "notification", "identity",
+                                       [&svc, shop_name](db::Tx& tx, const ie::PasswordChanged& e, const bus::EventMeta& meta) {
+                                           svc.send_templated(tx, meta.id, "password_changed", e.email,
+                                                              {{"name", e.name}, {"shop_name", shop_name}});
+                                       });
     bus.subscribe<oe::OrderConfirmed>(
         "notification.order_events", "notification", "ordering",
         [&svc, shop_name](db::Tx& tx, const oe::OrderConfirmed& e, const bus::EventMeta& meta) {

@@ -29,6 +29,21 @@ TEST_CASE("identity.user_registered.v1 round-trips") {
     CHECK(decltype(e)::kType == "identity.user_registered.v1");
 }
 
+TEST_CASE("identity's account mail events round-trip") {
+    using namespace shop::identity::events;
+    auto r = round_trip(PasswordResetRequested{"usr_1", "a@b.co", "Ann", "tok", 60});
+    CHECK(r.token == "tok");
+    CHECK(r.valid_minutes == 60);
+    CHECK(PasswordResetRequested::kType == "identity.password_reset_requested.v1");
+    auto v = round_trip(EmailVerificationRequested{"usr_1", "a@b.co", "Ann", "tok2"});
+    CHECK(v.token == "tok2");
+    CHECK(v.email == "a@b.co");
+    CHECK(EmailVerificationRequested::kType == "identity.email_verification_requested.v1");
+    auto c = round_trip(PasswordChanged{"usr_1", "a@b.co", "Ann"});
+    CHECK(c.name == "Ann");
+    CHECK(PasswordChanged::kType == "identity.password_changed.v1");
+}
+
 TEST_CASE("catalog.product_changed.v1 round-trips with nested variants and prices") {
     shop::catalog::events::ProductChanged e;
     e.product_id = "prd_1";

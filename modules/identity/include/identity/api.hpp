@@ -16,6 +16,7 @@ struct User {
     std::string name;
     std::string role;  ///< customer | vendor | admin
     std::string created_at;
+    bool email_verified = false;
 };
 
 /// The service face of identity. Thread-safe.
