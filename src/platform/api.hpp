@@ -672,6 +672,7 @@ struct Operation {
     std::vector<int> errors;   ///< problem statuses the handler may answer (404, 409, ...)
     bool cart_token = false;   ///< accepts `X-Cart-Token` (a guest's cart and what was made from it)
     bool secret = false;       ///< request or reply holds secrets: never stored for replay
+    bool own_bearer = false;   ///< the handler checks `Authorization: Bearer` itself (see http::RouteSpec)
     std::string idempotency_schema;  ///< POST: the schema whose transaction records the reply
     bool blocking = false;     ///< runs on the worker pool (password hashing, long reads)
     /// Extra response headers documented for the success reply (e.g. Location, ETag).
@@ -710,6 +711,7 @@ void add(http::Router& router, Operation op, F handler) {
     spec.tag = op.tag;
     spec.success_status = op.status;
     spec.secret = op.secret;
+    spec.own_bearer = op.own_bearer;
     spec.idempotency_schema = op.idempotency_schema;
     spec.blocking = op.blocking;
     spec.replay = op.replay;

@@ -112,6 +112,9 @@ struct RouteSpec {
     /// The request or response carries secrets (passwords, tokens, card numbers): it is never
     /// stored for Idempotency-Key replay.
     bool secret = false;
+    /// The route reads `Authorization: Bearer` itself (a static token, not an access token):
+    /// the pipeline neither verifies it as an access token nor refuses it.
+    bool own_bearer = false;
     /// For a POST: the schema whose transaction records the reply (Tx::reply) together with the
     /// effect, so a retry under the same Idempotency-Key is answered from there and never runs
     /// twice. Empty for secret routes.

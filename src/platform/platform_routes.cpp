@@ -130,7 +130,7 @@ void register_platform_routes(PlatformRoutesDeps d) {
         router,
         {.method = Method::get, .path = "/metrics", .id = "getMetrics", .summary = "Prometheus metrics (text exposition format)",
          .description = "Open, or with `metrics.token` set: `Authorization: Bearer <token>` (not an access token).", .tag = "platform",
-         .errors = {401}, .content_type = "text/plain; version=0.0.4; charset=utf-8"},
+         .errors = {401}, .own_bearer = true, .content_type = "text/plain; version=0.0.4; charset=utf-8"},
         [m = &d.metrics, token = d.metrics_token](Request& req, None&, None&) {
             if (!token.empty() && !crypto::equal_constant_time(req.header("Authorization"), "Bearer " + token))
                 throw ErrorException(unauthorized("the metrics token is missing or wrong"));

@@ -207,3 +207,16 @@ TEST_CASE("null, duplicate keys and hostile text are 422 naming the field, and c
     REQUIRE(trimmed.status == 200);
     CHECK(trimmed.str("title") == "Trimmed");
 }
+
+TEST_CASE("with metrics.token set, /metrics answers the right bearer token and refuses others") {
+    TestShop shop(std::map<std::string, std::string>{{"metrics.token", "scrape-secret-123"}});
+    auto c = shop.client();
+    CHECK(c.get("/metrics").status == 401);
+    CHECK(c.get("/metrics", {{"Authorization", "Bearer wrong"}}).status == 401);
+    auto ok = c.get("/metrics", {{"Authorization", "Bearer scrape-secret-123"}});
+    CHECK(ok.status == 200);
+    CHECK(ok.body.find("shop_http_requests_total") != std::string::npos);
+    // An access token is not the metrics token.
+    auto admin = shop.admin();
+    CHECK(admin.get("/metrics").status == 401);
+}
