@@ -4,7 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -296,4 +298,43 @@ TEST_CASE("a refund given for a cancelled order shows in its history") {
     CHECK(seq == std::vector<std::string>{"status:pending_payment", "payment:authorized", "status:confirmed", "status:cancelled", "payment:refunded"});
     CHECK(events.back().at("amount").at("amount").as_int64() == order.at("total").at("amount").as_int64());
     CHECK(events.back().at("refund_id").is_string());
+}
+
+TEST_CASE("concurrent shipments of one order on two instances never ship more than was ordered") {
+    TestShop shop;
+    shop.product("RUSH-SHIP", 500, 20);
+    auto admin = shop.admin();
+    auto ann = shop.customer("ann@example.com");
+    auto order = place(ann, {{"RUSH-SHIP", 10}});
+    std::string id = order.at("id").as_string().c_str();
+    std::string url = "/api/v1/admin/orders/" + id + "/fulfilment", line = line_of(order, "RUSH-SHIP");
+    pay(shop, ann, id);
+    constexpr int kRequests = 16;  // one unit each; 10 can ship
+    std::uint16_t ports[2] = {shop.port(), shop.peer_port()};
+    std::atomic<int> shipped{0}, refused{0}, other{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kRequests; ++i)
+        threads.emplace_back([&, i] {
+            auto c = admin.on(ports[i % 2]);
+            while (!go) std::this_thread::yield();
+            auto r = c.post(url, json::object{{"status", "shipped"}, {"lines", json::array{json::object{{"line_id", line}, {"quantity", 1}}}}});
+            if (r.status == 200) ++shipped;
+            else if ((r.status == 422 && first_field(r) == "lines[0].quantity") || (r.status == 409 && r.str("code") == "invalid_state")) ++refused;
+            else ++other;
+        });
+    go = true;
+    for (auto& t : threads) t.join();
+    CHECK(shipped == 10);
+    CHECK(refused == kRequests - 10);
+    CHECK(other == 0);
+    auto now = admin.get("/api/v1/orders/" + id).json();
+    CHECK(now.at("status").as_string() == "shipped");
+    std::int64_t units = 0;
+    for (auto& sh : now.at("shipments").as_array()) units += sh.at("lines").at(0).at("quantity").as_int64();
+    CHECK(units == 10);
+    auto history = admin.get("/api/v1/orders/" + id + "/history").json();
+    int to_shipped = 0;
+    for (auto& h : history.at("history").as_array()) to_shipped += h.at("to").as_string() == "shipped" ? 1 : 0;
+    CHECK(to_shipped == 1);
 }
