@@ -58,6 +58,28 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
                                           svc.send_templated(tx, meta.id, "order_cancelled", e.email,
                                                              {{"order_number", e.number}, {"reason", reason}, {"shop_name", shop_name}});
                                       });
+    bus.subscribe<oe::OrderShipped>("notification.order_events", "notification", "ordering",
+                                    [&svc, shop_name](db::Tx& tx, const oe::OrderShipped& e, const bus::EventMeta& meta) {
+                                        if (e.email.empty()) return;
+                                        std::string lines;
+                                        for (auto& l : e.lines) lines += fmt::format("  {} x {} ({})\n", l.quantity, l.title, l.sku);
+                                        svc.send_templated(tx, meta.id, "order_shipped", e.email,
+                                                           {{"order_number", e.number},
+                                                            {"carrier", e.carrier.empty() ? "not given" : e.carrier},
+                                                            {"tracking_number", e.tracking_number.empty() ? "none" : e.tracking_number},
+                                                            {"lines", lines},
+                                                            {"remaining", e.complete ? "This completes your order."
+                                                                                     : "The rest of your order follows in another parcel."},
+                                                            {"shop_name", shop_name}});
+                                    });
+    bus.subscribe<oe::OrderDelivered>(
+        "notification.order_events", "notification", "ordering",
+        [&svc, shop_name](db::Tx& tx, const oe::OrderDelivered& e, const bus::EventMeta& meta) {
+            if (e.email.empty()) return;
+            std::string message = e.complete ? fmt::format("your order #{} has been delivered. We hope you enjoy it.", e.number)
+                                             : fmt::format("a parcel of your order #{} has been delivered; the rest is still on its way.", e.number);
+            svc.send_templated(tx, meta.id, "order_delivered", e.email, {{"order_number", e.number}, {"message", message}, {"shop_name", shop_name}});
+        });
 }
 
 }  // namespace shop::notification

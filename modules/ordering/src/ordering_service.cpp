@@ -3,7 +3,11 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "catalog/errors.hpp"
+#include "domain/fulfilment.hpp"
 #include "domain/order_rules.hpp"
 #include "domain/pricing.hpp"
 #include "ordering/errors.hpp"
@@ -11,6 +15,7 @@
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/http.hpp"
+#include "platform/json_input.hpp"
 
 namespace shop::ordering {
 
@@ -47,6 +52,15 @@ Address address_of(const std::string& stored) {
     return a;
 }
 
+std::vector<ShipmentLineOut> shipment_lines(db::Sql& sql, const std::string& shipment_id) {
+    std::vector<ShipmentLineOut> out;
+    for (auto& l : sql.query("SELECT sl.line_id, l.sku, sl.quantity FROM ordering.shipment_lines sl "
+                             "JOIN ordering.order_lines l ON l.id = sl.line_id WHERE sl.shipment_id = ? ORDER BY l.position",
+                             shipment_id))
+        out.push_back({api::of<api::Id<"oln">>(l.str(0)), l.str(1), l.i64(2)});
+    return out;
+}
+
 Order order_from_row(db::Sql& sql, const db::Row& r) {
     Order o;
     std::string currency = r.str(6);
@@ -79,6 +93,19 @@ Order order_from_row(db::Sql& sql, const db::Row& r) {
                              o.id.value))
         o.lines.push_back({api::of<api::Id<"oln">>(l.str(0)), l.str(1), api::of<api::Id<"prd">>(l.str(2)), api::of<api::Id<"var">>(l.str(3)),
                            l.str(4), l.i64(5), {l.i64(6), currency}, {l.i64(7), currency}});
+    for (auto& r : sql.query("SELECT id, carrier, tracking_number, status, shipped_at, delivered_at FROM ordering.shipments "
+                             "WHERE order_id = ? ORDER BY id",
+                             o.id.value)) {
+        Shipment s;
+        s.id = api::of<api::Id<"shp">>(r.str(0));
+        if (!r.str(1).empty()) s.carrier = r.str(1);
+        if (!r.str(2).empty()) s.tracking_number = r.str(2);
+        s.status.value = r.str(3);
+        s.shipped_at.value = r.str(4);
+        if (!r.str(5).empty()) s.delivered_at = api::of<api::Timestamp>(r.str(5));
+        o.shipments.push_back(std::move(s));
+    }
+    for (auto& s : o.shipments) s.lines = shipment_lines(sql, s.id.value);  // after the cursor above is done
     return o;
 }
 
@@ -98,11 +125,14 @@ std::vector<events::OrderLine> event_lines(const Order& order) {
 /// Every status change goes through here, and through the one transition table: a change it
 /// does not allow is refused (409 invalid_state). from == to records a note without a change;
 /// from "" is the order's creation.
+Error refused(const std::string& from, const std::string& to) {
+    return Error(errc::invalid_transition, fmt::format("an order that is {} cannot become {}", from.empty() ? "new" : from, to),
+                 {{"status", fmt::format("is {}", from)}});
+}
+
 void record_transition(db::Sql& sql, const std::string& order_id, const std::string& from, const std::string& to,
                        const std::string& note) {
-    if (from.empty() ? to != "pending_payment" : (from != to && !domain::can_transition(from, to)))
-        throw ErrorException(Error(errc::invalid_transition, fmt::format("an order that is {} cannot become {}", from.empty() ? "new" : from, to),
-                                   {{"status", fmt::format("is {}", from)}}));
+    if (from.empty() ? to != "pending_payment" : (from != to && !domain::can_transition(from, to))) throw ErrorException(refused(from, to));
     std::string at = now_iso8601();
     sql.exec("INSERT INTO ordering.status_history (id, order_id, from_status, to_status, note, at) VALUES (?, ?, ?, ?, ?, ?)",
              new_id("osh"), order_id, from, to, note, at);
@@ -148,12 +178,68 @@ Result<Order> OrderingService::get_order(const Ctx& ctx, std::string_view order_
 Result<OrderHistory> OrderingService::history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token) {
     auto o = get_order(ctx, order_id, cart_token);
     if (!o) return o.error();
-    OrderHistory h{o->id, o->status, {}};
-    db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT from_status, to_status, note, at FROM ordering.status_history WHERE order_id = ? ORDER BY id",
-                                 o->id.value))
-            h.history.push_back({row.str(0), api::of<OrderStatus>(row.str(1)), row.str(2), api::of<api::Timestamp>(row.str(3))});
+    OrderHistory h{o->id, o->status, {}, {}};
+    // Sorted by time, then by the time-ordered part of the row's id (several rows of one
+    // transaction share a millisecond); "" sorts a delivery before the status change it causes.
+    struct Timed {
+        std::string at, seq;
+        HistoryEvent event;
+    };
+    std::vector<Timed> timed;
+    auto seq_of = [](const std::string& id) { return id.substr(id.find('_') + 1); };
+    db_.read_snapshot([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT id, from_status, to_status, note, at FROM ordering.status_history WHERE order_id = ? ORDER BY id",
+                                 o->id.value)) {
+            h.history.push_back({row.str(1), api::of<OrderStatus>(row.str(2)), row.str(3), api::of<api::Timestamp>(row.str(4))});
+            HistoryEvent e;
+            e.kind.value = "status";
+            e.at.value = row.str(4);
+            e.event = row.str(2);
+            e.note = row.str(3);
+            e.from = row.str(1);
+            e.to = api::of<OrderStatus>(row.str(2));
+            timed.push_back({row.str(4), seq_of(row.str(0)), std::move(e)});
+        }
+        for (auto& row : r.query("SELECT id, payment_id, kind, amount, currency, detail, at FROM ordering.payment_facts WHERE order_id = ? "
+                                 "ORDER BY id",
+                                 o->id.value)) {
+            HistoryEvent e;
+            e.kind.value = "payment";
+            e.at.value = row.str(6);
+            e.event = row.str(2);
+            e.payment_id = api::of<api::Id<"pay">>(row.str(1));
+            if (e.event == "refunded") {
+                e.refund_id = row.str(5);
+                e.note = "refunded";
+            } else {
+                e.note = row.str(5);
+            }
+            if (!row.str(4).empty()) e.amount = api::Money{row.i64(3), row.str(4)};
+            timed.push_back({row.str(6), seq_of(row.str(0)), std::move(e)});
+        }
     });
+    for (auto& s : o->shipments) {
+        HistoryEvent e;
+        e.kind.value = "shipment";
+        e.at = s.shipped_at;
+        e.event = "shipped";
+        e.shipment_id = s.id;
+        if (s.carrier.value) e.carrier = *s.carrier.value;
+        if (s.tracking_number.value) e.tracking_number = *s.tracking_number.value;
+        e.lines = s.lines;
+        std::int64_t units = 0;
+        for (auto& l : s.lines) units += l.quantity;
+        e.note = fmt::format("{} unit(s) shipped", units);
+        timed.push_back({s.shipped_at.value, seq_of(s.id.value), e});
+        if (s.delivered_at.value) {
+            e.at = *s.delivered_at.value;
+            e.event = "delivered";
+            e.note = "delivered";
+            timed.push_back({e.at.value, "", std::move(e)});
+        }
+    }
+    std::stable_sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) { return std::tie(a.at, a.seq) < std::tie(b.at, b.seq); });
+    for (auto& t : timed) h.events.push_back(std::move(t.event));
     return h;
 }
 
@@ -355,6 +441,9 @@ Result<Order> OrderingService::cancel(const Ctx& ctx, std::string_view order_id_
         if (!domain::can_transition(status, "cancelled"))
             return Error(errc::invalid_transition, fmt::format("an order that is {} can no longer be cancelled", status),
                          {{"status", fmt::format("is {}", status)}});
+        if (!o->shipments.empty())
+            return Error(errc::invalid_transition, "part of this order has already shipped; it can no longer be cancelled",
+                         {{"status", fmt::format("is {} with {} shipment(s) sent", status, o->shipments.size())}});
         record_transition(tx, order_id, status, "cancelled", why);
         pricing_.give_back(tx, order_id);
         // Inventory releases or restocks, payment refunds what was taken, notification mails.
@@ -363,6 +452,106 @@ Result<Order> OrderingService::cancel(const Ctx& ctx, std::string_view order_id_
         tx.reply(api::write_value(out));
         return out;
     });
+}
+
+Result<Order> OrderingService::fulfil(const Ctx& ctx, std::string_view order_id_in, const FulfilmentRequest& in) {
+    std::string order_id(order_id_in);
+    const std::string step = in.status.value;
+    // A field meant for another step is a mistake the caller should hear about, not something to ignore.
+    std::vector<FieldError> misplaced;
+    if (step != "shipped") {
+        if (in.carrier) misplaced.push_back({"carrier", "goes only with status shipped"});
+        if (in.tracking_number) misplaced.push_back({"tracking_number", "goes only with status shipped"});
+        if (in.lines) misplaced.push_back({"lines", "goes only with status shipped"});
+    }
+    if (step != "delivered" && in.shipment_id) misplaced.push_back({"shipment_id", "goes only with status delivered"});
+    if (!misplaced.empty()) return validation_error(std::move(misplaced));
+
+    return db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<Order> {
+        // The order row is written first: on PostgreSQL (REPEATABLE READ) two steps on one order at
+        // once then conflict and one is retried, instead of both counting the same units left to ship.
+        if (tx.exec("UPDATE ordering.orders SET updated_at = ? WHERE id = ?", now_iso8601(), order_id) == 0)
+            return not_found(fmt::format("no order {}", order_id));
+        auto o = *load_in(tx, order_id, nullptr);
+        std::string status = o.status.value;
+        auto to_processing = [&](const std::string& note) {
+            record_transition(tx, order_id, status, "processing", note);
+            tx.publish(events::OrderStatusChanged{order_id, o.number, status, "processing"});
+            status = "processing";
+        };
+
+        if (step == "processing") {
+            if (status == "processing") return refused(status, step);  // the table's from == to would only add a note
+            to_processing("being prepared for shipping");
+        } else if (step == "shipped") {
+            if (status != "confirmed" && status != "processing") return refused(status, step);
+            std::vector<domain::LineToShip> lines;
+            for (auto& l : o.lines) lines.push_back({l.id.value, l.quantity, 0});
+            for (auto& sh : o.shipments)
+                for (auto& sl : sh.lines)
+                    for (auto& l : lines)
+                        if (l.line_id == sl.line_id.value) l.shipped += sl.quantity;
+            std::optional<std::vector<domain::ShipLine>> asked;
+            if (in.lines) {
+                asked.emplace();
+                for (auto& l : *in.lines) asked->push_back({l.line_id.value, l.quantity.value});
+            }
+            auto plan = domain::plan_shipment(lines, asked);
+            if (!plan) return plan.error();
+            if (status == "confirmed") to_processing("being prepared for shipping");
+            std::string shipment_id = new_id("shp"), at = now_iso8601();
+            std::string carrier = in.carrier ? in.carrier->value : "", tracking = in.tracking_number ? in.tracking_number->value : "";
+            tx.exec("INSERT INTO ordering.shipments (id, order_id, carrier, tracking_number, status, shipped_at) VALUES (?, ?, ?, ?, 'shipped', ?)",
+                    shipment_id, order_id, carrier, tracking, at);
+            std::vector<events::ShipmentLine> shipped;
+            for (auto& l : plan->lines) {
+                tx.exec("INSERT INTO ordering.shipment_lines (shipment_id, line_id, quantity) VALUES (?, ?, ?)", shipment_id, l.line_id, l.quantity);
+                for (auto& ol : o.lines)
+                    if (ol.id.value == l.line_id) shipped.push_back({l.line_id, ol.sku, ol.title, l.quantity});
+            }
+            if (plan->completes) {
+                std::string note = fmt::format("shipment {}", shipment_id);
+                if (!carrier.empty()) note += " via " + carrier;
+                if (!tracking.empty()) note += ", tracking " + tracking;
+                record_transition(tx, order_id, status, "shipped", note);
+            }
+            tx.publish(events::OrderShipped{order_id, o.number, o.email, shipment_id, carrier, tracking, shipped, plan->completes});
+        } else {  // delivered
+            std::vector<std::string> delivered;
+            std::string at = now_iso8601();
+            bool complete = false;
+            if (in.shipment_id) {
+                const std::string& id = in.shipment_id->value;
+                auto it = std::find_if(o.shipments.begin(), o.shipments.end(), [&](const Shipment& s) { return s.id.value == id; });
+                if (it == o.shipments.end()) return validation("shipment_id", "is not a shipment of this order");
+                if (it->status == "delivered")
+                    return Error(errc::invalid_transition, fmt::format("shipment {} is already delivered", id), {{"shipment_id", "is already delivered"}});
+                delivered.push_back(id);
+                auto open = std::count_if(o.shipments.begin(), o.shipments.end(), [](const Shipment& s) { return s.status == "shipped"; });
+                // The order arrives with its last parcel, once every unit has shipped.
+                complete = status == "shipped" && open == 1;
+            } else {
+                if (status == "delivered" || !domain::can_transition(status, "delivered")) return refused(status, step);
+                for (auto& sh : o.shipments)
+                    if (sh.status == "shipped") delivered.push_back(sh.id.value);
+                complete = true;
+            }
+            for (auto& id : delivered)
+                tx.exec("UPDATE ordering.shipments SET status = 'delivered', delivered_at = ? WHERE id = ?", at, id);
+            if (complete) record_transition(tx, order_id, status, "delivered", "every shipment delivered");
+            tx.publish(events::OrderDelivered{order_id, o.number, o.email, delivered, complete});
+        }
+        auto out = *load_in(tx, order_id, nullptr);
+        tx.reply(api::write_value(out));
+        return out;
+    });
+}
+
+void OrderingService::record_payment_fact(db::Tx& tx, const std::string& order_id, const std::string& payment_id, const std::string& kind,
+                                          std::int64_t amount, const std::string& currency, const std::string& detail,
+                                          const std::string& at) {
+    tx.exec("INSERT INTO ordering.payment_facts (id, order_id, payment_id, kind, amount, currency, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            new_id("opf"), order_id, payment_id, kind, amount, currency, detail, at.empty() ? now_iso8601() : at);
 }
 
 int OrderingService::release_orphaned_reservations(std::int64_t grace_ms) {

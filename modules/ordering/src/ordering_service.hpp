@@ -41,6 +41,10 @@ public:
     /// Cancels an order before it ships (its customer or guest, or an admin): stock and coupon
     /// use come back, a payment taken is refunded, the customer is mailed. Idempotent.
     Result<Order> cancel(const Ctx& ctx, std::string_view order_id, std::string_view cart_token, const std::string& reason);
+    /// Moves an order along fulfilment (admin): processing; shipped (a shipment of the lines
+    /// asked, or of everything left; the order becomes shipped with its last unit); delivered (one
+    /// shipment, or the whole order). Every status change goes through the transition table.
+    Result<Order> fulfil(const Ctx& ctx, std::string_view order_id, const FulfilmentRequest& in);
     Result<Order> get_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     Result<OrderHistory> history(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
     /// The caller's orders (admins: all, optionally by status), newest first.
@@ -58,6 +62,10 @@ public:
     void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
     void on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code);
     void on_reservation_expired(db::Tx& tx, const std::string& order_id);
+    /// Records what payment told about an order (`authorized`, `failed`, `refunded`) for its
+    /// history; `detail`: the failure code, or the refund's id.
+    void record_payment_fact(db::Tx& tx, const std::string& order_id, const std::string& payment_id, const std::string& kind,
+                             std::int64_t amount, const std::string& currency, const std::string& detail, const std::string& at);
 
 private:
     std::optional<Order> load_order(const std::string& id, OrderAccess* access);

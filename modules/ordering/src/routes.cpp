@@ -145,9 +145,28 @@ void register_ordering_routes(Router& router, OrderingService& svc) {
             return unwrap(svc.cancel(req.ctx(), req.param("id"), req.cart_token(), b.reason ? b.reason->value : ""));
         });
 
+    api::add<FulfilmentRequest, None, Order>(
+        router,
+        {.method = Method::post, .path = "/api/v1/admin/orders/{id}/fulfilment", .id = "fulfilOrder",
+         .summary = "Move an order along fulfilment: processing, shipped (a shipment), delivered",
+         .description = "`processing`: a confirmed order is being prepared. `shipped`: creates a shipment with `carrier` and "
+                        "`tracking_number` carrying `lines` (`line_id`, `quantity`) or, without `lines`, every unit not shipped "
+                        "yet; from confirmed the order passes through processing; it stays processing until every unit has "
+                        "shipped, then becomes shipped. More than is left of a line is 422 naming `lines[i].quantity`; a line "
+                        "not of this order 422 naming `lines[i].line_id`. `delivered`: with `shipment_id` that shipment "
+                        "(the order is delivered with its last one, once all has shipped), without it the whole shipped order. "
+                        "A step the order's status does not allow is 409 `invalid_state`. Each step is mailed to the customer "
+                        "(shipped with carrier and tracking number, delivered).",
+         .tag = "ordering", .access = Access::admin, .errors = {404, 409}, .idempotency_schema = "ordering"},
+        [&svc](Request& req, FulfilmentRequest& b, None&) { return unwrap(svc.fulfil(req.ctx(), req.param("id"), b)); });
+
     api::add<None, None, OrderHistory>(router,
                                        {.method = Method::get, .path = "/api/v1/orders/{id}/history", .id = "getOrderHistory",
-                                        .summary = "Status history of an order", .tag = "ordering", .errors = {404}, .cart_token = true},
+                                        .summary = "What happened to an order: status changes, payments and shipments, in time order",
+                                        .description = "`history` lists the status changes; `events` lists status changes, payments "
+                                                       "(authorized, failed, refunded) and shipments (shipped, delivered) in time "
+                                                       "order, each with its `kind` and `at`.",
+                                        .tag = "ordering", .errors = {404}, .cart_token = true},
                                        [&svc](Request& req, None&, None&) {
                                            return unwrap(svc.history(req.ctx(), req.param("id"), req.cart_token()));
                                        });

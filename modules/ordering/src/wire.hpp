@@ -52,6 +52,26 @@ struct TaxLineOut {
 };
 SHOP_API_STRUCT(TaxLineOut, tax_class, rate_bp, taxable, amount)
 
+struct ShipmentLineOut {
+    api::Id<"oln"> line_id;
+    std::string sku;
+    std::int64_t quantity = 0;
+};
+SHOP_API_STRUCT(ShipmentLineOut, line_id, sku, quantity)
+
+using ShipmentStatus = api::OneOf<"shipped", "delivered">;
+
+struct Shipment {
+    api::Id<"shp"> id;
+    api::Nullable<std::string> carrier;
+    api::Nullable<std::string> tracking_number;
+    ShipmentStatus status;
+    std::vector<ShipmentLineOut> lines;  ///< the units this parcel carries
+    api::Timestamp shipped_at;
+    api::Nullable<api::Timestamp> delivered_at;
+};
+SHOP_API_STRUCT(Shipment, id, carrier, tracking_number, status, lines, shipped_at, delivered_at)
+
 struct Order {
     api::Id<"ord"> id;
     std::string number;  ///< the human order number
@@ -72,10 +92,11 @@ struct Order {
     api::Timestamp payable_until;  ///< payments after this are refused (the stock is held until then)
     api::Timestamp created_at;
     api::Timestamp updated_at;
+    std::vector<Shipment> shipments;  ///< parcels sent, oldest first
 };
 SHOP_API_STRUCT(Order, id, number, customer_id, email, status, currency, lines, subtotal, discount, shipping, tax, total, promotion_code,
                 prices_include_tax, tax_lines, shipping_method,
-                shipping_address, billing_address, payment_id, cart_id, payable_until, created_at, updated_at)
+                shipping_address, billing_address, payment_id, cart_id, payable_until, created_at, updated_at, shipments)
 
 struct OrderPage {
     std::vector<Order> data;
@@ -98,12 +119,49 @@ struct StatusChange {
 };
 SHOP_API_STRUCT(StatusChange, from, to, note, at)
 
+/// One thing that happened to an order. `kind` says which fields it carries: status (`from`,
+/// `to`), payment (`payment_id`, `amount`, `refund_id` for refunds), shipment (`shipment_id`,
+/// `carrier`, `tracking_number`, `lines`).
+struct HistoryEvent {
+    api::OneOf<"status", "payment", "shipment"> kind;
+    api::Timestamp at;
+    /// status: the new status; payment: `authorized`, `failed` or `refunded`; shipment: `shipped` or `delivered`
+    std::string event;
+    std::string note;
+    std::optional<std::string> from;
+    std::optional<OrderStatus> to;
+    std::optional<api::Id<"pay">> payment_id;
+    std::optional<std::string> refund_id;
+    std::optional<api::Money> amount;
+    std::optional<api::Id<"shp">> shipment_id;
+    std::optional<std::string> carrier;
+    std::optional<std::string> tracking_number;
+    std::optional<std::vector<ShipmentLineOut>> lines;
+};
+SHOP_API_STRUCT(HistoryEvent, kind, at, event, note, from, to, payment_id, refund_id, amount, shipment_id, carrier, tracking_number, lines)
+
 struct OrderHistory {
     api::Id<"ord"> order_id;
     OrderStatus status;
-    std::vector<StatusChange> history;
+    std::vector<StatusChange> history;  ///< status changes only, oldest first
+    std::vector<HistoryEvent> events;   ///< status changes, payments and shipments, in time order
 };
-SHOP_API_STRUCT(OrderHistory, order_id, status, history)
+SHOP_API_STRUCT(OrderHistory, order_id, status, history, events)
+
+struct FulfilmentLine {
+    api::Id<"oln"> line_id;
+    api::Int<1, 1'000'000> quantity;
+};
+SHOP_API_STRUCT(FulfilmentLine, line_id, quantity)
+
+struct FulfilmentRequest {
+    api::OneOf<"processing", "shipped", "delivered"> status;
+    std::optional<api::Text<1, 100>> carrier;          ///< shipped only
+    std::optional<api::Text<1, 100>> tracking_number;  ///< shipped only
+    std::optional<api::List<FulfilmentLine, 1, 500>> lines;  ///< shipped only; absent: every unit not shipped yet
+    std::optional<api::Id<"shp">> shipment_id;         ///< delivered only: that shipment; absent: the whole order
+};
+SHOP_API_STRUCT(FulfilmentRequest, status, carrier, tracking_number, lines, shipment_id)
 
 struct ShippingMethod {
     std::string code;

@@ -102,6 +102,31 @@ TEST_CASE("ordering events round-trip with their lines and totals") {
     CHECK(decltype(x)::kType == "ordering.order_cancelled.v1");
 }
 
+TEST_CASE("ordering fulfilment events round-trip") {
+    namespace oe = shop::ordering::events;
+    oe::OrderStatusChanged c{"ord_1", "1001", "confirmed", "processing"};
+    auto bc = round_trip(c);
+    CHECK(bc.from == "confirmed");
+    CHECK(bc.to == "processing");
+    oe::OrderShipped s{"ord_1", "1001", "a@b.co", "shp_1", "DHL", "JD0001", {{"oln_1", "SKU-1", "Mug", 2}, {"oln_2", "SKU-2", "Cup", 1}}, false};
+    auto bs = round_trip(s);
+    CHECK(bs.shipment_id == "shp_1");
+    CHECK(bs.carrier == "DHL");
+    CHECK(bs.tracking_number == "JD0001");
+    REQUIRE(bs.lines.size() == 2);
+    CHECK(bs.lines[0].line_id == "oln_1");
+    CHECK(bs.lines[0].quantity == 2);
+    CHECK(bs.lines[1].sku == "SKU-2");
+    CHECK_FALSE(bs.complete);
+    oe::OrderDelivered d{"ord_1", "1001", "a@b.co", {"shp_1", "shp_2"}, true};
+    auto bd = round_trip(d);
+    CHECK(bd.shipment_ids == std::vector<std::string>{"shp_1", "shp_2"});
+    CHECK(bd.complete);
+    CHECK(decltype(c)::kType == "ordering.order_status_changed.v1");
+    CHECK(decltype(s)::kType == "ordering.order_shipped.v1");
+    CHECK(decltype(d)::kType == "ordering.order_delivered.v1");
+}
+
 TEST_CASE("payment events round-trip") {
     namespace pe = shop::payment::events;
     pe::PaymentAuthorized a{"pay_1", "ord_1", 3500, "USD", "sandbox", "visa", "4242", true};

@@ -70,4 +70,53 @@ struct PaymentRejected {
 };
 BOOST_DESCRIBE_STRUCT(PaymentRejected, (), (order_id, payment_id, reason))
 
+/// The order's status moved along fulfilment (e.g. confirmed → processing) without a shipment or
+/// delivery of its own to tell.
+struct OrderStatusChanged {
+    static constexpr std::string_view kType = "ordering.order_status_changed.v1";
+    std::string order_id;
+    std::string number;
+    std::string from;
+    std::string to;
+    static constexpr auto kKey = &OrderStatusChanged::order_id;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(OrderStatusChanged, (), (order_id, number, from, to))
+
+/// One order line's units in a shipment.
+struct ShipmentLine {
+    std::string line_id;
+    std::string sku;
+    std::string title;
+    std::int64_t quantity{};
+};
+BOOST_DESCRIBE_STRUCT(ShipmentLine, (), (line_id, sku, title, quantity))
+
+/// A parcel left the warehouse. `complete`: every unit of the order has now shipped (the order
+/// became shipped); otherwise it stays processing until the rest follows.
+struct OrderShipped {
+    static constexpr std::string_view kType = "ordering.order_shipped.v1";
+    std::string order_id;
+    std::string number;
+    std::string email;
+    std::string shipment_id;
+    std::string carrier;          ///< may be empty
+    std::string tracking_number;  ///< may be empty
+    std::vector<ShipmentLine> lines;
+    bool complete{};
+    static constexpr auto kKey = &OrderShipped::order_id;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(OrderShipped, (), (order_id, number, email, shipment_id, carrier, tracking_number, lines, complete))
+
+/// Shipments arrived. `complete`: the whole order is now delivered.
+struct OrderDelivered {
+    static constexpr std::string_view kType = "ordering.order_delivered.v1";
+    std::string order_id;
+    std::string number;
+    std::string email;
+    std::vector<std::string> shipment_ids;  ///< the shipments delivered by this step
+    bool complete{};
+    static constexpr auto kKey = &OrderDelivered::order_id;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(OrderDelivered, (), (order_id, number, email, shipment_ids, complete))
+
 }  // namespace shop::ordering::events
