@@ -124,7 +124,7 @@ TEST_CASE("change password: the current one is required, other sessions end, thi
     CHECK(login(shop, "ann@example.com", "second long passphrase").status == 200);
 }
 
-TEST_CASE("registration mails a verification link; verifying it shows on /me, once") {
+TEST_CASE("registration mails a verification link - verifying it shows on /me, once") {
     TestShop shop;
     auto c = shop.client();
     auto reg = c.post("/api/v1/auth/register", json::object{{"email", "bob@example.com"}, {"password", "correct horse 42"}, {"name", "Bob"}});

@@ -52,7 +52,7 @@ TEST_CASE("the OpenAPI document describes every route: id, tag, security, a repl
     CHECK(operations >= 40);
 }
 
-TEST_CASE("cart items can be changed and removed; the token guards them") {
+TEST_CASE("cart items can be changed and removed - the token guards them") {
     TestShop shop;
     shop.product("SURF-1", 1500, 10);
     auto c = shop.client();

@@ -116,7 +116,7 @@ TEST_CASE("categories form a tree: children in position order, paths from the ro
     CHECK(shopper.patch("/api/v1/categories/" + home, json::object{{"name", "Mine"}}).status == 403);
 }
 
-TEST_CASE("moving a category carries its subtree and every path below it; a move under its own descendant is refused") {
+TEST_CASE("moving a category carries its subtree and every path below it - a move under its own descendant is refused") {
     TestShop shop;
     auto admin = shop.admin();
     auto clothing = category(admin, "Clothing");

@@ -192,7 +192,7 @@ TEST_CASE("stock adjustments: a delta with a reason, bounded by zero and by rese
     CHECK(admin.get("/api/v1/admin/inventory/movements").json().at("data").as_array().size() == 5);
 }
 
-TEST_CASE("warehouses: create, unique slug codes, rename, priority; a reservation splits across them by the documented rule") {
+TEST_CASE("warehouses: create, unique slug codes, rename, priority - a reservation splits across them by the documented rule") {
     TestShop shop;
     auto admin = shop.admin();
     auto east = admin.post("/api/v1/admin/warehouses", json::object{{"code", "east"}, {"name", "East"}});
@@ -299,7 +299,7 @@ TEST_CASE("the stock list, its low-stock filter and cursor, and inventory.low_st
     CHECK(shop.customer("carl@example.com").get("/api/v1/admin/inventory?low_stock=true").status == 403);
 }
 
-TEST_CASE("a backorderable SKU sells beyond its stock up to its limit; paid backorders are sold when stock arrives") {
+TEST_CASE("a backorderable SKU sells beyond its stock up to its limit - paid backorders are sold when stock arrives") {
     TestShop shop;
     auto admin = shop.admin();
     shop.product("BO-1", 1000, 1);

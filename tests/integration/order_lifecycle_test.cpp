@@ -53,7 +53,7 @@ bool mailed(const TestShop& shop, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("a customer cancels a paid order: stock back, payment refunded, coupon use back, mailed; again is the same") {
+TEST_CASE("a customer cancels a paid order: stock back, payment refunded, coupon use back, mailed - again is the same") {
     TestShop shop;
     shop.product("CANCEL-1", 2500, 3);
     auto admin = shop.admin();
@@ -101,7 +101,7 @@ TEST_CASE("a customer cancels a paid order: stock back, payment refunded, coupon
     CHECK(late.status == 409);
 }
 
-TEST_CASE("a guest cancels an unpaid order with the cart token; an admin cancels anyone's") {
+TEST_CASE("a guest cancels an unpaid order with the cart token - an admin cancels anyone's") {
     TestShop shop;
     shop.product("CANCEL-2", 1000, 4);
     auto admin = shop.admin();

@@ -49,7 +49,7 @@ TEST_CASE("a title match ranks above a description match, and a prefix matches t
     CHECK(slugs(c.get("/api/v1/search?q=trail%20run")) == std::vector<std::string>{"trail-runner"});
 }
 
-TEST_CASE("a mistyped query finds what was meant and says so; nonsense finds nothing") {
+TEST_CASE("a mistyped query finds what was meant and says so - nonsense finds nothing") {
     TestShop shop(std::map<std::string, std::string>{}, true);  // the demo catalog
     shop.settle();
     auto c = shop.client();

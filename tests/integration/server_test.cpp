@@ -70,7 +70,7 @@ TEST_CASE("oversized headers are refused with 431 and the connection closed") {
     server.stop();
 }
 
-TEST_CASE("slow routes run on a worker thread; everything else on the connection's I/O thread") {
+TEST_CASE("slow routes run on a worker thread - everything else on the connection's I/O thread") {
     Logger log(LogLevel::off);
     http::ServerOptions opts;
     opts.port = 0;

@@ -45,7 +45,7 @@ TEST_CASE("equal positions fall back to the name, so the order never depends on 
     CHECK(tree.roots() == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("a subtree holds the category and everything below it; ancestry adds every parent once") {
+TEST_CASE("a subtree holds the category and everything below it - ancestry adds every parent once") {
     auto tree = shop_tree();
     CHECK(tree.subtree("c") == std::vector<std::string>{"c", "t", "s", "o"});
     CHECK(tree.subtree("o") == std::vector<std::string>{"o"});
@@ -55,7 +55,7 @@ TEST_CASE("a subtree holds the category and everything below it; ancestry adds e
     CHECK(tree.with_ancestors({"gone"}).empty());
 }
 
-TEST_CASE("a move under the category itself or its descendants is refused; elsewhere it is allowed") {
+TEST_CASE("a move under the category itself or its descendants is refused - elsewhere it is allowed") {
     auto tree = shop_tree();
     CHECK_FALSE(move_problem(tree, "c", "c").empty());
     CHECK_FALSE(move_problem(tree, "c", "s").empty());

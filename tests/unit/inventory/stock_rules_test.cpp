@@ -13,7 +13,7 @@ Level lvl(std::string w, std::int64_t on_hand, std::int64_t reserved, std::int64
 }
 }  // namespace
 
-TEST_CASE("allocation: most free stock first, then priority, then code; backorders only within the allowance") {
+TEST_CASE("allocation: most free stock first, then priority, then code - backorders only within the allowance") {
     struct Case {
         const char* name;
         std::vector<Level> levels;

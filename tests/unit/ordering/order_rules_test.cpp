@@ -135,7 +135,7 @@ TEST_CASE("optional address fields are left out when absent, and an unknown fiel
     CHECK(fields_of(errors) == "billing_address.company");
 }
 
-TEST_CASE("address text is trimmed; blank, NUL and bidi-control text is refused") {
+TEST_CASE("address text is trimmed - blank, NUL and bidi-control text is refused") {
     json::object in = full_address();
     std::vector<FieldError> errors;
     in["city"] = "  London  ";

@@ -138,7 +138,7 @@ TEST_CASE("after_commit runs after a commit and never after a rollback") {
     CHECK(ran == 1);
 }
 
-TEST_CASE("concurrent writes to one schema commit in groups; a failing member rolls back alone") {
+TEST_CASE("concurrent writes to one schema commit in groups - a failing member rolls back alone") {
     DbFixture f;
     // Hold the writer with a first write so the others queue up and commit as one group.
     Blocker gate;
