@@ -217,16 +217,12 @@ Result<Cart> CartService::set_coupon(const Ctx& ctx, std::string_view cart_id, s
         auto c = load_owned(tx, ctx, cart_id, cart_token);
         if (!c) return c.error();
         if (c->status != "open") return conflict("this cart has already been checked out");
-        if (!code.empty() && promotions_) {
-            std::vector<PromotionLine> priced;
-            for (auto& l : c->lines)
-                if (auto p = catalog_.purchasable(l.sku, c->currency)) priced.push_back({l.sku, p->product_id, l.quantity, p->unit_price.amount, p->category_ids});
-            auto d = promotions_->preview(ctx, c->currency, code, priced);
-            if (!d.coupon_refusal.empty()) return validation("code", "coupon " + code + " " + d.coupon_refusal);
-        }
         tx.exec("UPDATE cart.carts SET coupon_code = ?, updated_at = ? WHERE id = ?", code, now_iso8601(), c->id);
         c->coupon_code = code;
         auto view = render(ctx, *c);
+        // Rendering asked the promotion rules about this coupon: one that does not apply is refused,
+        // and the error rolls the update back.
+        if (!code.empty() && view.coupon_problem) return validation("code", *view.coupon_problem);
         tx.reply(api::write_value(view));
         return view;
     });

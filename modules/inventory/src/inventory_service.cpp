@@ -197,7 +197,7 @@ Result<WarehouseRow> InventoryService::update_warehouse(const Ctx& ctx, const st
 }
 
 Result<void> InventoryService::reserve_in(db::Tx& s, const std::string& reference, const std::vector<ReserveLine>& lines,
-                                          const std::string& status) {
+                                          const std::string& status, std::map<std::string, std::vector<std::string>>* low_before) {
     std::int64_t expires = status == "committed" ? kNever : now_ms() + ttl_ms_;
     std::string at = now_iso8601();
     std::string actor = actor_of(s.ctx());
@@ -206,6 +206,11 @@ Result<void> InventoryService::reserve_in(db::Tx& s, const std::string& referenc
     for (auto& line : merge_lines(lines)) {
         lock_sku(s, line.sku, at);
         auto levels = levels_of(s, line.sku);
+        if (low_before) {
+            auto& low = (*low_before)[line.sku];  // an entry for every SKU, low or not
+            for (auto& l : levels)
+                if (domain::is_low(l)) low.push_back(l.warehouse);
+        }
         auto backorders = backorders_of(s, line.sku);
         auto takes = domain::allocate(levels, line.quantity, backorders, backorder_warehouse);
         if (!takes) {
@@ -245,8 +250,7 @@ Result<void> InventoryService::reserve(const Ctx& ctx, const std::string& refere
         if (tx.count("SELECT COUNT(*) FROM inventory.reservations WHERE reference = ?", reference))
             return {};  // already reserved for this reference: idempotent
         std::map<std::string, std::vector<std::string>> before;
-        for (auto& l : merge_lines(lines)) before[l.sku] = low_levels(tx, l.sku);
-        auto r = reserve_in(tx, reference, lines, "active");
+        auto r = reserve_in(tx, reference, lines, "active", &before);
         if (r)
             for (auto& [sku, low] : before) publish_low_crossings(tx, sku, low);
         return r;
@@ -453,8 +457,7 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
     if (!any_held) {
         // The reservation expired before the payment arrived: sell from free stock if possible.
         std::map<std::string, std::vector<std::string>> before;
-        for (auto& l : merge_lines(lines)) before[l.sku] = low_levels(tx, l.sku);
-        auto sold = reserve_in(tx, reference, lines, "committed");
+        auto sold = reserve_in(tx, reference, lines, "committed", &before);
         if (!sold)
             throw ErrorException(Error(sold.error().ec, "paid order " + reference + " cannot be fulfilled: " + sold.error().detail));
         for (auto& [sku, low] : before) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/json/value.hpp>
 #include <functional>
+#include <map>
 
 #include "catalog/api.hpp"
 #include "domain/stock_rules.hpp"
@@ -97,7 +98,10 @@ public:
     int expire_reservations();
 
 private:
-    Result<void> reserve_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines, const std::string& status);
+    /// `low_before`: filled per SKU with its warehouses at or below their threshold before this
+    /// reservation (read with the levels it decides on), for publish_low_crossings().
+    Result<void> reserve_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines, const std::string& status,
+                            std::map<std::string, std::vector<std::string>>* low_before = nullptr);
     /// Sells paid backorders of `sku` from stock that arrived, oldest first.
     void fill_backorders(db::Tx& tx, const std::string& sku);
     /// Publishes LowStock for each level of `sku` that is low now and was not in `low_before`.

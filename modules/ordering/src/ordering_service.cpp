@@ -287,11 +287,7 @@ Result<ShippingMethods> OrderingService::shipping_methods(const Ctx& ctx, std::s
     std::int64_t net = 0, grams = 0;
     bool free_shipping = false;
     if (lines) {
-        auto p = pricing_.preview(ctx, cart->currency, cart->coupon_code, [&] {
-            std::vector<cart::PromotionLine> v;
-            for (auto& l : *lines) v.push_back({l.sku, l.product_id, l.quantity, l.unit_price, l.category_ids});
-            return v;
-        }());
+        auto p = pricing_.discount(cart->currency, cart->coupon_code, *lines, PricingService::customer_key(ctx, ""));
         for (auto& l : *lines) {
             net += l.line_total();
             grams += l.weight_grams * l.quantity;
@@ -304,13 +300,6 @@ Result<ShippingMethods> OrderingService::shipping_methods(const Ctx& ctx, std::s
     return out;
 }
 
-namespace {
-std::string customer_key(const Ctx& ctx, const std::string& email) {
-    if (!ctx.user_id().empty()) return "usr:" + ctx.user_id();
-    return email.empty() ? "" : "email:" + email;
-}
-}  // namespace
-
 Result<Quote> OrderingService::quote(const Ctx& ctx, const QuoteRequest& in, std::string_view cart_token) {
     auto cart = cart_.cart_for_checkout(ctx, in.cart_id.value, cart_token);
     if (!cart) return Error(cart.error().ec, cart.error().detail, {{"cart_id", "is not a cart of yours"}});
@@ -319,7 +308,7 @@ Result<Quote> OrderingService::quote(const Ctx& ctx, const QuoteRequest& in, std
     if (!lines) return lines.error();
     std::string email = in.email ? in.email->value : "";
     auto plan = db_.read([&](db::Reader& r) {
-        return pricing_.plan(r, cart->currency, *lines, cart->coupon_code, customer_key(ctx, email), in.shipping_method.value,
+        return pricing_.plan(r, cart->currency, *lines, cart->coupon_code, PricingService::customer_key(ctx, email), in.shipping_method.value,
                              in.shipping_address.country.value, in.shipping_address.region ? in.shipping_address.region->value : "");
     });
     if (!plan) return plan.error();
@@ -343,7 +332,7 @@ Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& i
     std::vector<events::OrderLine> lines;
     auto priced_lines = price_lines(*cart, &lines);
     if (!priced_lines) return priced_lines.error();
-    std::string key = customer_key(ctx, email);
+    std::string key = PricingService::customer_key(ctx, email);
     std::string country = in.shipping_address.country.value;
     std::string region = in.shipping_address.region ? in.shipping_address.region->value : "";
     std::set<std::string> used_up;  // automatic promotions that ran out while this order was placed
@@ -426,21 +415,17 @@ Result<Order> OrderingService::checkout(const Ctx& ctx, const CheckoutRequest& i
 
 Result<Order> OrderingService::cancel(const Ctx& ctx, std::string_view order_id_in, std::string_view cart_token, const std::string& reason) {
     std::string order_id(order_id_in);
-    OrderAccess access;
-    auto seen = load_order(order_id, &access);
-    if (!seen || !may_see(ctx, access, cart_token)) return not_found(fmt::format("no order {}", order_id));
     std::string why = reason.empty() ? (ctx.is_admin() ? "cancelled by the shop" : "cancelled by the customer") : reason;
     return db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<Order> {
-        auto o = load_in(tx, order_id, nullptr);
-        if (!o) return not_found(fmt::format("no order {}", order_id));
+        OrderAccess access;
+        auto o = load_in(tx, order_id, &access);
+        if (!o || !may_see(ctx, access, cart_token)) return not_found(fmt::format("no order {}", order_id));
         const std::string& status = o->status.value;
         if (status == "cancelled") {  // asked again: the same answer
             tx.reply(api::write_value(*o));
             return std::move(*o);
         }
-        if (!domain::can_transition(status, "cancelled"))
-            return Error(errc::invalid_transition, fmt::format("an order that is {} can no longer be cancelled", status),
-                         {{"status", fmt::format("is {}", status)}});
+        // Shipped or later: record_transition refuses it by the transition table (409 invalid_state).
         if (!o->shipments.empty())
             return Error(errc::invalid_transition, "part of this order has already shipped; it can no longer be cancelled",
                          {{"status", fmt::format("is {} with {} shipment(s) sent", status, o->shipments.size())}});

@@ -228,11 +228,20 @@ PricingService::Choice PricingService::choose(db::Sql& sql, const std::string& c
     return out;
 }
 
+std::string PricingService::customer_key(const Ctx& ctx, const std::string& email) {
+    if (!ctx.user_id().empty()) return "usr:" + ctx.user_id();
+    return email.empty() ? "" : "email:" + email;
+}
+
 cart::DiscountPreview PricingService::preview(const Ctx& ctx, const std::string& currency, const std::string& coupon_code,
                                               const std::vector<cart::PromotionLine>& in) {
     std::vector<domain::PriceLine> lines;
     for (auto& l : in) lines.push_back({l.sku, l.product_id, "standard", l.quantity, l.unit_price, 0, l.category_ids});
-    std::string key = ctx.user_id().empty() ? "" : "usr:" + ctx.user_id();
+    return discount(currency, coupon_code, lines, customer_key(ctx, ""));
+}
+
+cart::DiscountPreview PricingService::discount(const std::string& currency, const std::string& coupon_code,
+                                               const std::vector<domain::PriceLine>& lines, const std::string& key) {
     return db_.read([&](db::Reader& r) {
         auto c = choose(r, currency, lines, coupon_code, key, {});
         cart::DiscountPreview out;

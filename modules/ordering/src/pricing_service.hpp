@@ -25,6 +25,11 @@ public:
 
     cart::DiscountPreview preview(const Ctx& ctx, const std::string& currency, const std::string& coupon_code,
                                   const std::vector<cart::PromotionLine>& lines) override;
+    /// The promotion that applies to `lines` now and what it takes off them (before shipping and tax).
+    cart::DiscountPreview discount(const std::string& currency, const std::string& coupon_code, const std::vector<domain::PriceLine>& lines,
+                                   const std::string& customer_key);
+    /// Who per-customer limits count: the account, else the guest's email, else "" (unknown).
+    static std::string customer_key(const Ctx& ctx, const std::string& email);
 
     struct Plan {
         domain::Priced priced;
