@@ -347,6 +347,10 @@ TEST_CASE("a product's tax class picks its rate, and a method with weight bands 
     REQUIRE(admin.put("/api/v1/admin/inventory/BOOK-1", json::object{{"warehouse", "main"}, {"on_hand", 10}}).status == 200);
     REQUIRE(admin.post("/api/v1/admin/tax-rates", json::object{{"country", "FR"}, {"rate_bp", 2000}}).status == 201);
     REQUIRE(admin.post("/api/v1/admin/tax-rates", json::object{{"country", "FR"}, {"rate_bp", 550}, {"tax_class", "books"}}).status == 201);
+    // A class no product could carry (products take the slug form) is refused on rates too.
+    auto odd = admin.post("/api/v1/admin/tax-rates", json::object{{"country", "FR"}, {"rate_bp", 550}, {"tax_class", "reduced_rate"}});
+    CHECK(odd.status == 422);
+    CHECK(odd.body.find("\"field\":\"tax_class\"") != std::string::npos);
     auto parcel = admin.post("/api/v1/admin/shipping-methods",
                              json::object{{"code", "parcel"},
                                           {"name", "Parcel by weight"},

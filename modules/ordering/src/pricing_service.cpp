@@ -86,6 +86,18 @@ bool is_code(std::string_view s, bool lower_only) {
     return !s.empty();
 }
 
+/// A tax class as the catalog accepts one on products (lower-case letters and digits separated by
+/// single dashes), so every rate can match some product.
+bool is_tax_class(std::string_view s) {
+    if (s.empty() || s.front() == '-' || s.back() == '-') return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c == '-' && s[i - 1] != '-');
+        if (!ok) return false;
+    }
+    return true;
+}
+
 std::int64_t customer_uses(db::Sql& sql, const std::string& promotion_id, const std::string& customer_key) {
     if (customer_key.empty()) return 0;
     return sql.count("SELECT COUNT(*) FROM ordering.promotion_usages WHERE promotion_id = ? AND customer_key = ? AND status = 'active'",
@@ -499,7 +511,7 @@ TaxRatePage PricingService::list_tax_rates(const std::string& after, int limit) 
 Result<TaxRateOut> PricingService::create_tax_rate(const Ctx& ctx, const TaxRateRequest& in) {
     std::string region = in.region ? upper(in.region->value) : "";
     std::string tax_class = in.tax_class ? in.tax_class->value : "standard";
-    if (!is_code(tax_class, true)) return validation("tax_class", "may hold only lower-case letters, digits, '-' and '_'");
+    if (!is_tax_class(tax_class)) return validation("tax_class", "must be lower-case letters and digits separated by dashes");
     std::string id = new_id("txr"), at = now_iso8601();
     return db_.write("ordering", ctx, [&](db::Tx& tx) -> Result<TaxRateOut> {
         if (tx.count("SELECT COUNT(*) FROM ordering.tax_rates WHERE country = ? AND region = ? AND tax_class = ?", in.country.value, region,
