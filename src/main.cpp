@@ -1,4 +1,4 @@
-// shop: serve | migrate | seed | backup | migrate-data | config | openapi | --help | --version
+// shop: serve | migrate | seed | backup | migrate-data | config | health | openapi | --help | --version
 #include <csignal>
 #include <filesystem>
 #include <unistd.h>
@@ -15,6 +15,8 @@
 #include "platform/log.hpp"
 
 #include <boost/json.hpp>
+#include <curl/curl.h>
+#include <systemd/sd-daemon.h>
 
 #ifndef SHOP_VERSION
 #define SHOP_VERSION "0.1.0"
@@ -37,6 +39,9 @@ Usage:
                  copy a stopped SQLite install into an empty PostgreSQL database
   shop config  [--config FILE]
                  print the effective configuration (secrets redacted)
+  shop health  [--url URL] [--config FILE]
+                 exit 0 when the server answers /readyz with 200 (a container HEALTHCHECK);
+                 URL defaults to http://127.0.0.1:<port>/readyz from the configuration
   shop openapi   print the OpenAPI 3.1 document of the API (what GET /openapi.json serves)
   shop --help | --version
 
@@ -51,7 +56,7 @@ struct Args {
 
 Args parse_args(int argc, char** argv) {
     Args a;
-    static const std::vector<std::string> kWithValue = {"--port", "--host", "--data-dir", "--config", "--products", "--from", "--to"};
+    static const std::vector<std::string> kWithValue = {"--port", "--host", "--data-dir", "--config", "--products", "--from", "--to", "--url"};
     for (int i = 1; i < argc; ++i) {
         std::string s = argv[i];
         if (s.rfind("--", 0) == 0) {
@@ -71,7 +76,7 @@ Args parse_args(int argc, char** argv) {
         }
     }
     static const std::vector<std::string> kKnown = {"--port", "--host", "--data-dir", "--config", "--products", "--from", "--to",
-                                                    "--dry-run", "--no-seed", "--help", "--version"};
+                                                    "--url", "--dry-run", "--no-seed", "--help", "--version"};
     for (auto& [k, v] : a.flags)
         if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) throw std::runtime_error("unknown option " + k);
     return a;
@@ -99,10 +104,54 @@ int serve(const Args& a) {
     app.migrate();
     if (app.config().get_bool("seed.demo")) app.seed_demo();
     app.start();
+    // Under systemd (Type=notify) the unit becomes active now: migrated, listening, bus running.
+    // Without NOTIFY_SOCKET this does nothing.
+    sd_notifyf(0, "READY=1\nSTATUS=serving on port %u\nMAINPID=%lu", static_cast<unsigned>(app.port()),
+               static_cast<unsigned long>(getpid()));
     int sig = 0;
     sigwait(&set, &sig);
+    sd_notify(0, "STOPPING=1\nSTATUS=draining in-flight requests");
     app.log().info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     app.stop();
+    return 0;
+}
+
+size_t discard_body(char*, size_t size, size_t n, void*) { return size * n; }
+
+/// GET /readyz of the running server: 0 when it answers 200, 1 otherwise (with the reason).
+int health(const Args& a) {
+    std::string url;
+    if (auto u = a.flags.find("--url"); u != a.flags.end()) {
+        url = u->second;
+    } else {
+        shop::Config c = build_config(a);
+        std::string host = c.get_string("host");
+        if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+        if (host == "::") host = "::1";
+        if (host.find(':') != std::string::npos) host = "[" + host + "]";
+        url = "http://" + host + ":" + std::to_string(c.get_int("port")) + "/readyz";
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    CURL* h = curl_easy_init();
+    if (!h) throw std::runtime_error("curl_easy_init failed");
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body);
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(h);
+    if (rc != CURLE_OK) {
+        std::cerr << "shop health: " << url << ": " << curl_easy_strerror(rc) << "\n";
+        return 1;
+    }
+    if (status != 200) {
+        std::cerr << "shop health: " << url << " answered " << status << " (not ready)\n";
+        return 1;
+    }
+    std::cout << "ready: " << url << "\n";
     return 0;
 }
 
@@ -159,6 +208,7 @@ int main(int argc, char** argv) {
                       << shop::redact_url_password(to->second) << "\n";
             return 0;
         }
+        if (a.command == "health") return health(a);
         if (a.command == "openapi") {
             // The app is built (never started) on a throwaway data directory, only to list its routes.
             auto dir = std::filesystem::temp_directory_path() / ("shop-openapi-" + std::to_string(::getpid()));

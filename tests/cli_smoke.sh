@@ -44,9 +44,12 @@ pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 curl -sf "http://127.0.0.1:$port/api/v1/products?limit=1" | grep -q '"data"' || fail "products list"
 curl -sf "http://127.0.0.1:$port/api/v1/search?q=mug" | grep -q 'ceramic-coffee-mug' || fail "search after seed"
+"$shop" health --port "$port" | grep -q "ready: http://127.0.0.1:$port/readyz" || fail "shop health against a ready server"
 kill -TERM "$pid"
 wait "$pid" || fail "serve did not exit cleanly on SIGTERM"
 pid=""
+out=$("$shop" health --url "http://127.0.0.1:$port/readyz" 2>&1) && fail "shop health passed with no server"
+grep -q "127.0.0.1:$port/readyz" <<<"$out" || fail "shop health does not name the address it asked: $out"
 if [ -n "$db" ]; then
     out=$("$shop" backup "$dir/backup" --data-dir "$dir/data" 2>&1) && fail "backup of a PostgreSQL database should point to pg_dump"
     grep -q "pg_dump" <<<"$out" || fail "backup refusal does not name pg_dump: $out"

@@ -1,5 +1,7 @@
 #include "app/app.hpp"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <thread>
 
@@ -16,6 +18,7 @@
 #include "platform/http.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
+#include "platform/net.hpp"
 #include "platform/ids.hpp"
 #include "platform/periodic.hpp"
 #include "platform/pipeline.hpp"
@@ -63,9 +66,30 @@ struct App::Impl {
     explicit Impl(Config c) : config(std::move(c)), log(parse_log_level(config.get_string("log.level"))) {}
 };
 
+namespace {
+
+/// http.trusted_proxies as CIDR blocks; a value that is not one stops the start before anything
+/// is opened.
+std::vector<net::Cidr> trusted_proxies(const Config& cfg) {
+    std::vector<net::Cidr> out;
+    auto values = cfg.get_strings("http.trusted_proxies");
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        auto c = net::Cidr::parse(values[k]);
+        if (!c)
+            throw std::runtime_error(fmt::format("config: http.trusted_proxies[{}] = '{}' is not an IP address or CIDR block "
+                                                 "with no host bits set (e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8)",
+                                                 k, values[k]));
+        out.push_back(*c);
+    }
+    return out;
+}
+
+}  // namespace
+
 App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     auto& i = *impl_;
     const auto& cfg = i.config;
+    auto proxies = trusted_proxies(cfg);
     std::filesystem::path dir = cfg.get_string("data_dir");
 
     db::Options dbo;
@@ -112,7 +136,7 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     po.rate_per_second = static_cast<double>(cfg.get_int("http.rate_limit.per_second"));
     po.rate_burst = static_cast<double>(cfg.get_int("http.rate_limit.burst"));
     po.access_log = cfg.get_bool("http.access_log");
-    po.trusted_proxies = cfg.get_strings("http.trusted_proxies");
+    po.trusted_proxies = std::move(proxies);
     i.pipeline = std::make_unique<http::Pipeline>(i.router, i.log, i.metrics, i.db.get(), po);
     i.pipeline->set_authenticator([id = &i.identity->api()](std::string_view token) { return id->verify_access_token(token); });
 

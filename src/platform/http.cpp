@@ -71,7 +71,7 @@ std::string_view Request::param(std::string_view name) const noexcept {
 }
 Ctx Request::ctx() const {
     Ctx c;
-    c.correlation_id = request_id;
+    c.correlation_id = correlation_id.empty() ? request_id : correlation_id;
     c.causation_id = request_id;
     c.principal = principal;
     c.idempotency = idempotency;

@@ -53,6 +53,16 @@ struct Request {
     std::string path;  ///< percent-decoded path
     std::vector<std::pair<std::string, std::string>> query;
     std::string request_id;
+    /// What ties this request's work together (events, handlers, logs): the trace id of a valid
+    /// W3C `traceparent`, else the request id.
+    std::string correlation_id;
+    /// The `traceparent` this server answers with (our span in the caller's trace), "" without one.
+    std::string traceparent;
+    /// The client's rate-limit bucket after this request, for the RateLimit-* headers.
+    struct RateQuota {
+        long limit = 0, remaining = 0, reset_s = 0;
+    };
+    std::optional<RateQuota> rate_quota;
     std::string route;  ///< matched route pattern, e.g. /api/v1/products/{id}
     std::vector<std::pair<std::string, std::string>> params;
     std::optional<Principal> principal;

@@ -71,6 +71,9 @@ std::string Metrics::render() {
         }
         collectors = collectors_;
     }
+    out += fmt::format("# HELP shop_rate_limited_total Requests refused with 429 by the per-address rate limit.\n"
+                       "# TYPE shop_rate_limited_total counter\nshop_rate_limited_total {}\n",
+                       rate_limited_.load(std::memory_order_relaxed));
     for (auto& c : collectors) c(out);
     return out;
 }

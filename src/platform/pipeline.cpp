@@ -34,8 +34,11 @@ struct Pipeline::RateLimiter {
 
     RateLimiter(double r, double b) : rate(r), burst(b) {}
 
-    // Returns 0 when allowed, else seconds until a token is available.
-    double take(const std::string& key) {
+    struct Taken {
+        double wait = 0;  ///< 0 when allowed, else seconds until a token is available
+        Request::RateQuota quota;
+    };
+    Taken take(const std::string& key) {
         auto now = std::chrono::steady_clock::now();
         auto& shard = shards[std::hash<std::string>{}(key) % shards.size()];
         std::lock_guard lock(shard.mu);
@@ -49,11 +52,15 @@ struct Pipeline::RateLimiter {
         auto& b = it->second;
         b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(now - b.last).count() * rate);
         b.last = now;
-        if (b.tokens >= 1) {
+        Taken t;
+        if (b.tokens >= 1)
             b.tokens -= 1;
-            return 0;
-        }
-        return (1 - b.tokens) / rate;
+        else
+            t.wait = (1 - b.tokens) / rate;
+        t.quota.limit = static_cast<long>(burst);
+        t.quota.remaining = static_cast<long>(std::floor(b.tokens));
+        t.quota.reset_s = static_cast<long>(std::ceil((burst - b.tokens) / rate));
+        return t;
     }
 };
 
@@ -92,6 +99,12 @@ Response Pipeline::handle(Request& req) noexcept {
     try {
         auto rid = req.header("X-Request-Id");
         req.request_id = valid_request_id(rid) ? std::string(rid) : new_id("req");
+        if (auto tp = net::parse_traceparent(req.header("traceparent"))) {
+            req.correlation_id = tp->trace_id;
+            // Our span in the caller's trace: 8 random bytes, as trace context asks.
+            std::string span = crypto::sha256_hex(crypto::random_token(12)).substr(0, 16);
+            req.traceparent = fmt::format("00-{}-{}-{}", tp->trace_id, span, tp->flags);
+        }
         res = dispatch(req);
     } catch (const ErrorException& e) {
         res = problem(e.error(), req);
@@ -123,6 +136,14 @@ Response Pipeline::handle(Request& req) noexcept {
 
 void Pipeline::finish(Request& req, Response& res) {
     res.headers.set("X-Request-Id", req.request_id);
+    if (!req.traceparent.empty()) res.headers.set("traceparent", req.traceparent);
+    if (req.rate_quota) {
+        res.headers.set("RateLimit-Limit", std::to_string(req.rate_quota->limit));
+        res.headers.set("RateLimit-Remaining", std::to_string(req.rate_quota->remaining));
+        res.headers.set("RateLimit-Reset", std::to_string(req.rate_quota->reset_s));
+        res.headers.set("RateLimit-Policy", fmt::format("{};w={}", req.rate_quota->limit,
+                                                        static_cast<long>(std::ceil(opts_.rate_burst / opts_.rate_per_second))));
+    }
     res.headers.set("X-Content-Type-Options", "nosniff");
     res.headers.set("X-Frame-Options", "DENY");
     res.headers.set("Referrer-Policy", "no-referrer");
@@ -137,7 +158,9 @@ void Pipeline::finish(Request& req, Response& res) {
         if (allowed) {
             res.headers.set("Access-Control-Allow-Origin", std::string(origin));
             res.headers.set("Vary", "Origin");
-            res.headers.set("Access-Control-Expose-Headers", "X-Request-Id, ETag, Retry-After, Idempotent-Replayed");
+            res.headers.set("Access-Control-Expose-Headers",
+                            "X-Request-Id, ETag, Retry-After, Idempotent-Replayed, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
+                            "RateLimit-Policy, traceparent");
         }
     }
     if (req.method == Method::head) res.body.clear();
@@ -145,25 +168,8 @@ void Pipeline::finish(Request& req, Response& res) {
 
 void Pipeline::resolve_client(Request& req) const {
     if (opts_.trusted_proxies.empty()) return;
-    auto trusted = [&](std::string_view a) {
-        return std::find(opts_.trusted_proxies.begin(), opts_.trusted_proxies.end(), a) != opts_.trusted_proxies.end();
-    };
-    if (!trusted(req.remote_address)) return;
-    std::string_view forwarded = req.header("X-Forwarded-For");
-    // Right to left: each hop appended the address it received the request from.
-    while (!forwarded.empty()) {
-        auto comma = forwarded.rfind(',');
-        std::string_view hop = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
-        forwarded = comma == std::string_view::npos ? std::string_view{} : forwarded.substr(0, comma);
-        while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
-        while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
-        bool address = !hop.empty() && hop.size() <= 45 && std::all_of(hop.begin(), hop.end(), [](char c) {
-            return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
-        });
-        if (!address) return;  // not something a proxy of ours wrote: keep the peer
-        req.remote_address = std::string(hop);
-        if (!trusted(hop)) return;
-    }
+    auto chain = net::forwarded_chain(req.header("Forwarded"), req.header("X-Forwarded-For"));
+    if (!chain.empty()) req.remote_address = net::client_address(req.remote_address, chain, opts_.trusted_proxies);
 }
 
 Response Pipeline::dispatch(Request& req) {
@@ -171,9 +177,12 @@ Response Pipeline::dispatch(Request& req) {
     resolve_client(req);
 
     if (opts_.rate_limit_enabled) {
-        if (double wait = limiter_->take(req.remote_address); wait > 0) {
+        auto taken = limiter_->take(req.remote_address);
+        req.rate_quota = taken.quota;
+        if (taken.wait > 0) {
+            metrics_.count_rate_limited();
             auto r = problem(Error(errc::rate_limited, "too many requests from this address; slow down"), req);
-            r.headers.set("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
+            r.headers.set("Retry-After", std::to_string(static_cast<int>(std::ceil(taken.wait))));
             return r;
         }
     }

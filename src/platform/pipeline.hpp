@@ -1,5 +1,6 @@
 #pragma once
-// The middleware pipeline as one pure function of the request: request id, rate limit, CORS,
+// The middleware pipeline as one pure function of the request: request id, W3C trace context,
+// client address behind trusted proxies, rate limit (with RateLimit-* headers), CORS,
 // routing (404/405), authentication and role checks, Idempotency-Key replay, problem mapping of
 // every error, security headers, metrics and the access log.
 #include <functional>
@@ -11,6 +12,7 @@
 #include "platform/http.hpp"
 #include "platform/log.hpp"
 #include "platform/metrics.hpp"
+#include "platform/net.hpp"
 
 namespace shop::db {
 class Database;
@@ -24,10 +26,11 @@ struct PipelineOptions {
     double rate_per_second = 50;  ///< sustained requests per client address
     double rate_burst = 100;      ///< bucket size
     bool access_log = true;
-    /// Peers whose X-Forwarded-For is believed (a reverse proxy in front, e.g. nginx on
-    /// 127.0.0.1): the client address, for rate limits, guest idempotency scopes and the access
-    /// log, is then the right-most forwarded address that is not itself a trusted proxy.
-    std::vector<std::string> trusted_proxies;
+    /// Peers (CIDR blocks) whose `Forwarded` / `X-Forwarded-For` is believed (a reverse proxy in
+    /// front, e.g. nginx on 127.0.0.1): the client address, for rate limits, guest idempotency
+    /// scopes, audit entries and the access log, is then the right-most forwarded address that is
+    /// not itself a trusted proxy.
+    std::vector<net::Cidr> trusted_proxies;
 };
 
 /// Verifies a bearer credential (JWT or API key); nullopt when invalid or expired.

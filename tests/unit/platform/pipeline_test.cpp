@@ -185,11 +185,65 @@ TEST_CASE("the token bucket answers 429 with Retry-After once the burst is spent
     CHECK(limited.headers.get("Retry-After") == "1");
 }
 
+TEST_CASE("every answer tells the client its rate-limit quota in RateLimit headers") {
+    PipelineOptions o;
+    o.rate_per_second = 2;
+    o.rate_burst = 10;
+    Fixture f(o);
+    auto first = f.call(Method::get, "/nowhere");
+    CHECK(first.headers.get("RateLimit-Limit") == "10");
+    CHECK(first.headers.get("RateLimit-Remaining") == "9");
+    CHECK(first.headers.get("RateLimit-Reset") == "1");  // one token short, refilled in half a second
+    CHECK(first.headers.get("RateLimit-Policy") == "10;w=5");
+    for (int i = 0; i < 8; ++i) f.call(Method::get, "/nowhere");
+    auto last = f.call(Method::get, "/nowhere");
+    CHECK(last.status == 404);
+    CHECK(last.headers.get("RateLimit-Remaining") == "0");
+    CHECK(last.headers.get("RateLimit-Reset") == "5");
+    auto limited = f.call(Method::get, "/nowhere");
+    CHECK(limited.status == 429);
+    CHECK(limited.headers.get("RateLimit-Remaining") == "0");
+    CHECK(f.metrics.render().find("shop_rate_limited_total 1\n") != std::string::npos);
+}
+
+TEST_CASE("a trusted proxy block and the RFC 7239 Forwarded header name the client") {
+    PipelineOptions o;
+    o.rate_per_second = 1;
+    o.rate_burst = 1;
+    o.trusted_proxies = {*net::Cidr::parse("10.0.0.0/8"), *net::Cidr::parse("fd00::/8")};
+    Fixture f(o);
+    auto fwd = [&](const std::string& v) { return f.call(Method::get, "/nowhere", {}, {{"Forwarded", v}}).status; };
+    CHECK(fwd("for=192.0.2.60;proto=https;by=10.0.0.1") == 404);
+    CHECK(fwd("for=192.0.2.60") == 429);                                  // the same client, its bucket spent
+    CHECK(fwd(R"(for="[2001:db8:cafe::17]:4711")") == 404);               // IPv6 with a port, quoted
+    CHECK(fwd("for=192.0.2.61, for=\"[fd00::5]\", for=10.1.2.3") == 404);  // two trusted hops walked through
+    CHECK(fwd("for=192.0.2.61") == 429);
+    // Forwarded wins over X-Forwarded-For when both are there.
+    CHECK(f.call(Method::get, "/nowhere", {}, {{"Forwarded", "for=192.0.2.61"}, {"X-Forwarded-For", "192.0.2.99"}}).status == 429);
+    // An obfuscated or unknown hop stops the walk: the proxy that reported it is the client.
+    CHECK(fwd("for=unknown") == 404);
+    CHECK(fwd("for=_hidden") == 429);  // both counted against 10.0.0.1, the fixture's peer
+}
+
+TEST_CASE("a W3C traceparent becomes the correlation id and is answered with our span") {
+    Fixture f;
+    std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    auto r = f.call(Method::get, "/nowhere", {}, {{"traceparent", "00-" + trace + "-00f067aa0ba902b7-01"}});
+    auto answered = std::string(r.headers.get("traceparent"));
+    REQUIRE(answered.size() == 55);
+    CHECK(answered.substr(0, 36) == "00-" + trace + "-");
+    CHECK(answered.substr(36, 16) != "00f067aa0ba902b7");  // our own span id
+    CHECK(answered.substr(52) == "-01");
+    // An invalid one is ignored: no traceparent answered, the request id correlates.
+    auto bad = f.call(Method::get, "/nowhere", {}, {{"traceparent", "00-" + std::string(32, '0') + "-00f067aa0ba902b7-01"}});
+    CHECK(bad.headers.get("traceparent").empty());
+}
+
 TEST_CASE("behind a trusted proxy the client is the forwarded address: each client has its own rate limit") {
     PipelineOptions o;
     o.rate_per_second = 1;
     o.rate_burst = 1;
-    o.trusted_proxies = {"10.0.0.1"};  // the fixture's peer
+    o.trusted_proxies = {*net::Cidr::parse("10.0.0.1")};  // the fixture's peer
     Fixture f(o);
     auto from = [&](const std::string& xff) { return f.call(Method::get, "/nowhere", {}, {{"X-Forwarded-For", xff}}).status; };
     CHECK(from("203.0.113.7") == 404);
