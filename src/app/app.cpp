@@ -147,6 +147,9 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     http::register_platform_routes({i.router, *i.db, *i.bus, i.metrics, cfg.get_string("metrics.token"),
                                     [&i] { return i.started.load(); }, SHOP_VERSION});
     web::register_web_routes(i.router);
+    i.metrics.add_collector([&i](std::string& out) {
+        for (auto* m : i.modules) m->collect_metrics(out);
+    });
 }
 
 App::~App() { stop(); }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -456,7 +458,20 @@ void Database::on_publish(std::function<void(std::string_view schema, std::int64
 }
 
 void Database::run_write(std::string_view schema, WriteJob& job) {
-    engine_->write(schema, job);
+    auto t0 = std::chrono::steady_clock::now();
+    ++engine_->in_flight;
+    try {
+        engine_->write(schema, job);
+    } catch (...) {
+        --engine_->in_flight;
+        throw;
+    }
+    --engine_->in_flight;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::size_t bucket = 0;
+    while (bucket < WriteStats::kBuckets.size() && secs > WriteStats::kBuckets[bucket]) ++bucket;
+    ++engine_->duration_buckets[bucket];
+    engine_->duration_sum_us += static_cast<std::uint64_t>(secs * 1e6);
     ++engine_->transactions;
     if (job.error) {
         ++engine_->failed;
@@ -520,7 +535,10 @@ bool Database::healthy() {
 }
 
 Database::WriteStats Database::write_stats() const {
-    return {engine_->transactions.load(), engine_->groups.load(), engine_->failed.load()};
+    WriteStats w{engine_->transactions.load(), engine_->groups.load(), engine_->failed.load(), engine_->in_flight.load()};
+    for (std::size_t k = 0; k < w.duration_buckets.size(); ++k) w.duration_buckets[k] = engine_->duration_buckets[k].load();
+    w.duration_sum_s = static_cast<double>(engine_->duration_sum_us.load()) / 1e6;
+    return w;
 }
 
 void Database::backup_to(const std::filesystem::path& dir) { engine_->backup_to(dir); }

@@ -18,6 +18,7 @@
 #include <boost/json/value_from.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -392,9 +393,15 @@ public:
     void backup_to(const std::filesystem::path& dir);
 
     struct WriteStats {
+        /// Upper bounds (seconds) of the duration histogram's buckets; one more bucket is +Inf.
+        static constexpr std::array<double, 11> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                            0.01,   0.025,   0.05,   0.1,   0.5};
         std::uint64_t transactions = 0;  ///< write() calls finished
         std::uint64_t groups = 0;        ///< COMMITs that carried them
         std::uint64_t failed = 0;        ///< write() calls rolled back
+        std::int64_t in_flight = 0;      ///< write() calls queued or running now
+        std::array<std::uint64_t, 12> duration_buckets{};  ///< not cumulative; [11] is +Inf
+        double duration_sum_s = 0;
     };
     WriteStats write_stats() const;
 

@@ -3,6 +3,7 @@
 // behind Database. Nothing outside src/platform/db*.cpp and migrations.cpp includes this.
 #include <soci/soci.h>
 
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -116,6 +117,12 @@ public:
     virtual void watch(std::function<void(std::string_view schema, std::int64_t seq)> cb) {}
 
     std::atomic<std::uint64_t> transactions{0}, groups{0}, failed{0};
+    /// Writes waiting for or inside their schema's writer right now.
+    std::atomic<std::int64_t> in_flight{0};
+    /// Duration of write() calls, queueing included: counts per bucket of WriteStats::kBuckets
+    /// (the last one is +Inf) and the sum in microseconds.
+    std::array<std::atomic<std::uint64_t>, 12> duration_buckets{};
+    std::atomic<std::uint64_t> duration_sum_us{0};
 };
 
 std::unique_ptr<Engine> make_sqlite_engine(const Options& o);

@@ -1,6 +1,14 @@
 #include "platform/metrics.hpp"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <vector>
 
 namespace shop {
 
@@ -76,6 +84,46 @@ std::string Metrics::render() {
                        rate_limited_.load(std::memory_order_relaxed));
     for (auto& c : collectors) c(out);
     return out;
+}
+
+std::string process_metrics() {
+    // /proc/self/stat: fields after the command name (which may hold spaces, hence the last ')').
+    std::ifstream stat_file("/proc/self/stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) return {};
+    std::istringstream fields(stat.substr(close + 2));
+    std::vector<std::string> f{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+    // Field numbers of proc(5) minus 3: state is f[0], utime 14 -> f[11], stime f[12], starttime 22 -> f[19],
+    // vsize 23 -> f[20], rss 24 -> f[21] (pages).
+    if (f.size() < 22) return {};
+    double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    double cpu = (std::stod(f[11]) + std::stod(f[12])) / ticks;
+    double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+    double boot = 0;
+    std::ifstream proc_stat("/proc/stat");
+    for (std::string line; std::getline(proc_stat, line);)
+        if (line.rfind("btime ", 0) == 0) boot = std::stod(line.substr(6));
+    double start = boot + std::stod(f[19]) / ticks;
+    std::error_code ec;
+    std::size_t fds = 0;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++fds;
+    rlimit lim{};
+    getrlimit(RLIMIT_NOFILE, &lim);
+    return fmt::format(
+        "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\n"
+        "process_cpu_seconds_total {}\n"
+        "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
+        "process_resident_memory_bytes {}\n"
+        "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n# TYPE process_virtual_memory_bytes gauge\n"
+        "process_virtual_memory_bytes {}\n"
+        "# HELP process_open_fds Number of open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds {}\n"
+        "# HELP process_max_fds Maximum number of open file descriptors.\n# TYPE process_max_fds gauge\nprocess_max_fds {}\n"
+        "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+        "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds {:.2f}\n",
+        cpu, static_cast<std::uint64_t>(std::stod(f[21]) * page), f[20], fds > 0 ? fds - 1 : 0,  // minus the iterator's own fd
+        static_cast<std::uint64_t>(lim.rlim_cur), start);
 }
 
 }  // namespace shop

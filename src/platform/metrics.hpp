@@ -37,6 +37,10 @@ private:
     std::vector<std::function<void(std::string&)>> collectors_;
 };
 
+/// The standard process_* series of this process (CPU seconds, resident and virtual memory, open
+/// and maximum file descriptors, start time), read from /proc.
+std::string process_metrics();
+
 /// Escapes a Prometheus label value.
 std::string prom_label(std::string_view v);
 

@@ -2,6 +2,7 @@
 // What the composition root needs from every module. Modules are built with their dependencies
 // passed in (no service locator, no globals) and started and stopped in order.
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "platform/migrations.hpp"
@@ -31,6 +32,9 @@ public:
     virtual void stop() {}
     /// True when the module's background work has nothing due (tests and `seed` wait for it).
     virtual bool idle() { return true; }
+    /// Appends the module's business metrics (Prometheus text) at scrape time, read from its own
+    /// tables so they survive restarts and agree across instances.
+    virtual void collect_metrics(std::string& out) {}
 };
 
 }  // namespace shop

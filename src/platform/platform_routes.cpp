@@ -125,6 +125,26 @@ void register_platform_routes(PlatformRoutesDeps d) {
                            "# HELP shop_db_write_rollbacks_total Write transactions rolled back.\n"
                            "# TYPE shop_db_write_rollbacks_total counter\nshop_db_write_rollbacks_total {}\n",
                            w.transactions, w.groups, w.failed);
+        out += fmt::format("# HELP shop_db_write_queue_depth Write transactions queued for or inside their schema's writer.\n"
+                           "# TYPE shop_db_write_queue_depth gauge\nshop_db_write_queue_depth {}\n"
+                           "# HELP shop_db_write_duration_seconds Write transactions' duration, waiting for the writer included.\n"
+                           "# TYPE shop_db_write_duration_seconds histogram\n",
+                           w.in_flight);
+        std::uint64_t cumulative = 0;
+        for (std::size_t k = 0; k < db::Database::WriteStats::kBuckets.size(); ++k) {
+            cumulative += w.duration_buckets[k];
+            out += fmt::format("shop_db_write_duration_seconds_bucket{{le=\"{}\"}} {}\n", db::Database::WriteStats::kBuckets[k], cumulative);
+        }
+        cumulative += w.duration_buckets.back();
+        out += fmt::format("shop_db_write_duration_seconds_bucket{{le=\"+Inf\"}} {}\nshop_db_write_duration_seconds_sum {}\n"
+                           "shop_db_write_duration_seconds_count {}\n",
+                           cumulative, w.duration_sum_s, cumulative);
+    });
+    d.metrics.add_collector([version = d.version](std::string& out) {
+        out += fmt::format("# HELP shop_build_info The running build (value 1).\n# TYPE shop_build_info gauge\n"
+                           "shop_build_info{{version=\"{}\",compiler=\"{}\"}} 1\n",
+                           prom_label(version), prom_label(__VERSION__));
+        out += process_metrics();
     });
     api::add<None, None, api::Raw>(
         router,

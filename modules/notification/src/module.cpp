@@ -25,6 +25,7 @@ public:
     void start() override { svc_.start(); }
     void stop() override { svc_.stop(); }
     bool idle() override { return svc_.idle(); }
+    void collect_metrics(std::string& out) override { svc_.collect_metrics(out); }
     NotificationApi& api() override { return svc_; }
 
 private:

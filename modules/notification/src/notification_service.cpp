@@ -161,4 +161,12 @@ bool NotificationService::idle() {
     });
 }
 
+void NotificationService::collect_metrics(std::string& out) {
+    out += "# HELP shop_notifications Messages by channel and delivery status (queued, sent, failed).\n# TYPE shop_notifications gauge\n";
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT channel, status, COUNT(*) FROM notification.messages GROUP BY channel, status ORDER BY channel, status"))
+            out += fmt::format("shop_notifications{{channel=\"{}\",status=\"{}\"}} {}\n", row.str(0), row.str(1), row.i64(2));
+    });
+}
+
 }  // namespace shop::notification

@@ -38,6 +38,8 @@ public:
     int deliver_due();
     /// True when no queued message is due.
     bool idle();
+    /// Messages by channel and delivery status (Prometheus text).
+    void collect_metrics(std::string& out);
 
 private:
     void wake();

@@ -35,6 +35,7 @@ public:
     }
     void subscribe(bus::Bus& b) override { subscribe_ordering_handlers(b, svc_); }
     OrderingApi& api() override { return svc_; }
+    void collect_metrics(std::string& out) override { svc_.collect_metrics(out); }
     cart::PromotionsPort& promotions() override { return pricing_; }
 
 private:

@@ -590,4 +590,24 @@ void OrderingService::on_reservation_expired(db::Tx& tx, const std::string& orde
     tx.publish(events::OrderCancelled{order_id, o->number, o->email, "reservation_expired"});
 }
 
+void OrderingService::collect_metrics(std::string& out) {
+    std::string by_status, revenue;
+    std::int64_t placed = 0;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT status, COUNT(*) FROM ordering.orders GROUP BY status ORDER BY status")) {
+            by_status += fmt::format("shop_orders{{status=\"{}\"}} {}\n", row.str(0), row.i64(1));
+            placed += row.i64(1);
+        }
+        for (auto& row : r.query("SELECT currency, SUM(total) FROM ordering.orders WHERE status NOT IN ('pending_payment', 'cancelled') "
+                                 "GROUP BY currency ORDER BY currency"))
+            revenue += fmt::format("shop_order_revenue_minor_units{{currency=\"{}\"}} {}\n", row.str(0), row.i64(1));
+    });
+    out += fmt::format("# HELP shop_orders_placed_total Orders placed (checkouts that created an order).\n"
+                       "# TYPE shop_orders_placed_total counter\nshop_orders_placed_total {}\n"
+                       "# HELP shop_orders Orders by current status.\n# TYPE shop_orders gauge\n{}"
+                       "# HELP shop_order_revenue_minor_units Totals of orders paid and not cancelled, in minor units of their currency.\n"
+                       "# TYPE shop_order_revenue_minor_units gauge\n{}",
+                       placed, by_status, revenue);
+}
+
 }  // namespace shop::ordering

@@ -57,6 +57,8 @@ public:
     /// Releases stock held for orders that were never written (a crash between the reservation
     /// and the order's transaction), once they are older than `grace_ms`; returns how many.
     int release_orphaned_reservations(std::int64_t grace_ms);
+    /// Orders placed, by status, and revenue of paid orders by currency (Prometheus text).
+    void collect_metrics(std::string& out);
 
     // Saga steps driven by events; each is idempotent.
     void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);

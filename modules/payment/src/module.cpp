@@ -23,6 +23,7 @@ public:
         svc_.recover_processing();
     }
     PaymentApi& api() override { return svc_; }
+    void collect_metrics(std::string& out) override { svc_.collect_metrics(out); }
 
 private:
     PaymentService svc_;

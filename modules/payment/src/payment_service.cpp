@@ -207,6 +207,18 @@ void PaymentService::refund_in(db::Tx& tx, const std::string& payment_id, const 
     log_.info("payment refunded", {{"payment_id", payment_id}, {"refund_id", id}, {"amount", due}, {"reason", reason}});
 }
 
+void PaymentService::collect_metrics(std::string& out) {
+    out += "# HELP shop_payments Payment intents by provider and status.\n# TYPE shop_payments gauge\n";
+    std::string refunds;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT provider, status, COUNT(*) FROM payment.intents GROUP BY provider, status ORDER BY provider, status"))
+            out += fmt::format("shop_payments{{provider=\"{}\",status=\"{}\"}} {}\n", row.str(0), row.str(1), row.i64(2));
+        for (auto& row : r.query("SELECT status, COUNT(*) FROM payment.refunds GROUP BY status ORDER BY status"))
+            refunds += fmt::format("shop_refunds{{status=\"{}\"}} {}\n", row.str(0), row.i64(1));
+    });
+    out += "# HELP shop_refunds Refunds by status.\n# TYPE shop_refunds gauge\n" + refunds;
+}
+
 Result<Payment> PaymentService::get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token) {
     auto p = load(std::string(payment_id));
     if (!p) return not_found(fmt::format("no payment {}", payment_id));

@@ -32,6 +32,8 @@ public:
     int recover_processing();
     /// Refunds whatever of the payment is not refunded yet (idempotent).
     void refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason);
+    /// Payments by provider and status, money refunded (Prometheus text).
+    void collect_metrics(std::string& out);
     /// Refunds every payment that took money for a cancelled order (idempotent).
     void refund_order_in(db::Tx& tx, const std::string& order_id, const std::string& reason);
 
