@@ -216,6 +216,13 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
     return result;
 }
 
+Result<ProductBrief> CatalogService::published_product(std::string_view product_id) {
+    std::string id(product_id);
+    auto doc = load(id);
+    if (!doc || doc->status != "published") return not_found(fmt::format("no published product '{}'", id));
+    return ProductBrief{doc->id, doc->title, doc->slug};
+}
+
 std::int64_t CatalogService::product_count() {
     return db_.read([](db::Reader& r) { return r.count("SELECT COUNT(*) FROM catalog.products"); });
 }

@@ -159,10 +159,17 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
 Result<User> IdentityService::find_user(std::string_view user_id) {
     std::string id(user_id);
     auto row = db_.read(
-        [&](db::Reader& r) { return r.one("SELECT id, email, name, role, created_at, email_verified FROM identity.users WHERE id = ?", id); });
+        [&](db::Reader& r) {
+            return r.one("SELECT id, email, name, role, created_at, email_verified, locale, marketing_consent, marketing_consent_at "
+                         "FROM identity.users WHERE id = ?",
+                         id);
+        });
     if (!row) return not_found("no user " + id);
     auto u = user_from_row(*row);
     u.email_verified = row->boolean(5);
+    u.locale = row->str(6);
+    u.marketing_consent = row->boolean(7);
+    u.marketing_consent_at = row->str(8);
     return u;
 }
 
