@@ -7,6 +7,7 @@
 
 #include "domain/credentials.hpp"
 #include "identity/events.hpp"
+#include "platform/audit.hpp"
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/json_input.hpp"
@@ -238,6 +239,9 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
     static const std::string kDummy = hash_password("not-a-real-password-0");
     bool ok = verify_password(user ? hash : kDummy, password) && user && !disabled;
     if (!ok) {
+        const char* reason = !user ? "unknown_account" : disabled ? "account_disabled" : "wrong_password";
+        audit::record(db_, "identity", ctx, audit::actor_of(ctx), "identity.login.failed", user ? user->id : "",
+                      {{"email", email}, {"reason", reason}, {"user_agent", std::string(user_agent.substr(0, 200))}});
         std::lock_guard lock(failures_mu_);
         if (failures_.size() > 100000)  // forget windows that have ended, so guessing cannot grow memory
             std::erase_if(failures_, [](auto& kv) { return now_ms() - kv.second.second >= kFailureWindowMs; });
@@ -251,6 +255,8 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
         failures_.erase(email);
     }
     return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+        audit::record(tx, audit::Actor::user(user->id), "identity.login.succeeded", user->id,
+                      {{"user_agent", std::string(user_agent.substr(0, 200))}});
         return issue_tokens_locked(tx, *user, new_id("rtf"), user_agent);
     });
 }
@@ -304,6 +310,7 @@ void IdentityService::forgot_password(const Ctx& ctx, std::string_view email_in)
     db_.write("identity", ctx, [&](db::Tx& tx) {
         auto u = tx.one("SELECT id, name FROM identity.users WHERE email = ? AND disabled = 0", *email);
         if (!u) return;  // nothing to say: the reply is the same, so it does not reveal accounts
+        audit::record(tx, "identity.password.reset_requested", u->str(0));
         tx.publish(events::PasswordResetRequested{u->str(0), *email, u->str(1), mint_token(tx, u->str(0), "password_reset", kResetValidMs),
                                                   kResetValidMs / 60000});
     });
@@ -327,6 +334,8 @@ Result<void> IdentityService::reset_password(const Ctx& ctx, std::string_view to
         tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", *user_id);
         // Other reset links of this account stop working too.
         tx.exec("UPDATE identity.one_time_tokens SET used = 1 WHERE user_id = ? AND purpose = 'password_reset'", *user_id);
+        // The holder of the mailed link acts as the account's owner.
+        audit::record(tx, audit::Actor::user(*user_id), "identity.password.reset", *user_id);
         tx.publish(events::PasswordChanged{*user_id, u->str(0), u->str(1)});
         return {};
     });
@@ -347,6 +356,7 @@ Result<IssuedTokens> IdentityService::change_password(const Ctx& ctx, std::strin
         tx.exec("UPDATE identity.users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now_iso8601(), user.id);
         tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", user.id);
         tx.publish(events::PasswordChanged{user.id, user.email, user.name});
+        audit::record(tx, "identity.password.changed", user.id);
         return issue_tokens_locked(tx, user, new_id("rtf"), user_agent);
     });
 }
@@ -356,6 +366,7 @@ Result<User> IdentityService::verify_email(const Ctx& ctx, std::string_view toke
         auto user_id = spend_token(tx, token, "email_verification");
         if (!user_id) return validation("token", "is not valid: it is unknown, used or expired");
         tx.exec("UPDATE identity.users SET email_verified = 1, updated_at = ? WHERE id = ?", now_iso8601(), *user_id);
+        audit::record(tx, audit::Actor::user(*user_id), "identity.email.verified", *user_id);
         return *user_id;
     });
     if (!verified) return verified.error();

@@ -1,10 +1,12 @@
 #include "profile_service.hpp"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <stdexcept>
 
 #include "domain/profile.hpp"
+#include "platform/audit.hpp"
 #include "platform/db.hpp"
 #include "platform/ids.hpp"
 
@@ -98,6 +100,11 @@ Result<User> ProfileService::update_profile(const Ctx& ctx, const ProfilePatch& 
         }
         tx.exec("UPDATE identity.users SET name = ?, locale = ?, marketing_consent = ?, marketing_consent_at = ?, updated_at = ? WHERE id = ?",
                 name, new_locale, consent, consent_at, now, ctx.user_id());
+        boost::json::array changed;
+        if (patch.name) changed.emplace_back("name");
+        if (patch.locale) changed.emplace_back("locale");
+        if (patch.marketing_consent) changed.emplace_back("marketing_consent");
+        audit::record(tx, "identity.profile.updated", ctx.user_id(), {{"fields", changed}, {"locale", new_locale}, {"marketing_consent", consent}});
         return {};
     });
     if (!r) return r.error();
