@@ -96,6 +96,20 @@ TEST_CASE("logins, failed and successful, and password changes are in the audit 
     CHECK(changed[0].at("actor").at("id").as_string() == ann_id);
     CHECK(changed[0].at("target").as_string() == ann_id);
     CHECK(audit_log(admin, "action=identity.log").empty());
+
+    // A reset asked for an account is recorded (one that asks for nobody's leaves nothing to record);
+    // a profile change records what changed.
+    CHECK(c.post("/api/v1/auth/password/forgot", json::object{{"email", "ann@example.com"}}).status == 202);
+    CHECK(c.post("/api/v1/auth/password/forgot", json::object{{"email", "nobody@example.com"}}).status == 202);
+    auto asked = audit_log(admin, "action=identity.password.reset_requested");
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0].at("target").as_string() == ann_id);
+    CHECK(asked[0].at("actor").at("type").as_string() == "anonymous");
+    REQUIRE(ann.patch("/api/v1/me", json::object{{"marketing_consent", true}}).status == 200);
+    auto profile = audit_log(admin, "action=identity.profile&actor=" + ann_id);
+    REQUIRE(profile.size() == 1);
+    CHECK(profile[0].at("details").at("fields").at(0).as_string() == "marketing_consent");
+    CHECK(profile[0].at("details").at("marketing_consent").as_bool());
 }
 
 TEST_CASE("admin changes in catalog, inventory and ordering are audited in their own modules and merged newest first") {
