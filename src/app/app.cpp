@@ -33,6 +33,23 @@
 
 namespace shop::app {
 
+namespace {
+/// Wishlists ask the catalog about products: identity's port answered by the catalog's API, so
+/// neither module depends on the other.
+class CatalogProducts final : public identity::ProductDirectory {
+public:
+    explicit CatalogProducts(catalog::CatalogApi& catalog) : catalog_(catalog) {}
+    std::optional<identity::WishedProduct> published_product(std::string_view product_id) override {
+        auto p = catalog_.published_product(product_id);
+        if (!p) return std::nullopt;
+        return identity::WishedProduct{p->id, p->title, p->slug};
+    }
+
+private:
+    catalog::CatalogApi& catalog_;
+};
+}  // namespace
+
 Config load_config(const std::string& config_file, const std::vector<std::string>& env) {
     Config c = Config::defaults();
     if (!config_file.empty()) c.overlay_file(config_file);
@@ -58,6 +75,7 @@ struct App::Impl {
     std::unique_ptr<payment::PaymentModule> payment;
     std::unique_ptr<search::SearchModule> search;
     std::unique_ptr<notification::NotificationModule> notification;
+    std::unique_ptr<CatalogProducts> catalog_products;
     std::vector<Module*> modules;  // start order
     std::unique_ptr<PeriodicTask> purge_replies;
     std::atomic<bool> started{false};
@@ -125,6 +143,8 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
     i.ordering = ordering::make_module(
         {*i.db, i.log, cfg, i.catalog->api(), i.cart->api(), i.inventory->api(), payment_window_ms});
     i.cart->use_promotions(i.ordering->promotions());
+    i.catalog_products = std::make_unique<CatalogProducts>(i.catalog->api());
+    i.identity->use_products(*i.catalog_products);
     i.payment = payment::make_module({*i.db, i.log, cfg, i.ordering->api()});
     i.notification = notification::make_module({*i.db, i.log, cfg, dir, dbo.synchronous == "full"});
     i.modules = {i.identity.get(), i.catalog.get(), i.inventory.get(), i.search.get(),

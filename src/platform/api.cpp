@@ -7,6 +7,7 @@
 #include <charconv>
 #include <set>
 
+#include "platform/countries.hpp"
 #include "platform/crypto.hpp"
 #include "platform/email.hpp"
 #include "platform/money.hpp"
@@ -85,9 +86,13 @@ bool Email::read(const json::value& v, const std::string& path, Reader& r) {
 
 bool DateTime::read(const json::value& v, const std::string& path, Reader& r) {
     if (!v.is_string()) return r.fail(path, "must be a string"), false;
-    auto ms_of = parse_rfc3339(v.get_string());
+    return read_text(v.get_string(), path, r);
+}
+
+bool DateTime::read_text(std::string_view t, const std::string& path, Reader& r) {
+    auto ms_of = parse_rfc3339(t);
     if (!ms_of) return r.fail(path, "must be an RFC 3339 date-time such as 2026-12-24T00:00:00Z"), false;
-    value = std::string(v.get_string());
+    value = std::string(t);
     ms = *ms_of;
     return true;
 }
@@ -108,6 +113,7 @@ bool Country::read_text(std::string_view t, const std::string& path, Reader& r) 
     if (c.size() != 2 || !std::isalpha(static_cast<unsigned char>(c[0])) || !std::isalpha(static_cast<unsigned char>(c[1])))
         return r.fail(path, "must be an ISO 3166-1 alpha-2 code such as US"), false;
     for (auto& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (!is_country_code(c)) return r.fail(path, "is not an assigned ISO 3166-1 alpha-2 country code"), false;
     value = std::move(c);
     return true;
 }

@@ -192,7 +192,7 @@ struct Currency {
     const std::string& operator*() const noexcept { return value; }
 };
 
-/// An ISO 3166-1 alpha-2 country code; read in any case, kept upper-case.
+/// An assigned ISO 3166-1 alpha-2 country code (platform/countries.hpp); read in any case, kept upper-case.
 struct Country {
     std::string value;
     static json::object schema(Schemas&) {
@@ -250,6 +250,7 @@ struct DateTime {
     std::int64_t ms = 0;
     static json::object schema(Schemas&) { return {{"type", "string"}, {"format", "date-time"}, {"examples", json::array{"2026-12-24T00:00:00Z"}}}; }
     bool read(const json::value& v, const std::string& path, Reader& r);
+    bool read_text(std::string_view t, const std::string& path, Reader& r);
     json::value write() const { return json::value(value); }
 };
 

@@ -14,6 +14,9 @@ struct Principal {
     std::string role;  ///< "customer", "vendor" or "admin"
     std::string email;
     std::vector<std::string> scopes;
+    /// The API key the caller authenticated with; empty for an access token. The audit log names
+    /// the key as the actor then.
+    std::string api_key_id;
 
     bool is_admin() const noexcept { return role == "admin"; }
     bool is_vendor() const noexcept { return role == "vendor"; }
@@ -35,6 +38,7 @@ struct Ctx {
     std::string causation_id;    ///< the request id or event id that directly caused it
     std::optional<Principal> principal;
     const IdempotencyClaim* idempotency = nullptr;  ///< valid while the request is served
+    std::string client_address;  ///< the client of the request (behind trusted proxies: the forwarded one); "" for background work
 
     bool is_admin() const noexcept { return principal && principal->is_admin(); }
     /// The caller's user id, or empty for guests and system work.

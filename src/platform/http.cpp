@@ -75,6 +75,7 @@ Ctx Request::ctx() const {
     c.causation_id = request_id;
     c.principal = principal;
     c.idempotency = idempotency;
+    c.client_address = remote_address;
     return c;
 }
 

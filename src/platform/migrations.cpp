@@ -79,6 +79,24 @@ CREATE TABLE IF NOT EXISTS {schema}.idempotency_keys (
 );
 CREATE INDEX IF NOT EXISTS {schema}.idempotency_keys_created ON idempotency_keys (created_ms);
 )sql"},
+    // The audit log (platform/audit.hpp): written by the module's own transactions, read by the
+    // platform's GET /api/v1/admin/audit-log across every schema. `id` is time-ordered (aud_...).
+    {3, "audit_log", R"sql(
+CREATE TABLE IF NOT EXISTS {schema}.audit_log (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    actor_type TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    details TEXT NOT NULL,
+    client_address TEXT NOT NULL,
+    correlation_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {schema}.audit_log_actor ON audit_log (actor_id, id);
+CREATE INDEX IF NOT EXISTS {schema}.audit_log_at ON audit_log (at_ms);
+)sql"},
 };
 
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {

@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 
 #include "platform/api.hpp"
+#include "platform/audit.hpp"
 #include "platform/bus.hpp"
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/http.hpp"
+#include "platform/ids.hpp"
 #include "platform/metrics.hpp"
 
 namespace shop::http {
@@ -75,6 +77,41 @@ struct Trace {
     std::vector<TraceStep> data;
 };
 SHOP_API_STRUCT(Trace, correlation_id, data)
+
+struct AuditQuery {
+    std::optional<api::Text<1, 64>> actor;    ///< a user id (`usr_...`), an API key id, `system` or `anonymous`
+    std::optional<api::Text<1, 120>> action;  ///< whole words from the start: `identity.login` matches `identity.login.failed`
+    std::optional<api::DateTime> from;        ///< entries at or after
+    std::optional<api::DateTime> to;          ///< entries before
+    std::optional<api::Int<1, 100>> limit;
+    std::optional<api::Cursor> cursor;
+};
+SHOP_API_STRUCT(AuditQuery, actor, action, from, to, limit, cursor)
+
+struct AuditActor {
+    api::OneOf<"user", "api_key", "system", "anonymous"> type;
+    std::optional<std::string> id;  ///< the user or API key id, or the name of the system work
+};
+SHOP_API_STRUCT(AuditActor, type, id)
+
+struct AuditEntry {
+    api::Id<"aud"> id;
+    api::Timestamp at;
+    AuditActor actor;
+    std::string action;  ///< `<module>.<thing>.<what happened>`
+    std::string module;  ///< whose schema holds the entry
+    std::string target;  ///< the id or key acted on ("" when none)
+    api::AnyJson details;
+    std::string client_address;  ///< "" for background work
+    std::string correlation_id;  ///< the request (X-Request-Id) or saga: GET /api/v1/admin/traces/{correlation_id}
+};
+SHOP_API_STRUCT(AuditEntry, id, at, actor, action, module, target, details, client_address, correlation_id)
+
+struct AuditPage {
+    std::vector<AuditEntry> data;
+    api::Nullable<api::Cursor> next_cursor;
+};
+SHOP_API_STRUCT(AuditPage, data, next_cursor)
 
 using api::of;
 
@@ -199,6 +236,52 @@ void register_platform_routes(PlatformRoutesDeps d) {
             auto r = b->replay(id);
             if (!r) throw ErrorException(r.error());
             return Replayed{of<api::Id<"evt">>(id), *r};
+        });
+
+    api::add<None, AuditQuery, AuditPage>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/audit-log", .id = "listAuditLog",
+         .summary = "The audit log of every module, newest first",
+         .description = "Logins, password changes and every admin change, each written by its module in the transaction of the "
+                        "change. Filters combine: `actor`, `action` (whole words from the start), `from` (inclusive) and `to` "
+                        "(exclusive); pass them again with `cursor`.",
+         .tag = "platform", .access = Access::admin, .blocking = true},
+        [db = &d.db](Request&, None&, AuditQuery& q) {
+            audit::Query aq;
+            std::vector<FieldError> errors;
+            if (q.actor) aq.actor = q.actor->value;
+            if (q.action) {
+                aq.action_prefix = q.action->value;
+                if (!audit::valid_action_prefix(aq.action_prefix))
+                    errors.push_back({"action", "must be dot-separated lower-case words, such as identity.login"});
+            }
+            if (q.from) aq.from_ms = q.from->ms;
+            if (q.to) aq.to_ms = q.to->ms;
+            if (q.from && q.to && q.to->ms <= q.from->ms) errors.push_back({"to", "must be later than from"});
+            if (q.cursor) {
+                aq.before_id = q.cursor->value;
+                if (!is_id(aq.before_id, "aud")) errors.push_back({"cursor", "is not a cursor this API returned"});
+            }
+            throw_if_invalid(errors);
+            aq.limit = q.limit ? static_cast<int>(q.limit->value) : 20;
+            auto page = audit::read(*db, db->options().schemas, aq);
+            AuditPage out;
+            for (auto& e : page.entries) {
+                AuditEntry a;
+                a.id.value = e.id;
+                a.at.value = e.at;
+                a.actor.type.value = e.actor.type;
+                if (!e.actor.id.empty()) a.actor.id = e.actor.id;
+                a.action = e.action;
+                a.module = e.schema;
+                a.target = e.target;
+                a.details.value = std::move(e.details);
+                a.client_address = e.client_address;
+                a.correlation_id = e.correlation_id;
+                out.data.push_back(std::move(a));
+            }
+            if (page.more && !out.data.empty()) out.next_cursor = of<api::Cursor>(out.data.back().id.value);
+            return out;
         });
 
     api::add<None, None, Trace>(

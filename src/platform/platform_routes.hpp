@@ -23,7 +23,8 @@ struct PlatformRoutesDeps {
     std::string version;
 };
 
-/// /healthz, /readyz, /metrics, /openapi.json, /api/v1/admin/events[...], /api/v1/admin/traces/{id}.
+/// /healthz, /readyz, /metrics, /openapi.json, /api/v1/admin/events[...], /api/v1/admin/traces/{id},
+/// /api/v1/admin/audit-log (every schema's audit_log, see platform/audit.hpp).
 void register_platform_routes(PlatformRoutesDeps deps);
 
 }  // namespace http

@@ -6,6 +6,7 @@
 #include "catalog/errors.hpp"
 #include "catalog/events.hpp"
 #include "domain/product_rules.hpp"
+#include "platform/audit.hpp"
 #include "platform/db.hpp"
 #include "platform/json_input.hpp"
 
@@ -210,10 +211,20 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
             doc.category_closure = full->category_closure;
         }
         tx.publish(snapshot(doc, true));
+        json::array skus;
+        for (auto& v : doc.variants) skus.emplace_back(v.sku);
+        audit::record(tx, "catalog.product.created", doc.id, {{"title", doc.title}, {"slug", doc.slug}, {"status", doc.status}, {"skus", skus}});
         if (!reply_currency.empty()) tx.reply(api::write_value(product_reply(doc, reply_currency)));
         return out;
     });
     return result;
+}
+
+Result<ProductBrief> CatalogService::published_product(std::string_view product_id) {
+    std::string id(product_id);
+    auto doc = load(id);
+    if (!doc || doc->status != "published") return not_found(fmt::format("no published product '{}'", id));
+    return ProductBrief{doc->id, doc->title, doc->slug};
 }
 
 std::int64_t CatalogService::product_count() {
@@ -316,6 +327,14 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const C
             doc->category_closure = full->category_closure;
         }
         tx.publish(snapshot(*doc, false));
+        json::array fields;
+        const std::pair<const char*, bool> given[] = {{"title", patch.title.has_value()},         {"slug", patch.slug.has_value()},
+                                                      {"description", patch.description.has_value()}, {"status", patch.status.has_value()},
+                                                      {"tax_class", patch.tax_class.has_value()}, {"brand_id", patch.brand_id.has_value()},
+                                                      {"category_ids", patch.category_ids.has_value()}};
+        for (auto& [name, is_given] : given)
+            if (is_given) fields.emplace_back(name);
+        audit::record(tx, "catalog.product.updated", id, {{"fields", fields}, {"status", doc->status}});
         tx.after_commit([this, id] { cache_.invalidate(id); });
         return std::shared_ptr<const ProductDoc>(doc);
     });

@@ -6,6 +6,7 @@
 
 #include "catalog/errors.hpp"
 #include "domain/product_rules.hpp"
+#include "platform/audit.hpp"
 #include "platform/db.hpp"
 #include "platform/ids.hpp"
 
@@ -181,6 +182,7 @@ Result<CategoryDetail> TaxonomyService::create_category(const Ctx& ctx, const Ca
                 row.id, row.name, row.slug, row.parent_id, row.position, now, now);
         auto after = load_tree(tx);
         auto out = detail_reply(*after, *after->find(row.id));
+        audit::record(tx, "catalog.category.created", row.id, {{"changes", api::write_value(in)}});
         tx.reply(api::write_value(out));
         tx.after_commit([this] { categories_changed(); });
         return out;
@@ -215,6 +217,7 @@ Result<CategoryDetail> TaxonomyService::update_category(const Ctx& ctx, const st
         }
         tx.exec("UPDATE catalog.categories SET name = ?, slug = ?, parent_id = ?, position = ?, updated_at = ? WHERE id = ?", row.name,
                 row.slug, row.parent_id, row.position, now_iso8601(), id);
+        audit::record(tx, "catalog.category.updated", id, {{"changes", api::write_value(in)}});
         auto after = load_tree(tx);
         tx.after_commit([this] { categories_changed(); });
         return detail_reply(*after, *after->find(id));
@@ -230,6 +233,7 @@ Result<void> TaxonomyService::delete_category(const Ctx& ctx, const std::string&
         if (auto n = tx.count("SELECT COUNT(*) FROM catalog.product_categories WHERE category_id = ?", id))
             return conflict(fmt::format("{} products are in the category: take them out first", n));
         tx.exec("DELETE FROM catalog.categories WHERE id = ?", id);
+        audit::record(tx, "catalog.category.deleted", id);
         tx.after_commit([this] { categories_changed(); });
         return {};
     });
@@ -249,6 +253,7 @@ Result<BrandRef> TaxonomyService::create_brand(const Ctx& ctx, const BrandReques
         auto now = now_iso8601();
         tx.exec("INSERT INTO catalog.brands (id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", out.id.value, out.name,
                 out.slug, now, now);
+        audit::record(tx, "catalog.brand.created", out.id.value, {{"changes", api::write_value(in)}});
         tx.reply(api::write_value(out));
         return out;
     });
@@ -266,6 +271,7 @@ Result<BrandRef> TaxonomyService::update_brand(const Ctx& ctx, const std::string
             out.slug = in.slug->value;
         }
         tx.exec("UPDATE catalog.brands SET name = ?, slug = ?, updated_at = ? WHERE id = ?", out.name, out.slug, now_iso8601(), id);
+        audit::record(tx, "catalog.brand.updated", id, {{"changes", api::write_value(in)}});
         // Product replies show the brand's name and slug.
         tx.after_commit([this] { products_.invalidate_all(); });
         return out;
@@ -278,6 +284,7 @@ Result<void> TaxonomyService::delete_brand(const Ctx& ctx, const std::string& id
         if (auto n = tx.count("SELECT COUNT(*) FROM catalog.products WHERE brand_id = ?", id))
             return conflict(fmt::format("{} products carry the brand: change them first", n));
         tx.exec("DELETE FROM catalog.brands WHERE id = ?", id);
+        audit::record(tx, "catalog.brand.deleted", id);
         return {};
     });
 }
@@ -311,6 +318,7 @@ Result<Collection> TaxonomyService::create_collection(const Ctx& ctx, const Coll
         tx.exec("INSERT INTO catalog.collections (id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", id, in.name.value, slug,
                 now, now);
         store_collection_products(tx, id, *products);
+        audit::record(tx, "catalog.collection.created", id, {{"changes", api::write_value(in)}});
         auto out = load_collection(tx, id);
         if (out) tx.reply(api::write_value(*out));
         return out;
@@ -335,6 +343,7 @@ Result<Collection> TaxonomyService::update_collection(const Ctx& ctx, const std:
             store_collection_products(tx, id, *products);
         }
         tx.exec("UPDATE catalog.collections SET name = ?, slug = ?, updated_at = ? WHERE id = ?", name, slug, now_iso8601(), id);
+        audit::record(tx, "catalog.collection.updated", id, {{"changes", api::write_value(in)}});
         return load_collection(tx, id);
     });
 }
@@ -344,6 +353,7 @@ Result<void> TaxonomyService::delete_collection(const Ctx& ctx, const std::strin
         if (!tx.count("SELECT COUNT(*) FROM catalog.collections WHERE id = ?", id)) return not_found(fmt::format("no collection '{}'", id));
         tx.exec("DELETE FROM catalog.collection_products WHERE collection_id = ?", id);
         tx.exec("DELETE FROM catalog.collections WHERE id = ?", id);
+        audit::record(tx, "catalog.collection.deleted", id);
         return {};
     });
 }

@@ -7,6 +7,7 @@
 
 #include "domain/credentials.hpp"
 #include "identity/events.hpp"
+#include "platform/audit.hpp"
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/json_input.hpp"
@@ -159,10 +160,17 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
 Result<User> IdentityService::find_user(std::string_view user_id) {
     std::string id(user_id);
     auto row = db_.read(
-        [&](db::Reader& r) { return r.one("SELECT id, email, name, role, created_at, email_verified FROM identity.users WHERE id = ?", id); });
+        [&](db::Reader& r) {
+            return r.one("SELECT id, email, name, role, created_at, email_verified, locale, marketing_consent, marketing_consent_at "
+                         "FROM identity.users WHERE id = ?",
+                         id);
+        });
     if (!row) return not_found("no user " + id);
     auto u = user_from_row(*row);
     u.email_verified = row->boolean(5);
+    u.locale = row->str(6);
+    u.marketing_consent = row->boolean(7);
+    u.marketing_consent_at = row->str(8);
     return u;
 }
 
@@ -231,6 +239,9 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
     static const std::string kDummy = hash_password("not-a-real-password-0");
     bool ok = verify_password(user ? hash : kDummy, password) && user && !disabled;
     if (!ok) {
+        const char* reason = !user ? "unknown_account" : disabled ? "account_disabled" : "wrong_password";
+        audit::record(db_, "identity", ctx, audit::actor_of(ctx), "identity.login.failed", user ? user->id : "",
+                      {{"email", email}, {"reason", reason}, {"user_agent", std::string(user_agent.substr(0, 200))}});
         std::lock_guard lock(failures_mu_);
         if (failures_.size() > 100000)  // forget windows that have ended, so guessing cannot grow memory
             std::erase_if(failures_, [](auto& kv) { return now_ms() - kv.second.second >= kFailureWindowMs; });
@@ -244,6 +255,8 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
         failures_.erase(email);
     }
     return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+        audit::record(tx, audit::Actor::user(user->id), "identity.login.succeeded", user->id,
+                      {{"user_agent", std::string(user_agent.substr(0, 200))}});
         return issue_tokens_locked(tx, *user, new_id("rtf"), user_agent);
     });
 }
@@ -297,6 +310,7 @@ void IdentityService::forgot_password(const Ctx& ctx, std::string_view email_in)
     db_.write("identity", ctx, [&](db::Tx& tx) {
         auto u = tx.one("SELECT id, name FROM identity.users WHERE email = ? AND disabled = 0", *email);
         if (!u) return;  // nothing to say: the reply is the same, so it does not reveal accounts
+        audit::record(tx, "identity.password.reset_requested", u->str(0));
         tx.publish(events::PasswordResetRequested{u->str(0), *email, u->str(1), mint_token(tx, u->str(0), "password_reset", kResetValidMs),
                                                   kResetValidMs / 60000});
     });
@@ -320,6 +334,8 @@ Result<void> IdentityService::reset_password(const Ctx& ctx, std::string_view to
         tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", *user_id);
         // Other reset links of this account stop working too.
         tx.exec("UPDATE identity.one_time_tokens SET used = 1 WHERE user_id = ? AND purpose = 'password_reset'", *user_id);
+        // The holder of the mailed link acts as the account's owner.
+        audit::record(tx, audit::Actor::user(*user_id), "identity.password.reset", *user_id);
         tx.publish(events::PasswordChanged{*user_id, u->str(0), u->str(1)});
         return {};
     });
@@ -340,6 +356,7 @@ Result<IssuedTokens> IdentityService::change_password(const Ctx& ctx, std::strin
         tx.exec("UPDATE identity.users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now_iso8601(), user.id);
         tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", user.id);
         tx.publish(events::PasswordChanged{user.id, user.email, user.name});
+        audit::record(tx, "identity.password.changed", user.id);
         return issue_tokens_locked(tx, user, new_id("rtf"), user_agent);
     });
 }
@@ -349,6 +366,7 @@ Result<User> IdentityService::verify_email(const Ctx& ctx, std::string_view toke
         auto user_id = spend_token(tx, token, "email_verification");
         if (!user_id) return validation("token", "is not valid: it is unknown, used or expired");
         tx.exec("UPDATE identity.users SET email_verified = 1, updated_at = ? WHERE id = ?", now_iso8601(), *user_id);
+        audit::record(tx, audit::Actor::user(*user_id), "identity.email.verified", *user_id);
         return *user_id;
     });
     if (!verified) return verified.error();

@@ -4,19 +4,24 @@
 
 #include "identity_service.hpp"
 #include "platform/http.hpp"
+#include "profile_service.hpp"
 
 namespace shop::identity {
 
 std::span<const db::Migration> embedded_migrations();
-void register_identity_routes(http::Router& router, IdentityService& svc);
+void register_identity_routes(http::Router& router, IdentityService& svc, ProfileService& profiles);
+void register_profile_routes(http::Router& router, ProfileService& profiles);
 
 namespace {
 class Module final : public IdentityModule {
 public:
-    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.config) {}
+    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.config), profiles_(d.db, svc_) {}
     std::string_view name() const noexcept override { return "identity"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
-    void register_routes(http::Router& r) override { register_identity_routes(r, svc_); }
+    void register_routes(http::Router& r) override {
+        register_identity_routes(r, svc_, profiles_);
+        register_profile_routes(r, profiles_);
+    }
     void start() override {
         svc_.start();
         auto email = deps_.config.get_string("admin.email");
@@ -24,10 +29,12 @@ public:
         if (!email.empty() || !password.empty()) svc_.ensure_admin(email, password);
     }
     IdentityApi& api() override { return svc_; }
+    void use_products(ProductDirectory& products) override { profiles_.use_products(products); }
 
 private:
     Deps deps_;
     IdentityService svc_;
+    ProfileService profiles_;
 };
 }  // namespace
 

@@ -1,6 +1,7 @@
 // Thin HTTP handlers: the typed declarations of identity's routes -> the service.
 #include "identity_service.hpp"
 #include "platform/api.hpp"
+#include "profile_service.hpp"
 #include "platform/http.hpp"
 
 namespace shop::identity {
@@ -61,8 +62,11 @@ struct UserReply {
     api::OneOf<"customer", "vendor", "admin"> role;
     bool email_verified = false;  ///< the address was confirmed from the verification mail
     api::Timestamp created_at;
+    api::Nullable<std::string> locale;  ///< BCP 47 (`en-US`), null until chosen
+    bool marketing_consent = false;
+    api::Nullable<api::Timestamp> marketing_consent_at;  ///< when the consent was given; null without it
 };
-SHOP_API_STRUCT(UserReply, id, email, name, role, email_verified, created_at)
+SHOP_API_STRUCT(UserReply, id, email, name, role, email_verified, created_at, locale, marketing_consent, marketing_consent_at)
 
 struct Tokens {
     std::string access_token;   ///< a short-lived EdDSA-signed JWT
@@ -92,8 +96,12 @@ struct JwkSet {
 SHOP_API_STRUCT(JwkSet, keys)
 
 UserReply user_reply(const User& u) {
-    return {api::of<api::Id<"usr">>(u.id), u.email, u.name, api::of<decltype(UserReply::role)>(u.role), u.email_verified,
-            api::of<api::Timestamp>(u.created_at)};
+    UserReply r{api::of<api::Id<"usr">>(u.id), u.email, u.name, api::of<decltype(UserReply::role)>(u.role), u.email_verified,
+                api::of<api::Timestamp>(u.created_at)};
+    if (!u.locale.empty()) r.locale = u.locale;
+    r.marketing_consent = u.marketing_consent;
+    if (!u.marketing_consent_at.empty()) r.marketing_consent_at = api::of<api::Timestamp>(u.marketing_consent_at);
+    return r;
 }
 Tokens tokens_reply(const IssuedTokens& t) {
     return {t.access_token, t.refresh_token, api::of<decltype(Tokens::token_type)>("Bearer"), t.expires_in};
@@ -101,7 +109,7 @@ Tokens tokens_reply(const IssuedTokens& t) {
 
 }  // namespace
 
-void register_identity_routes(Router& router, IdentityService& svc) {
+void register_identity_routes(Router& router, IdentityService& svc, ProfileService& profiles) {
     api::add<RegisterRequest, None, Registered>(
         router,
         {.method = Method::post, .path = "/api/v1/auth/register", .id = "register", .summary = "Create a customer account",
@@ -188,6 +196,15 @@ void register_identity_routes(Router& router, IdentityService& svc) {
                                     {.method = Method::get, .path = "/api/v1/me", .id = "getMe", .summary = "The signed-in user's profile",
                                      .tag = "identity", .access = Access::user, .errors = {404}},
                                     [&svc](Request& req, None&, None&) { return user_reply(unwrap(svc.find_user(req.principal->user_id))); });
+
+    api::add<ProfilePatch, None, UserReply>(
+        router,
+        {.method = Method::patch, .path = "/api/v1/me", .id = "updateMe", .summary = "Change your name, locale or marketing consent",
+         .description = "`locale` is a BCP 47 language tag (`en-US`, `pt-BR`, `zh-Hant-TW`), kept in canonical case; anything else "
+                        "is 422 naming it, null forgets it. `marketing_consent: true` records when it was given "
+                        "(`marketing_consent_at`); false withdraws it.",
+         .tag = "identity", .access = Access::user, .errors = {404}},
+        [&profiles](Request& req, ProfilePatch& b, None&) { return user_reply(unwrap(profiles.update_profile(req.ctx(), b))); });
 }
 
 }  // namespace shop::identity

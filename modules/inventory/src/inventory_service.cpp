@@ -8,6 +8,7 @@
 
 #include "inventory/errors.hpp"
 #include "inventory/events.hpp"
+#include "platform/audit.hpp"
 #include "platform/db.hpp"
 
 namespace shop::inventory {
@@ -180,6 +181,7 @@ Result<WarehouseRow> InventoryService::create_warehouse(const Ctx& ctx, const Wa
             return Error(shop::errc::conflict, fmt::format("a warehouse '{}' exists", w.code), {{"code", "is taken"}});
         tx.exec("INSERT INTO inventory.warehouses (code, name, priority, created_at) VALUES (?, ?, ?, ?)", w.code, w.name, w.priority,
                 now_iso8601());
+        audit::record(tx, "inventory.warehouse.created", w.code, {{"name", w.name}, {"priority", w.priority}});
         tx.reply(render(w));
         return w;
     });
@@ -192,6 +194,7 @@ Result<WarehouseRow> InventoryService::update_warehouse(const Ctx& ctx, const st
         if (!row) return not_found(fmt::format("no warehouse '{}'", code));
         WarehouseRow w{code, name.value_or(row->str(0)), priority.value_or(row->i64(1))};
         tx.exec("UPDATE inventory.warehouses SET name = ?, priority = ? WHERE code = ?", w.name, w.priority, code);
+        audit::record(tx, "inventory.warehouse.updated", code, {{"name", w.name}, {"priority", w.priority}});
         return w;
     });
 }
@@ -356,6 +359,12 @@ Result<void> InventoryService::update_stock(const Ctx& ctx, const std::string& s
         }
         fill_backorders(tx, sku);
         publish_low_crossings(tx, sku, low_before);
+        boost::json::object given{{"warehouse", u.warehouse}};
+        if (u.on_hand) given["on_hand"] = *u.on_hand;
+        if (u.low_stock_threshold) given["low_stock_threshold"] = *u.low_stock_threshold;
+        if (u.backorderable) given["backorderable"] = *u.backorderable;
+        if (u.backorder_limit) given["backorder_limit"] = *u.backorder_limit;
+        audit::record(tx, "inventory.stock.set", sku, std::move(given));
         return {};
     });
 }
@@ -381,6 +390,7 @@ Result<void> InventoryService::adjust(const Ctx& ctx, const std::string& sku, co
         tx.exec("UPDATE inventory.levels SET on_hand = on_hand + ?, updated_at = ? WHERE sku = ? AND warehouse = ?", delta, at, sku,
                 warehouse);
         record_movement(tx, sku, warehouse, delta, reason, "", actor_of(ctx));
+        audit::record(tx, "inventory.stock.adjusted", sku, {{"warehouse", warehouse}, {"delta", delta}, {"reason", reason}});
         if (delta > 0) fill_backorders(tx, sku);
         publish_low_crossings(tx, sku, low_before);
         if (render) tx.reply(render(report_in(tx, sku)));

@@ -12,6 +12,7 @@
 #include "domain/pricing.hpp"
 #include "ordering/errors.hpp"
 #include "ordering/events.hpp"
+#include "platform/audit.hpp"
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/http.hpp"
@@ -433,6 +434,7 @@ Result<Order> OrderingService::cancel(const Ctx& ctx, std::string_view order_id_
         pricing_.give_back(tx, order_id);
         // Inventory releases or restocks, payment refunds what was taken, notification mails.
         tx.publish(events::OrderCancelled{order_id, o->number, o->email, ctx.is_admin() ? "cancelled_by_shop" : "cancelled_by_customer"});
+        audit::record(tx, "ordering.order.cancelled", order_id, {{"from", status}, {"reason", why}, {"by_shop", ctx.is_admin()}});
         auto out = *load_in(tx, order_id, nullptr);
         tx.reply(api::write_value(out));
         return out;
@@ -527,6 +529,7 @@ Result<Order> OrderingService::fulfil(const Ctx& ctx, std::string_view order_id_
             tx.publish(events::OrderDelivered{order_id, o.number, o.email, delivered, complete});
         }
         auto out = *load_in(tx, order_id, nullptr);
+        audit::record(tx, "ordering.order." + step, order_id, {{"changes", api::write_value(in)}, {"status", out.status.value}});
         tx.reply(api::write_value(out));
         return out;
     });

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ordering/errors.hpp"
+#include "platform/audit.hpp"
 #include "platform/db.hpp"
 
 namespace shop::ordering {
@@ -388,6 +389,7 @@ Result<PromotionOut> PricingService::create_promotion(const Ctx& ctx, const Prom
                 in.per_customer_limit ? in.per_customer_limit->value : 0, joined(products), in.active.value_or(true) ? 1 : 0, at, at,
                 joined(categories));
         auto out = promotion_out(*tx.one(std::string(kPromotionColumns) + "WHERE id = ?", id));
+        audit::record(tx, "ordering.promotion.created", id, {{"changes", api::write_value(in)}});
         tx.reply(api::write_value(out));
         return out;
     });
@@ -441,6 +443,7 @@ Result<PromotionOut> PricingService::patch_promotion(const Ctx& ctx, const std::
         if (categories) tx.exec("UPDATE ordering.promotions SET category_ids = ? WHERE id = ?", joined(*categories), id);
         if (in.active) tx.exec("UPDATE ordering.promotions SET active = ? WHERE id = ?", *in.active ? 1 : 0, id);
         tx.exec("UPDATE ordering.promotions SET updated_at = ? WHERE id = ?", at, id);
+        audit::record(tx, "ordering.promotion.updated", id, {{"changes", api::write_value(in)}});
         return promotion_out(*tx.one(std::string(kPromotionColumns) + "WHERE id = ?", id));
     });
 }
@@ -472,6 +475,7 @@ Result<ShippingMethodOut> PricingService::create_shipping_method(const Ctx& ctx,
                 now_iso8601());
         write_rates(tx, in.code.value, *rates);
         auto out = *shipping_out(tx, in.code.value);
+        audit::record(tx, "ordering.shipping_method.created", in.code.value, {{"changes", api::write_value(in)}});
         tx.reply(api::write_value(out));
         return out;
     });
@@ -491,6 +495,7 @@ Result<ShippingMethodOut> PricingService::patch_shipping_method(const Ctx& ctx, 
         if (in.countries) tx.exec("UPDATE ordering.shipping_methods SET countries = ? WHERE code = ?", countries_of(in.countries), code);
         if (in.active) tx.exec("UPDATE ordering.shipping_methods SET active = ? WHERE code = ?", *in.active ? 1 : 0, code);
         if (rates) write_rates(tx, code, *rates);
+        audit::record(tx, "ordering.shipping_method.updated", code, {{"changes", api::write_value(in)}});
         return *shipping_out(tx, code);
     });
 }
@@ -522,6 +527,7 @@ Result<TaxRateOut> PricingService::create_tax_rate(const Ctx& ctx, const TaxRate
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 id, in.country.value, region, tax_class, in.rate_bp.value, in.name ? in.name->value : "", at, at);
         auto out = tax_out(*tx.one(std::string(kTaxColumns) + "WHERE id = ?", id));
+        audit::record(tx, "ordering.tax_rate.created", id, {{"changes", api::write_value(in)}});
         tx.reply(api::write_value(out));
         return out;
     });
@@ -533,6 +539,7 @@ Result<TaxRateOut> PricingService::patch_tax_rate(const Ctx& ctx, const std::str
         if (in.rate_bp) tx.exec("UPDATE ordering.tax_rates SET rate_bp = ? WHERE id = ?", in.rate_bp->value, id);
         if (in.name) tx.exec("UPDATE ordering.tax_rates SET name = ? WHERE id = ?", in.name->value, id);
         tx.exec("UPDATE ordering.tax_rates SET updated_at = ? WHERE id = ?", now_iso8601(), id);
+        audit::record(tx, "ordering.tax_rate.updated", id, {{"changes", api::write_value(in)}});
         return tax_out(*tx.one(std::string(kTaxColumns) + "WHERE id = ?", id));
     });
 }

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "platform/ids.hpp"
 #include "platform/pipeline.hpp"
 
 using namespace shop;
@@ -175,4 +176,35 @@ TEST_CASE("a typed route reads, answers and describes itself") {
     auto& placed = schemas.at("Placed").as_object();
     CHECK(placed.at("properties").at("created_at").at("format") == "date-time");
     CHECK(schemas.at("Money").at("properties").at("amount").at("type") == "integer");
+}
+
+TEST_CASE("a country is an assigned ISO 3166-1 alpha-2 code, read in any case") {
+    std::vector<FieldError> errors;
+    api::Reader r(errors);
+    for (const char* ok : {"US", "de", "Gb", "xk", "AX", "ZW"}) {
+        api::Country c;
+        CAPTURE(ok);
+        CHECK(c.read_text(ok, "country", r));
+        CHECK(c.value.size() == 2);
+        CHECK(std::isupper(static_cast<unsigned char>(c.value[0])));
+    }
+    CHECK(errors.empty());
+    for (const char* bad : {"XX", "ZZ", "AA", "UK", "EU", "USA", "U", "1A", ""}) {
+        api::Country c;
+        CAPTURE(bad);
+        CHECK_FALSE(c.read_text(bad, "country", r));
+    }
+    CHECK(errors.size() == 9);
+    CHECK(errors.front().field == "country");
+}
+
+TEST_CASE("a date-time query parameter reads as its instant") {
+    std::vector<FieldError> errors;
+    api::Reader r(errors);
+    api::DateTime t;
+    CHECK(t.read_text("2026-12-01T10:00:00+01:00", "from", r));
+    CHECK(t.ms == *parse_rfc3339("2026-12-01T09:00:00Z"));
+    CHECK_FALSE(t.read_text("yesterday", "from", r));
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].field == "from");
 }

@@ -33,15 +33,17 @@ TEST_CASE("migrations apply in order, are recorded with checksums, and run once"
     Logger log(LogLevel::off);
     auto d = open(dir);
     auto first = db::migrate(*d, {{"alpha", kV1}}, log);
-    CHECK(first.applied == 2 + 2);  // two module migrations, two of the kernel's
+    CHECK(first.applied == 2 + 3);  // two module migrations, three of the kernel's
     CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.schema_migrations WHERE track = 'module'") == 2);
-    CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.schema_migrations WHERE length(checksum) = 64") == 4);
+    CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.schema_migrations WHERE length(checksum) = 64") == 5);
     auto second = db::migrate(*d, {{"alpha", kV1}}, log);
     CHECK(second.applied == 0);
     d->write("alpha", Ctx::system("t"), [](db::Tx& tx) { tx.exec("INSERT INTO alpha.things (id, n, label) VALUES ('a', 1, 'x')"); });
     CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.things") == 1);
     // The kernel gave the schema an outbox.
     CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.outbox") == 0);
+    // And an audit log.
+    CHECK(count_rows(*d, "SELECT COUNT(*) FROM alpha.audit_log") == 0);
 }
 
 TEST_CASE("dry run counts pending migrations without applying them") {
@@ -50,7 +52,7 @@ TEST_CASE("dry run counts pending migrations without applying them") {
     auto d = open(dir);
     auto r = db::migrate(*d, {{"alpha", kV1}}, log, true);
     CHECK(r.applied == 0);
-    CHECK(r.pending == 4);  // two module migrations, two of the kernel's
+    CHECK(r.pending == 5);  // two module migrations, three of the kernel's
 }
 
 TEST_CASE("the binary refuses a database newer than itself") {

@@ -59,6 +59,13 @@ struct SkuOwner {
     std::string vendor_id;  ///< the vendor that created the product, "" for the shop's own
 };
 
+/// A published product in brief.
+struct ProductBrief {
+    std::string id;
+    std::string title;
+    std::string slug;
+};
+
 /// The service face of the catalog. Thread-safe.
 class CatalogApi {
 public:
@@ -72,6 +79,8 @@ public:
     virtual Result<SkuOwner> sku_owner(std::string_view sku) = 0;
     /// Whether a category with this id exists.
     virtual bool category_exists(std::string_view id) = 0;
+    /// The product with this id when it is published: not_found when it is unknown or not published.
+    virtual Result<ProductBrief> published_product(std::string_view product_id) = 0;
     /// Number of products in any status.
     virtual std::int64_t product_count() = 0;
 };

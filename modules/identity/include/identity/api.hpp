@@ -17,6 +17,25 @@ struct User {
     std::string role;  ///< customer | vendor | admin
     std::string created_at;
     bool email_verified = false;
+    std::string locale;                ///< BCP 47 (`en-US`), "" when not chosen
+    bool marketing_consent = false;
+    std::string marketing_consent_at;  ///< when the consent was given, "" without it
+};
+
+/// A product as a wishlist shows it.
+struct WishedProduct {
+    std::string id;  ///< prd_...
+    std::string title;
+    std::string slug;
+};
+
+/// What identity asks about products (wishlists): the catalog answers, wired by the composition
+/// root, so identity depends on no other module. Thread-safe.
+class ProductDirectory {
+public:
+    virtual ~ProductDirectory() = default;
+    /// The product when it exists and is published; nullopt otherwise.
+    virtual std::optional<WishedProduct> published_product(std::string_view product_id) = 0;
 };
 
 /// The service face of identity. Thread-safe.

@@ -22,6 +22,8 @@ struct Deps {
 class IdentityModule : public shop::Module {
 public:
     virtual IdentityApi& api() = 0;
+    /// Where wishlists check their products (before start; the catalog, through src/app).
+    virtual void use_products(ProductDirectory& products) = 0;
 };
 
 std::unique_ptr<IdentityModule> make_module(Deps deps);
