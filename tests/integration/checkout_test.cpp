@@ -335,13 +335,18 @@ TEST_CASE("a payment that succeeds after its order was cancelled is refunded, an
     }
     REQUIRE(status == "cancelled");
     // The provider's success arrives after the cancellation (a payment in flight while the
-    // reservation expired): record it exactly as the payment module does.
-    std::string late_id = new_id("pay");
+    // reservation expired): record it exactly as the payment module does, the sandbox provider's
+    // books included (the refund goes to the provider).
+    std::string late_id = new_id("pay"), charge_id = new_id("sbx");
     shop.app().database().write("payment", Ctx::system("late-payment"), [&](db::Tx& tx) {
-        tx.exec("INSERT INTO payment.intents (id, order_id, amount, currency, status, provider, payment_method, card_brand, "
-                "card_last4, created_at, updated_at) VALUES (?, ?, 3500, 'USD', 'succeeded', 'sandbox', 'tok_x', "
+        tx.exec("INSERT INTO payment.sandbox_charges (id, idempotency_key, amount, currency, capture_method, status, amount_captured, "
+                "created_at, updated_at) VALUES (?, ?, 3500, 'USD', 'automatic', 'succeeded', 3500, '2026-01-01T00:00:00.000Z', "
+                "'2026-01-01T00:00:00.000Z')",
+                charge_id, late_id);
+        tx.exec("INSERT INTO payment.intents (id, order_id, amount, currency, status, provider, provider_ref, amount_captured, payment_method, "
+                "card_brand, card_last4, created_at, updated_at) VALUES (?, ?, 3500, 'USD', 'succeeded', 'sandbox', ?, 3500, 'tok_x', "
                 "'visa', '4242', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-                late_id, order_id);
+                late_id, order_id, charge_id);
         tx.publish(payment::events::PaymentAuthorized{late_id, order_id, 3500, "USD", "sandbox", "visa", "4242", true});
     });
     shop.settle();
