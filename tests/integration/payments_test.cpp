@@ -535,7 +535,9 @@ class ShopProcess {
 public:
     ShopProcess(const TempDir& dir, std::uint16_t port, const std::vector<std::string>& env) : port_(port) {
         std::vector<std::string> vars;
-        for (char** e = environ; *e; ++e) vars.emplace_back(*e);
+        // Inherited SHOP_* variables are configuration (an unknown one stops the start): only ours.
+        for (char** e = environ; *e; ++e)
+            if (std::string_view(*e).substr(0, 5) != "SHOP_") vars.emplace_back(*e);
         vars.push_back(std::string("SHOP_ADMIN_EMAIL=") + kAdminEmail);
         vars.push_back(std::string("SHOP_ADMIN_PASSWORD=") + kAdminPassword);
         vars.push_back("SHOP_AUTH_PASSWORD_COST=minimum");
