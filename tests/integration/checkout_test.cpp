@@ -358,6 +358,32 @@ TEST_CASE("a payment that succeeds after its order was cancelled is refunded, an
     CHECK(stock(admin, "HAT").at("sold").as_int64() == 0);
 }
 
+TEST_CASE("a capture that settles after its order was cancelled is refunded, and the order stays cancelled") {
+    TestShop shop(Overrides{{"payment.capture", "manual"}});
+    shop.product("GLOVE", 3000, 2);
+    auto ann = shop.customer("ann@example.com");
+    auto admin = shop.admin();
+    auto order_id = checkout(ann, make_cart(ann, "GLOVE", 1)).str("id");
+    auto paid = ann.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", card_token(ann, "4242424242424242")}});
+    REQUIRE(paid.str("status") == "requires_capture");
+    std::string id = paid.str("id");
+    shop.settle();
+    // An admin's capture is under way (written pending, not yet at the provider) when the customer
+    // cancels: the cancellation can neither void it nor refund it yet.
+    shop.app().database().write("payment", Ctx::system("capture-under-way"), [&](db::Tx& tx) {
+        tx.exec("INSERT INTO payment.operations (id, intent_id, kind, amount, status, created_at) VALUES (?, ?, 'capture', 3500, 'pending', ?)",
+                new_id("cap"), id, now_iso8601());
+    });
+    REQUIRE(ann.post("/api/v1/orders/" + order_id + "/cancel", json::object{}).status == 200);
+    shop.settle();  // also carries the pending capture out (after the cancellation's handler)
+    CHECK(admin.get("/api/v1/orders/" + order_id).str("status") == "cancelled");
+    auto payment = admin.get("/api/v1/payments/" + id).json();
+    CHECK(payment.at("status").as_string() == "succeeded");
+    CHECK(amount(payment.at("amount_captured")) == 3500);
+    CHECK(amount(payment.at("amount_refunded")) == 3500);  // given back once the capture settled
+    CHECK(stock(admin, "GLOVE").at("sold").as_int64() == 0);
+}
+
 TEST_CASE("a guest checks out with the cart token and only that token sees the order") {
     TestShop shop;
     shop.product("BOTTLE", 2900, 4);

@@ -30,6 +30,7 @@ void subscribe_ordering_handlers(bus::Bus& bus, OrderingService& svc) {
                                            svc.record_payment_fact(tx, e.order_id, e.payment_id, "captured", e.amount, e.currency,
                                                                    e.released > 0 ? fmt::format("{} released", e.released) : "captured",
                                                                    meta.created_at);
+                                           svc.on_payment_captured(tx, e.order_id, e.payment_id);
                                        });
     bus.subscribe<pe::PaymentVoided>("ordering.payment_events", "ordering", "payment",
                                      [&svc](db::Tx& tx, const pe::PaymentVoided& e, const bus::EventMeta& meta) {

@@ -620,6 +620,13 @@ void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order
                                       o->discount.amount, o->shipping.amount, o->tax.amount, o->total.amount, event_lines(*o)});
 }
 
+void OrderingService::on_payment_captured(db::Tx& tx, const std::string& order_id, const std::string& payment_id) {
+    auto row = tx.one("SELECT status FROM ordering.orders WHERE id = ?", order_id);
+    if (!row || row->str(0) != "cancelled") return;
+    log_.warn("a capture settled after its order was cancelled; rejecting it for a refund", {{"order_id", order_id}, {"payment_id", payment_id}});
+    tx.publish(events::PaymentRejected{order_id, payment_id, "order is cancelled"});
+}
+
 void OrderingService::on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code) {
     auto& s = tx;
     auto o = load_in(s, order_id, nullptr);

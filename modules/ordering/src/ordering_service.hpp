@@ -75,6 +75,9 @@ public:
 
     // Saga steps driven by events; each is idempotent.
     void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
+    /// A capture that settled after its order was cancelled (the cancellation found the capture
+    /// under way and could not void it): the payment is rejected, so payment refunds it.
+    void on_payment_captured(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
     void on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code);
     void on_reservation_expired(db::Tx& tx, const std::string& order_id);
     /// Payment gave money back: the refund asked for (if it was one) succeeded, and the order's

@@ -407,7 +407,9 @@ void PaymentService::release_in(db::Tx& tx, const std::string& payment_id, const
     Result<PendingOperation> op = Error(errc::invalid_state, "nothing to give back");
     if (status == "requires_capture" || status == "requires_action") op = begin_operation(tx, payment_id, "void", std::nullopt, reason, new_id("vd"));
     else if (status == "succeeded") op = begin_operation(tx, payment_id, "refund", std::nullopt, reason, new_id("ref"));
-    if (!op) return;  // nothing (more) was taken, or a capture or void is already under way
+    // Nothing (more) was taken: nothing to do. A capture under way: it is carried out, and ordering
+    // rejects it once settled (its order is cancelled), which brings the refund.
+    if (!op && op.error().ec != make_error_code(errc::operation_in_progress)) return;
     tx.after_commit([this] { run_pending(); });
 }
 
