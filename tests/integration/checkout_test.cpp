@@ -335,13 +335,18 @@ TEST_CASE("a payment that succeeds after its order was cancelled is refunded, an
     }
     REQUIRE(status == "cancelled");
     // The provider's success arrives after the cancellation (a payment in flight while the
-    // reservation expired): record it exactly as the payment module does.
-    std::string late_id = new_id("pay");
+    // reservation expired): record it exactly as the payment module does, the sandbox provider's
+    // books included (the refund goes to the provider).
+    std::string late_id = new_id("pay"), charge_id = new_id("sbx");
     shop.app().database().write("payment", Ctx::system("late-payment"), [&](db::Tx& tx) {
-        tx.exec("INSERT INTO payment.intents (id, order_id, amount, currency, status, provider, payment_method, card_brand, "
-                "card_last4, created_at, updated_at) VALUES (?, ?, 3500, 'USD', 'succeeded', 'sandbox', 'tok_x', "
+        tx.exec("INSERT INTO payment.sandbox_charges (id, idempotency_key, amount, currency, capture_method, status, amount_captured, "
+                "created_at, updated_at) VALUES (?, ?, 3500, 'USD', 'automatic', 'succeeded', 3500, '2026-01-01T00:00:00.000Z', "
+                "'2026-01-01T00:00:00.000Z')",
+                charge_id, late_id);
+        tx.exec("INSERT INTO payment.intents (id, order_id, amount, currency, status, provider, provider_ref, amount_captured, payment_method, "
+                "card_brand, card_last4, created_at, updated_at) VALUES (?, ?, 3500, 'USD', 'succeeded', 'sandbox', ?, 3500, 'tok_x', "
                 "'visa', '4242', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
-                late_id, order_id);
+                late_id, order_id, charge_id);
         tx.publish(payment::events::PaymentAuthorized{late_id, order_id, 3500, "USD", "sandbox", "visa", "4242", true});
     });
     shop.settle();
@@ -351,6 +356,32 @@ TEST_CASE("a payment that succeeds after its order was cancelled is refunded, an
     REQUIRE(payment.status == 200);
     CHECK(amount(payment.json().at("amount_refunded")) == 3500);
     CHECK(stock(admin, "HAT").at("sold").as_int64() == 0);
+}
+
+TEST_CASE("a capture that settles after its order was cancelled is refunded, and the order stays cancelled") {
+    TestShop shop(Overrides{{"payment.capture", "manual"}});
+    shop.product("GLOVE", 3000, 2);
+    auto ann = shop.customer("ann@example.com");
+    auto admin = shop.admin();
+    auto order_id = checkout(ann, make_cart(ann, "GLOVE", 1)).str("id");
+    auto paid = ann.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", card_token(ann, "4242424242424242")}});
+    REQUIRE(paid.str("status") == "requires_capture");
+    std::string id = paid.str("id");
+    shop.settle();
+    // An admin's capture is under way (written pending, not yet at the provider) when the customer
+    // cancels: the cancellation can neither void it nor refund it yet.
+    shop.app().database().write("payment", Ctx::system("capture-under-way"), [&](db::Tx& tx) {
+        tx.exec("INSERT INTO payment.operations (id, intent_id, kind, amount, status, created_at) VALUES (?, ?, 'capture', 3500, 'pending', ?)",
+                new_id("cap"), id, now_iso8601());
+    });
+    REQUIRE(ann.post("/api/v1/orders/" + order_id + "/cancel", json::object{}).status == 200);
+    shop.settle();  // also carries the pending capture out (after the cancellation's handler)
+    CHECK(admin.get("/api/v1/orders/" + order_id).str("status") == "cancelled");
+    auto payment = admin.get("/api/v1/payments/" + id).json();
+    CHECK(payment.at("status").as_string() == "succeeded");
+    CHECK(amount(payment.at("amount_captured")) == 3500);
+    CHECK(amount(payment.at("amount_refunded")) == 3500);  // given back once the capture settled
+    CHECK(stock(admin, "GLOVE").at("sold").as_int64() == 0);
 }
 
 TEST_CASE("a guest checks out with the cart token and only that token sees the order") {

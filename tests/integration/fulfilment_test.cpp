@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/orders.hpp"
 #include "support/test_shop.hpp"
 
 using namespace shop;
@@ -20,58 +21,11 @@ namespace json = boost::json;
 
 namespace {
 
-json::object address() {
-    return {{"name", "Ann Buyer"}, {"line1", "1 Main Street"}, {"city", "Springfield"}, {"postal_code", "12345"}, {"country", "US"}};
-}
-
-std::string card_token(HttpClient& c, const std::string& number) {
-    auto r = c.post("/api/v1/payments/sandbox/tokens", json::object{{"number", number}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}});
-    REQUIRE_MESSAGE(r.status == 201, r.body);
-    return r.str("token");
-}
-
-/// Places an order of `items` (sku, quantity) for the signed-in customer; returns it as placed.
-json::object place(HttpClient& c, const std::vector<std::pair<std::string, int>>& items) {
-    auto cart = c.post("/api/v1/carts", json::object{});
-    REQUIRE(cart.status == 201);
-    std::string id = cart.str("id");
-    for (auto& [sku, quantity] : items)
-        REQUIRE(c.post("/api/v1/carts/" + id + "/items", json::object{{"sku", sku}, {"quantity", quantity}}).status == 201);
-    auto order = c.post("/api/v1/checkout", json::object{{"cart_id", id}, {"shipping_address", address()}, {"shipping_method", "standard"}});
-    REQUIRE_MESSAGE(order.status == 201, order.body);
-    return order.json().as_object();
-}
-
 void pay(TestShop& shop, HttpClient& c, const std::string& order_id, const std::string& card = "4242424242424242") {
     auto paid = c.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", card_token(c, card)}});
     REQUIRE_MESSAGE(paid.status == 201, paid.body);
     shop.settle();
 }
-
-/// The line id of `sku` in an order reply.
-std::string line_of(const json::object& order, const std::string& sku) {
-    for (auto& l : order.at("lines").as_array())
-        if (l.at("sku").as_string() == sku) return std::string(l.at("id").as_string());
-    FAIL("no line for " << sku);
-    return {};
-}
-
-/// How many sent mails contain `needle`.
-int mails_with(const TestShop& shop, const std::string& needle) {
-    auto dir = shop.dir() / "mail" / "outbox";
-    if (!std::filesystem::exists(dir)) return 0;
-    int n = 0;
-    for (auto& e : std::filesystem::directory_iterator(dir)) {
-        if (e.path().extension() != ".eml") continue;
-        std::ifstream in(e.path());
-        std::stringstream ss;
-        ss << in.rdbuf();
-        if (ss.str().find(needle) != std::string::npos) ++n;
-    }
-    return n;
-}
-
-std::string first_field(const HttpResult& r) { return std::string(r.json().at("errors").at(0).at("field").as_string()); }
 
 }  // namespace
 
@@ -197,17 +151,18 @@ TEST_CASE("an admin ships an order in two parcels and delivers it: each step mai
         CHECK(at >= last_at);
         last_at = at;
     }
-    std::vector<std::string> expected{"status:pending_payment", "payment:authorized", "status:confirmed",  "status:processing",
-                                      "shipment:shipped",       "shipment:delivered", "shipment:shipped",  "status:shipped",
-                                      "shipment:delivered",     "status:delivered"};
+    std::vector<std::string> expected{"status:pending_payment", "payment:authorized", "payment:captured",   "status:confirmed",
+                                      "status:processing",      "shipment:shipped",   "shipment:delivered", "shipment:shipped",
+                                      "status:shipped",         "shipment:delivered", "status:delivered"};
     CHECK(seq == expected);
     auto events = history.at("events").as_array();
     CHECK(events[1].at("payment_id").as_string().subview(0, 4) == "pay_");
     CHECK(events[1].at("amount").at("amount").as_int64() == order.at("total").at("amount").as_int64());
-    CHECK(events[4].at("tracking_number").as_string() == "TRACK-ONE-111");
-    CHECK(events[4].at("shipment_id").as_string() == first_id);
-    CHECK(events[6].at("carrier").as_string() == "UPS");
-    CHECK(events[6].at("lines").as_array().size() == 2);
+    CHECK(events[2].at("amount").at("amount").as_int64() == order.at("total").at("amount").as_int64());  // captured with it
+    CHECK(events[5].at("tracking_number").as_string() == "TRACK-ONE-111");
+    CHECK(events[5].at("shipment_id").as_string() == first_id);
+    CHECK(events[7].at("carrier").as_string() == "UPS");
+    CHECK(events[7].at("lines").as_array().size() == 2);
     // The status-only list keeps its shape.
     auto statuses = history.at("history").as_array();
     REQUIRE(statuses.size() == 5);
@@ -276,7 +231,7 @@ TEST_CASE("fulfilment refuses steps out of order (409 invalid_state) and bad fie
     std::vector<std::string> expected_statuses{">pending_payment", "pending_payment>pending_payment", "pending_payment>confirmed",
                                                "confirmed>processing", "processing>shipped", "shipped>delivered"};
     CHECK(statuses == expected_statuses);
-    CHECK(payments == std::vector<std::string>{"failed", "authorized"});
+    CHECK(payments == std::vector<std::string>{"failed", "authorized", "captured"});
     shop.settle();
     CHECK(mails_with(shop, "3SABC123") == 1);
     CHECK(mails_with(shop, "This completes your order.") == 1);
@@ -295,7 +250,8 @@ TEST_CASE("a refund given for a cancelled order shows in its history") {
     auto events = ann.get("/api/v1/orders/" + id + "/history").json().at("events").as_array();
     std::vector<std::string> seq;
     for (auto& e : events) seq.push_back(std::string(e.at("kind").as_string()) + ":" + std::string(e.at("event").as_string()));
-    CHECK(seq == std::vector<std::string>{"status:pending_payment", "payment:authorized", "status:confirmed", "status:cancelled", "payment:refunded"});
+    CHECK(seq == std::vector<std::string>{"status:pending_payment", "payment:authorized", "payment:captured", "status:confirmed",
+                                          "status:cancelled", "payment:refunded"});
     CHECK(events.back().at("amount").at("amount").as_int64() == order.at("total").at("amount").as_int64());
     CHECK(events.back().at("refund_id").is_string());
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -479,17 +480,35 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
     for (auto& sku : backordered) fill_backorders(tx, sku);
 }
 
+namespace {
+/// Units of `sku` sold under `reference` that came back already (restock_in), per warehouse.
+std::map<std::string, std::int64_t> returned_of(db::Sql& sql, const std::string& reference, const std::string& sku) {
+    std::map<std::string, std::int64_t> out;
+    for (auto& r : sql.query("SELECT warehouse, COALESCE(SUM(delta), 0) FROM inventory.movements WHERE reference = ? AND sku = ? AND reason = 'return' "
+                             "GROUP BY warehouse",
+                             reference, sku))
+        out[r.str(0)] = r.i64(1);
+    return out;
+}
+}  // namespace
+
 void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
     std::string at = now_iso8601();
     std::set<std::string> restocked;
+    std::map<std::string, std::map<std::string, std::int64_t>> returned;  // per SKU, per warehouse
     for (auto& r : reservations_of(tx, reference)) {
         if (r.status == "active") {
             tx.exec("UPDATE inventory.reservations SET status = 'released', updated_at = ? WHERE id = ?", at, r.id);
         } else if (r.status == "committed") {
+            if (!returned.count(r.sku)) returned[r.sku] = returned_of(tx, reference, r.sku);
+            auto& back = returned[r.sku][r.warehouse];
+            std::int64_t already = std::min(back, r.quantity);
+            back -= already;
             tx.exec("UPDATE inventory.reservations SET status = 'returned', updated_at = ? WHERE id = ?", at, r.id);
-            tx.exec("UPDATE inventory.levels SET on_hand = on_hand + ?, updated_at = ? WHERE sku = ? AND warehouse = ?", r.quantity, at,
-                    r.sku, r.warehouse);
-            record_movement(tx, r.sku, r.warehouse, r.quantity, "restock", reference, "system");
+            if (r.quantity - already <= 0) continue;
+            tx.exec("UPDATE inventory.levels SET on_hand = on_hand + ?, updated_at = ? WHERE sku = ? AND warehouse = ?", r.quantity - already,
+                    at, r.sku, r.warehouse);
+            record_movement(tx, r.sku, r.warehouse, r.quantity - already, "restock", reference, "system");
             restocked.insert(r.sku);
         }
     }
@@ -521,6 +540,39 @@ int InventoryService::expire_reservations() {
         log_.info("reservation expired", {{"reference", ref}});
     }
     return static_cast<int>(refs.size());
+}
+
+}  // namespace shop::inventory
+
+namespace shop::inventory {
+
+void InventoryService::restock_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines) {
+    std::string at = now_iso8601();
+    auto rows = reservations_of(tx, reference);
+    for (auto& line : lines) {
+        // Into the warehouses the units were sold from, each at most what it sold less what came back.
+        std::vector<std::pair<std::string, std::int64_t>> room;  // warehouse, units, in the order they were reserved
+        for (auto& r : rows) {
+            if (r.sku != line.sku || r.status != "committed") continue;
+            auto it = std::find_if(room.begin(), room.end(), [&](auto& w) { return w.first == r.warehouse; });
+            if (it == room.end()) room.emplace_back(r.warehouse, r.quantity);
+            else it->second += r.quantity;
+        }
+        for (auto& [warehouse, back] : returned_of(tx, reference, line.sku))
+            for (auto& w : room)
+                if (w.first == warehouse) w.second -= back;
+        std::int64_t left = line.quantity;
+        for (auto& [warehouse, units] : room) {
+            std::int64_t n = std::min(units, left);
+            if (n <= 0) continue;
+            left -= n;
+            tx.exec("UPDATE inventory.levels SET on_hand = on_hand + ?, updated_at = ? WHERE sku = ? AND warehouse = ?", n, at, line.sku, warehouse);
+            record_movement(tx, line.sku, warehouse, n, "return", reference, "system");
+        }
+        if (left > 0)
+            log_.warn("a restock asked for more units than were sold", {{"reference", reference}, {"sku", line.sku}, {"units_left", left}});
+        fill_backorders(tx, line.sku);
+    }
 }
 
 }  // namespace shop::inventory

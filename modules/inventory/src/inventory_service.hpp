@@ -92,8 +92,12 @@ public:
     /// before payment), sells from free stock if there is enough, and throws otherwise so the event
     /// is retried and finally parked for an admin.
     void commit_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines);
-    /// Releases active reservations and restocks committed ones of `reference`.
+    /// Releases active reservations and restocks committed ones of `reference` (less what came
+    /// back already through restock_in).
     void cancel_in(db::Tx& tx, const std::string& reference);
+    /// Puts sold units of `reference` back on the shelves of the warehouses they were sold from
+    /// (a refund with restock, a received return); never more than was sold under it.
+    void restock_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines);
     /// Releases every expired active reservation; returns how many references expired.
     int expire_reservations();
 

@@ -72,6 +72,33 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
                                                                                      : "The rest of your order follows in another parcel."},
                                                             {"shop_name", shop_name}});
                                     });
+    bus.subscribe<oe::OrderRefunded>(
+        "notification.order_events", "notification", "ordering",
+        [&svc, shop_name](db::Tx& tx, const oe::OrderRefunded& e, const bus::EventMeta& meta) {
+            // A cancelled order's refund is told by the cancellation mail.
+            if (e.email.empty() || e.status == "cancelled") return;
+            svc.send_templated(tx, meta.id, "order_refunded", e.email,
+                               {{"order_number", e.number},
+                                {"amount", format_money({e.amount, e.currency})},
+                                {"total_refunded", format_money({e.total_refunded, e.currency})},
+                                {"reason", e.reason},
+                                {"shop_name", shop_name}});
+        });
+    bus.subscribe<oe::ReturnUpdated>(
+        "notification.order_events", "notification", "ordering",
+        [&svc, shop_name](db::Tx& tx, const oe::ReturnUpdated& e, const bus::EventMeta& meta) {
+            if (e.email.empty()) return;
+            std::string message = e.status == "requested"  ? fmt::format("we have your return request {} for order #{}.", e.return_id, e.number)
+                                  : e.status == "approved" ? fmt::format("your return {} is approved: please send the items back.", e.return_id)
+                                  : e.status == "rejected" ? fmt::format("we cannot accept your return {}.", e.return_id)
+                                                           : fmt::format("we received your return {}; its refund is on its way.", e.return_id);
+            svc.send_templated(tx, meta.id, "return_updated", e.email,
+                               {{"order_number", e.number},
+                                {"status", e.status},
+                                {"message", message},
+                                {"note", e.status == "requested" || e.note.empty() ? "" : "Note from the shop: " + e.note},
+                                {"shop_name", shop_name}});
+        });
     bus.subscribe<oe::OrderDelivered>(
         "notification.order_events", "notification", "ordering",
         [&svc, shop_name](db::Tx& tx, const oe::OrderDelivered& e, const bus::EventMeta& meta) {

@@ -1,5 +1,7 @@
 #include "ordering_service.hpp"
 
+#include "order_records.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -110,12 +112,15 @@ Order order_from_row(db::Sql& sql, const db::Row& r) {
     return o;
 }
 
+}  // namespace
+
 bool may_see(const Ctx& ctx, const OrderAccess& a, std::string_view cart_token) {
     if (ctx.is_admin()) return true;
     if (!a.customer_id.empty()) return ctx.user_id() == a.customer_id;
     return !cart_token.empty() && crypto::equal_constant_time(crypto::sha256_hex(cart_token), a.guest_token_hash);
 }
 
+namespace {
 std::vector<events::OrderLine> event_lines(const Order& order) {
     std::vector<events::OrderLine> out;
     for (auto& l : order.lines)
@@ -123,9 +128,8 @@ std::vector<events::OrderLine> event_lines(const Order& order) {
     return out;
 }
 
-/// Every status change goes through here, and through the one transition table: a change it
-/// does not allow is refused (409 invalid_state). from == to records a note without a change;
-/// from "" is the order's creation.
+}  // namespace
+
 Error refused(const std::string& from, const std::string& to) {
     return Error(errc::invalid_transition, fmt::format("an order that is {} cannot become {}", from.empty() ? "new" : from, to),
                  {{"status", fmt::format("is {}", from)}});
@@ -147,7 +151,6 @@ std::optional<Order> load_in(db::Sql& sql, const std::string& id, OrderAccess* a
     return order_from_row(sql, *r);
 }
 
-}  // namespace
 
 const ErrorCategory& ordering_category() noexcept {
     static const OrderingCategory kCategory;
@@ -217,6 +220,49 @@ Result<OrderHistory> OrderingService::history(const Ctx& ctx, std::string_view o
             }
             if (!row.str(4).empty()) e.amount = api::Money{row.i64(3), row.str(4)};
             timed.push_back({row.str(6), seq_of(row.str(0)), std::move(e)});
+        }
+        for (auto& row : r.query("SELECT id, amount, currency, reason, status, failure_code, created_at, settled_at, return_id "
+                                 "FROM ordering.refunds WHERE order_id = ? ORDER BY id",
+                                 o->id.value)) {
+            HistoryEvent e;
+            e.kind.value = "refund";
+            e.at.value = row.str(6);
+            e.event = "requested";
+            e.refund_id = row.str(0);
+            e.amount = api::Money{row.i64(1), row.str(2)};
+            e.note = row.str(3);
+            if (!row.str(8).empty()) e.return_id = api::of<api::Id<"ret">>(row.str(8));
+            timed.push_back({e.at.value, seq_of(row.str(0)), e});
+            if (row.str(4) != "pending") {
+                e.at.value = row.str(7);
+                e.event = row.str(4);
+                e.note = row.str(4) == "failed" ? "refund failed: " + row.str(5) : "refund went through";
+                timed.push_back({e.at.value, seq_of(row.str(0)), std::move(e)});
+            }
+        }
+        for (auto& row : r.query("SELECT id, status, reason, note, created_at, decided_at, received_at FROM ordering.returns "
+                                 "WHERE order_id = ? ORDER BY id",
+                                 o->id.value)) {
+            HistoryEvent e;
+            e.kind.value = "return";
+            e.return_id = api::of<api::Id<"ret">>(row.str(0));
+            e.at.value = row.str(4);
+            e.event = "requested";
+            e.note = row.str(2);
+            timed.push_back({e.at.value, seq_of(row.str(0)), e});
+            std::string status = row.str(1);
+            if (!row.str(5).empty()) {  // approved or rejected
+                e.at.value = row.str(5);
+                e.event = status == "rejected" ? "rejected" : "approved";
+                e.note = row.str(3);
+                timed.push_back({e.at.value, seq_of(row.str(0)), e});
+            }
+            if (!row.str(6).empty()) {
+                e.at.value = row.str(6);
+                e.event = "received";
+                e.note = row.str(3);
+                timed.push_back({e.at.value, seq_of(row.str(0)), std::move(e)});
+            }
         }
     });
     for (auto& s : o->shipments) {
@@ -575,6 +621,13 @@ void OrderingService::on_payment_authorized(db::Tx& tx, const std::string& order
     s.exec("UPDATE ordering.orders SET payment_id = ? WHERE id = ?", payment_id, order_id);
     tx.publish(events::OrderConfirmed{order_id, o->number, access.customer_id, o->email, payment_id, o->currency, o->subtotal.amount,
                                       o->discount.amount, o->shipping.amount, o->tax.amount, o->total.amount, event_lines(*o)});
+}
+
+void OrderingService::on_payment_captured(db::Tx& tx, const std::string& order_id, const std::string& payment_id) {
+    auto row = tx.one("SELECT status FROM ordering.orders WHERE id = ?", order_id);
+    if (!row || row->str(0) != "cancelled") return;
+    log_.warn("a capture settled after its order was cancelled; rejecting it for a refund", {{"order_id", order_id}, {"payment_id", payment_id}});
+    tx.publish(events::PaymentRejected{order_id, payment_id, "order is cancelled"});
 }
 
 void OrderingService::on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code) {

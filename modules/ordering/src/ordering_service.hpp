@@ -8,6 +8,7 @@
 #include "ordering/events.hpp"
 #include "platform/log.hpp"
 #include "pricing_service.hpp"
+#include "domain/refunds.hpp"
 #include "wire.hpp"
 
 namespace shop::db {
@@ -54,6 +55,20 @@ public:
     /// What checkout would charge for this cart, address and method now (nothing is written).
     Result<Quote> quote(const Ctx& ctx, const QuoteRequest& in, std::string_view cart_token);
 
+    /// Gives back part or all of what was captured for an order (admin): never more than captured
+    /// in total, concurrent refunds included. Payment refunds it (the reply is `pending` until
+    /// then); the order becomes partially_refunded / refunded when it has; `restock` puts units back.
+    Result<OrderRefund> refund(const Ctx& ctx, std::string_view order_id, const RefundRequest& in);
+    /// A return of delivered units (the order's customer or guest).
+    Result<ReturnOut> request_return(const Ctx& ctx, std::string_view order_id, std::string_view cart_token, const ReturnRequest& in);
+    /// Returns, newest first (admin), by status or order.
+    ReturnPage list_returns(const ReturnListQuery& q);
+    /// An admin's step on a return: `approved`, `rejected`, or `received` (refunds the returned
+    /// lines' value and, unless `restock` is false, puts them back in stock).
+    Result<ReturnOut> decide_return(const Ctx& ctx, std::string_view return_id, const std::string& to, const ReturnDecision& in);
+    /// The sales report over a day range, from the read model.
+    Result<SalesReport> sales_report(const SalesQuery& q);
+
     /// Releases stock held for orders that were never written (a crash between the reservation
     /// and the order's transaction), once they are older than `grace_ms`; returns how many.
     int release_orphaned_reservations(std::int64_t grace_ms);
@@ -62,15 +77,31 @@ public:
 
     // Saga steps driven by events; each is idempotent.
     void on_payment_authorized(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
+    /// A capture that settled after its order was cancelled (the cancellation found the capture
+    /// under way and could not void it): the payment is rejected, so payment refunds it.
+    void on_payment_captured(db::Tx& tx, const std::string& order_id, const std::string& payment_id);
     void on_payment_failed(db::Tx& tx, const std::string& order_id, const std::string& code);
     void on_reservation_expired(db::Tx& tx, const std::string& order_id);
-    /// Records what payment told about an order (`authorized`, `failed`, `refunded`) for its
-    /// history; `detail`: the failure code, or the refund's id.
+    /// Payment gave money back: the refund asked for (if it was one) succeeded, and the order's
+    /// status follows (domain::status_after_refund); order_refunded tells the customer.
+    void on_payment_refunded(db::Tx& tx, const std::string& order_id, const std::string& refund_id, std::int64_t amount,
+                             const std::string& currency, const std::string& reason);
+    /// Payment could not make a refund asked for.
+    void on_refund_failed(db::Tx& tx, const std::string& refund_id, const std::string& code);
+    /// The sales read model, from ordering's own events (`day`: the event's UTC date).
+    void count_sale(db::Tx& tx, const std::string& day, const events::OrderConfirmed& e);
+    void count_refund_in_sales(db::Tx& tx, const std::string& day, const std::string& currency, std::int64_t amount);
+    /// Records what payment told about an order (`authorized`, `captured`, `voided`, `failed`,
+    /// `refunded`) for its history; `detail`: the failure code, or the refund's id.
     void record_payment_fact(db::Tx& tx, const std::string& order_id, const std::string& payment_id, const std::string& kind,
                              std::int64_t amount, const std::string& currency, const std::string& detail, const std::string& at);
 
 private:
     std::optional<Order> load_order(const std::string& id, OrderAccess* access);
+    /// Writes a refund of `amount` (pending) and its restock, publishes refund_requested and
+    /// items_restocked; the caller checked the amount.
+    OrderRefund start_refund(db::Tx& tx, const Ctx& ctx, const Order& o, std::int64_t amount, const std::string& reason,
+                             const std::vector<domain::AskedLine>& restock, const std::string& return_id);
     /// The cart's lines priced from the catalog now; errors name `cart_id`.
     Result<std::vector<domain::PriceLine>> price_lines(const cart::CheckoutCart& cart, std::vector<events::OrderLine>* order_lines);
 

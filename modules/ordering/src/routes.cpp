@@ -160,12 +160,78 @@ void register_ordering_routes(Router& router, OrderingService& svc) {
          .tag = "ordering", .access = Access::admin, .errors = {404, 409}, .idempotency_schema = "ordering"},
         [&svc](Request& req, FulfilmentRequest& b, None&) { return unwrap(svc.fulfil(req.ctx(), req.param("id"), b)); });
 
+    api::add<RefundRequest, None, OrderRefund>(
+        router,
+        {.method = Method::post, .path = "/api/v1/admin/orders/{id}/refunds", .id = "refundOrder",
+         .summary = "Refund part or all of an order (admin), optionally restocking units",
+         .description = "`amount` in minor units of the order's currency, or absent for all that is left of what was captured; "
+                        "never more than captured in total, concurrent refunds included: more is 422 naming `amount`, nothing "
+                        "left 409 `invalid_state`. An order not paid (pending_payment), cancelled or refunded is 409 "
+                        "`invalid_state`. `restock: true` puts units back in stock: `lines` (`line_id`, `quantity`) or every unit "
+                        "not restocked yet. The refund is `pending` until payment has given the money back; then the order "
+                        "becomes `refunded` (all captured refunded) or, once delivered, `partially_refunded`, and the customer is "
+                        "mailed.",
+         .tag = "ordering", .access = Access::admin, .status = 201, .errors = {404, 409}, .idempotency_schema = "ordering"},
+        [&svc](Request& req, RefundRequest& b, None&) { return unwrap(svc.refund(req.ctx(), req.param("id"), b)); });
+
+    api::add<ReturnRequest, None, ReturnOut>(
+        router,
+        {.method = Method::post, .path = "/api/v1/orders/{id}/returns", .id = "requestReturn",
+         .summary = "Ask to return delivered units (the order's customer or guest)",
+         .description = "Only for a delivered (or partially refunded) order: otherwise 409 `invalid_state`. Each line at most what "
+                        "was delivered and not in another return (422 naming `lines[i].quantity`). The shop approves or rejects "
+                        "it, then receives the parcel: the returned lines' share of what was paid is refunded.",
+         .tag = "ordering", .status = 201, .errors = {404, 409}, .cart_token = true, .idempotency_schema = "ordering"},
+        [&svc](Request& req, ReturnRequest& b, None&) { return unwrap(svc.request_return(req.ctx(), req.param("id"), req.cart_token(), b)); });
+
+    api::add<None, ReturnListQuery, ReturnPage>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/returns", .id = "listReturns", .summary = "Returns, newest first (admin)",
+         .tag = "ordering", .access = Access::admin},
+        [&svc](Request&, None&, ReturnListQuery& q) { return svc.list_returns(q); });
+
+    struct Step {
+        const char* to;
+        const char* path;
+        const char* id;
+        const char* summary;
+        const char* description;
+    };
+    static constexpr Step kSteps[] = {
+        {"approved", "/api/v1/admin/returns/{id}/approve", "approveReturn", "Approve a requested return (admin)",
+         "The customer may send the units. Only a requested return: otherwise 409 `invalid_state`."},
+        {"rejected", "/api/v1/admin/returns/{id}/reject", "rejectReturn", "Reject a return (admin)",
+         "A requested or approved return; its units can be asked for again in another return. `note` tells the customer why."},
+        {"received", "/api/v1/admin/returns/{id}/receive", "receiveReturn", "Receive an approved return (admin): refund and restock",
+         "The returned lines' share of what was paid for goods (discount and tax shared out by line value, shipping not "
+         "included; never more than is left of what was captured) is refunded, and the units go back in stock unless "
+         "`restock` is false. Only an approved return: otherwise 409 `invalid_state`."},
+    };
+    for (const auto& step : kSteps)
+        api::add<ReturnDecision, None, ReturnOut>(
+            router,
+            {.method = Method::post, .path = step.path, .id = step.id, .summary = step.summary, .description = step.description,
+             .tag = "ordering", .access = Access::admin, .errors = {404, 409}, .idempotency_schema = "ordering", .body_optional = true},
+            [&svc, to = std::string(step.to)](Request& req, ReturnDecision& b, None&) {
+                return unwrap(svc.decide_return(req.ctx(), req.param("id"), to, b));
+            });
+
+    api::add<None, SalesQuery, SalesReport>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/reports/sales", .id = "getSalesReport",
+         .summary = "Sales by day: revenue, orders, average order value, refunds, top products",
+         .description = "`from` and `to` (YYYY-MM-DD, UTC, both included; default the last 30 days). Kept by ordering from its "
+                        "own events: an order counts on the day it was confirmed (paid), a refund on the day it went through.",
+         .tag = "ordering", .access = Access::admin},
+        [&svc](Request&, None&, SalesQuery& q) { return unwrap(svc.sales_report(q)); });
+
     api::add<None, None, OrderHistory>(router,
                                        {.method = Method::get, .path = "/api/v1/orders/{id}/history", .id = "getOrderHistory",
-                                        .summary = "What happened to an order: status changes, payments and shipments, in time order",
+                                        .summary = "What happened to an order: status changes, payments, refunds, returns and shipments",
                                         .description = "`history` lists the status changes; `events` lists status changes, payments "
-                                                       "(authorized, failed, refunded) and shipments (shipped, delivered) in time "
-                                                       "order, each with its `kind` and `at`.",
+                                                       "(authorized, captured, voided, failed, refunded), refunds (requested, "
+                                                       "succeeded, failed), returns (requested, approved, rejected, received) and "
+                                                       "shipments (shipped, delivered) in time order, each with its `kind` and `at`.",
                                         .tag = "ordering", .errors = {404}, .cart_token = true},
                                        [&svc](Request& req, None&, None&) {
                                            return unwrap(svc.history(req.ctx(), req.param("id"), req.cart_token()));

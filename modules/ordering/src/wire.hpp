@@ -123,9 +123,11 @@ SHOP_API_STRUCT(StatusChange, from, to, note, at)
 /// `to`), payment (`payment_id`, `amount`, `refund_id` for refunds), shipment (`shipment_id`,
 /// `carrier`, `tracking_number`, `lines`).
 struct HistoryEvent {
-    api::OneOf<"status", "payment", "shipment"> kind;
+    api::OneOf<"status", "payment", "shipment", "refund", "return"> kind;
     api::Timestamp at;
-    /// status: the new status; payment: `authorized`, `failed` or `refunded`; shipment: `shipped` or `delivered`
+    /// status: the new status; payment: `authorized`, `captured`, `voided`, `failed` or `refunded`;
+    /// shipment: `shipped` or `delivered`; refund: `requested`, `succeeded` or `failed`; return:
+    /// `requested`, `approved`, `rejected` or `received`
     std::string event;
     std::string note;
     std::optional<std::string> from;
@@ -137,14 +139,16 @@ struct HistoryEvent {
     std::optional<std::string> carrier;
     std::optional<std::string> tracking_number;
     std::optional<std::vector<ShipmentLineOut>> lines;
+    std::optional<api::Id<"ret">> return_id;
 };
-SHOP_API_STRUCT(HistoryEvent, kind, at, event, note, from, to, payment_id, refund_id, amount, shipment_id, carrier, tracking_number, lines)
+SHOP_API_STRUCT(HistoryEvent, kind, at, event, note, from, to, payment_id, refund_id, amount, shipment_id, carrier, tracking_number, lines,
+                return_id)
 
 struct OrderHistory {
     api::Id<"ord"> order_id;
     OrderStatus status;
     std::vector<StatusChange> history;  ///< status changes only, oldest first
-    std::vector<HistoryEvent> events;   ///< status changes, payments and shipments, in time order
+    std::vector<HistoryEvent> events;   ///< status changes, payments, refunds, returns and shipments, in time order
 };
 SHOP_API_STRUCT(OrderHistory, order_id, status, history, events)
 
@@ -162,6 +166,134 @@ struct FulfilmentRequest {
     std::optional<api::Id<"shp">> shipment_id;         ///< delivered only: that shipment; absent: the whole order
 };
 SHOP_API_STRUCT(FulfilmentRequest, status, carrier, tracking_number, lines, shipment_id)
+
+struct LineQuantity {
+    api::Id<"oln"> line_id;
+    api::Int<1, 1'000'000> quantity;
+};
+SHOP_API_STRUCT(LineQuantity, line_id, quantity)
+
+struct RefundRequest {
+    std::optional<api::Int<1, 1'000'000'000'000>> amount;  ///< minor units of the order's currency; absent: all that is left
+    api::Text<1, 500> reason;
+    std::optional<bool> restock;                            ///< put units back in stock (default false)
+    std::optional<api::List<LineQuantity, 1, 500>> lines;   ///< with restock: these units; absent: every unit not restocked yet
+};
+SHOP_API_STRUCT(RefundRequest, amount, reason, restock, lines)
+
+using RefundStatus = api::OneOf<"pending", "succeeded", "failed">;
+
+struct RestockedLine {
+    api::Id<"oln"> line_id;
+    std::string sku;
+    std::int64_t quantity = 0;
+};
+SHOP_API_STRUCT(RestockedLine, line_id, sku, quantity)
+
+/// A refund of an order: `pending` until payment has given the money back.
+struct OrderRefund {
+    std::string id;  ///< ref_…: also the payment's refund id
+    api::Id<"ord"> order_id;
+    api::Money amount;
+    std::string reason;
+    RefundStatus status;
+    api::Nullable<std::string> failure_code;
+    api::Nullable<api::Id<"ret">> return_id;
+    std::vector<RestockedLine> restocked;
+    api::Timestamp created_at;
+};
+SHOP_API_STRUCT(OrderRefund, id, order_id, amount, reason, status, failure_code, return_id, restocked, created_at)
+
+struct ReturnRequest {
+    api::List<LineQuantity, 1, 500> lines;
+    api::Text<1, 500> reason;
+};
+SHOP_API_STRUCT(ReturnRequest, lines, reason)
+
+struct ReturnLineOut {
+    api::Id<"oln"> line_id;
+    std::string sku;
+    std::string title;
+    std::int64_t quantity = 0;
+};
+SHOP_API_STRUCT(ReturnLineOut, line_id, sku, title, quantity)
+
+using ReturnStatus = api::OneOf<"requested", "approved", "rejected", "received">;
+
+struct ReturnOut {
+    api::Id<"ret"> id;
+    api::Id<"ord"> order_id;
+    std::string order_number;
+    ReturnStatus status;
+    std::string reason;
+    std::string note;  ///< the shop's, on approval, rejection or receipt
+    std::vector<ReturnLineOut> lines;
+    bool restocked = false;
+    api::Nullable<std::string> refund_id;  ///< when received: the refund of the returned lines
+    api::Money refund_amount;
+    api::Timestamp created_at;
+    api::Nullable<api::Timestamp> decided_at;
+    api::Nullable<api::Timestamp> received_at;
+};
+SHOP_API_STRUCT(ReturnOut, id, order_id, order_number, status, reason, note, lines, restocked, refund_id, refund_amount, created_at, decided_at,
+                received_at)
+
+struct ReturnPage {
+    std::vector<ReturnOut> data;
+    api::Nullable<api::Cursor> next_cursor;
+};
+SHOP_API_STRUCT(ReturnPage, data, next_cursor)
+
+struct ReturnListQuery {
+    std::optional<api::Int<1, 100>> limit;
+    std::optional<api::Cursor> cursor;
+    std::optional<ReturnStatus> status;
+    std::optional<api::Id<"ord">> order_id;
+};
+SHOP_API_STRUCT(ReturnListQuery, limit, cursor, status, order_id)
+
+struct ReturnDecision {
+    std::optional<api::Text<1, 500>> note;
+    std::optional<bool> restock;  ///< receive only: put the returned units back in stock (default true)
+};
+SHOP_API_STRUCT(ReturnDecision, note, restock)
+
+struct SalesQuery {
+    std::optional<api::Text<10, 10>> from;  ///< first day, YYYY-MM-DD (UTC); default: 30 days before `to`
+    std::optional<api::Text<10, 10>> to;    ///< last day, YYYY-MM-DD (UTC), included; default: today
+};
+SHOP_API_STRUCT(SalesQuery, from, to)
+
+/// Sales of one day and currency (or of the whole range, in `totals`).
+struct SalesRow {
+    std::optional<std::string> day;  ///< YYYY-MM-DD; absent in totals
+    std::string currency;
+    std::int64_t orders = 0;      ///< orders confirmed (paid)
+    api::Money revenue;           ///< their totals
+    api::Money refunded;          ///< refunds made that day (cancellations included)
+    api::Money net_revenue;       ///< revenue - refunded
+    api::Money average_order_value;  ///< revenue / orders, rounded down
+};
+SHOP_API_STRUCT(SalesRow, day, currency, orders, revenue, refunded, net_revenue, average_order_value)
+
+struct TopProduct {
+    std::string product_id;
+    std::string sku;
+    std::string title;
+    std::string currency;
+    std::int64_t quantity = 0;
+    api::Money revenue;
+};
+SHOP_API_STRUCT(TopProduct, product_id, sku, title, currency, quantity, revenue)
+
+struct SalesReport {
+    std::string from;
+    std::string to;
+    std::vector<SalesRow> days;
+    std::vector<SalesRow> totals;              ///< per currency
+    std::vector<TopProduct> top_products;      ///< the 10 SKUs sold most (units), per currency
+};
+SHOP_API_STRUCT(SalesReport, from, to, days, totals, top_products)
 
 struct ShippingMethod {
     std::string code;

@@ -1,10 +1,12 @@
 #pragma once
 #include <mutex>
 
-#include "domain/cards.hpp"
 #include "ordering/api.hpp"
 #include "payment/api.hpp"
+#include "platform/bus.hpp"
 #include "platform/log.hpp"
+#include "provider.hpp"
+#include "sandbox_provider.hpp"
 #include "wire.hpp"
 
 namespace shop::db {
@@ -14,40 +16,90 @@ class Tx;
 
 namespace shop::payment {
 
+/// A capture, void or refund recorded `pending`, with what is needed to carry it out.
+struct PendingOperation {
+    std::string id;  ///< also the provider's idempotency key
+    std::string intent_id;
+    std::string kind;  ///< capture | void | refund
+    std::int64_t amount = 0;
+    std::string reason;
+    std::string provider;
+    std::string provider_ref;
+    std::string order_id;
+    std::string currency;
+    std::int64_t authorized = 0;  ///< the intent's amount
+};
+
 class PaymentService final : public PaymentApi {
 public:
-    PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering) : db_(db), log_(log), ordering_(ordering) {}
+    /// `capture`: the store's default capture method, `automatic` or `manual` (anything else throws).
+    PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering, const std::string& capture);
 
     std::vector<PaymentSummary> payments_of_order(std::string_view order_id) override;
 
     /// Tokenizes a test card; the number itself is dropped here.
     Result<CardToken> create_sandbox_token(const Ctx& ctx, const CardTokenRequest& card);
-    /// Pays an order with a token: never twice, however often or concurrently it is called.
-    Result<Payment> pay(const Ctx& ctx, std::string_view order_id, const std::string& token, std::string_view cart_token);
+    /// Pays an order with a token: never twice, however often or concurrently it is called. The
+    /// intent is written `processing` before the provider is asked, and settled after.
+    Result<Payment> pay(const Ctx& ctx, const PayRequest& in, std::string_view cart_token);
+    /// The sandbox's 3-D Secure step of a payment in requires_action (its payer or an admin).
+    Result<Payment> authenticate(const Ctx& ctx, std::string_view payment_id, bool succeed, std::string_view cart_token);
+    /// Captures an authorization (admin): `amount` or all of it; the rest is released. Once.
+    Result<Payment> capture(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount);
+    /// Voids an authorization that was not captured (admin).
+    Result<Payment> void_payment(const Ctx& ctx, std::string_view payment_id, const std::string& reason);
+    /// Refunds `amount` (or all that is left) of what was captured (admin); never more in total.
+    Result<Payment> refund(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount, const std::string& reason);
     Result<Payment> get(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
     Result<PaymentList> list_for_order(const Ctx& ctx, std::string_view order_id, std::string_view cart_token);
-    /// The key sandbox tokens are signed with (made once per database, on first use).
-    const std::string& sandbox_key();
-    /// Finishes intents a crash left `processing` (the sandbox's answer is deterministic).
-    int recover_processing();
-    /// Refunds whatever of the payment is not refunded yet (idempotent).
-    void refund_in(db::Tx& tx, const std::string& payment_id, const std::string& reason);
-    /// Payments by provider and status, money refunded (Prometheus text).
+    /// The payments report over a day range, from the read model.
+    Result<PaymentReport> report(const ReportQuery& q);
+
+    SandboxProvider& sandbox() { return sandbox_; }
+    /// No capture, void or refund is waiting for the provider (tests wait for it).
+    bool idle();
+    /// Finishes what a crash interrupted: intents left `processing` are authorized again with the
+    /// same key (the provider answers its first result), pending operations are carried out.
+    int recover();
+
+    // Event-driven steps (each idempotent; provider calls happen after the transaction commits).
+    /// Gives back what a payment holds: voids an uncaptured authorization, refunds what is left of a capture.
+    void release_in(db::Tx& tx, const std::string& payment_id, const std::string& reason);
+    /// release_in for every payment of a cancelled order.
+    void release_order_in(db::Tx& tx, const std::string& order_id, const std::string& reason);
+    /// A refund ordering asked for: from the order's captured payment, under the request's id;
+    /// refund_failed when nothing (or not that much) is left to refund.
+    void request_refund_in(db::Tx& tx, const std::string& refund_id, const std::string& order_id, std::int64_t amount,
+                           const std::string& reason);
+    /// The read model of the payments report, from payment's own events.
+    void count_in_report(db::Tx& tx, const bus::EventMeta& meta, const std::string& payment_id, std::int64_t attempts,
+                         std::int64_t succeeded, std::int64_t failed, std::int64_t authorized, std::int64_t captured,
+                         std::int64_t refunds, std::int64_t refunded);
+    /// Payments by provider and status, refunds by status (Prometheus text).
     void collect_metrics(std::string& out);
-    /// Refunds every payment that took money for a cancelled order (idempotent).
-    void refund_order_in(db::Tx& tx, const std::string& order_id, const std::string& reason);
 
 private:
-    /// Records the provider's outcome of a processing intent (once; later calls do nothing) and
-    /// publishes payment_authorized or payment_failed.
-    void record_outcome(db::Tx& tx, const std::string& intent_id, const domain::SandboxOutcome& outcome);
+    PaymentProvider& provider(const std::string& name);
+    /// Records a provider's answer for an intent still in `from` (processing, requires_action);
+    /// later calls do nothing. Publishes payment_authorized or payment_failed.
+    void record_outcome(db::Tx& tx, const std::string& intent_id, const std::string& from, const ProviderCharge& charge);
+    /// Writes a pending operation after the checks that keep captures single and refunds within
+    /// the capture; the intent's row is written first so concurrent ones run one after another.
+    Result<PendingOperation> begin_operation(db::Tx& tx, const std::string& payment_id, const std::string& kind,
+                                             std::optional<std::int64_t> amount, const std::string& reason, const std::string& id);
+    /// Asks the provider to carry out `op` and records its answer (once, whoever gets there first).
+    Result<Payment> carry_out(const Ctx& ctx, const PendingOperation& op);
+    /// Carries out every pending operation (after a handler's commit, and at start).
+    void run_pending();
+    Result<Payment> owned(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
     std::optional<Payment> load(const std::string& id);
 
     db::Database& db_;
     Logger& log_;
     ordering::OrderingApi& ordering_;
-    std::once_flag key_once_;
-    std::string sandbox_key_;
+    std::string default_capture_;
+    SandboxProvider sandbox_;
+    std::mutex pending_mu_;
 };
 
 }  // namespace shop::payment

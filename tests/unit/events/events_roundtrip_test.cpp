@@ -139,3 +139,45 @@ TEST_CASE("payment events round-trip") {
     CHECK(decltype(a)::kType == "payment.payment_authorized.v1");
     CHECK(decltype(f)::kType == "payment.payment_failed.v1");
 }
+
+TEST_CASE("payment's capture, void and refund events round-trip") {
+    namespace pe = shop::payment::events;
+    auto c = round_trip(pe::PaymentCaptured{"pay_1", "ord_1", 3000, 500, "USD"});
+    CHECK(c.amount == 3000);
+    CHECK(c.released == 500);
+    CHECK(c.currency == "USD");
+    auto v = round_trip(pe::PaymentVoided{"pay_1", "ord_1", 3500, "USD", "order cancelled"});
+    CHECK(v.amount == 3500);
+    CHECK(v.reason == "order cancelled");
+    auto r = round_trip(pe::PaymentRefunded{"pay_1", "ref_1", "ord_1", 1200, "USD", "damaged"});
+    CHECK(r.refund_id == "ref_1");
+    CHECK(r.amount == 1200);
+    auto f = round_trip(pe::RefundFailed{"ref_2", "ord_1", "pay_1", "amount_exceeds_captured"});
+    CHECK(f.refund_id == "ref_2");
+    CHECK(f.failure_code == "amount_exceeds_captured");
+    CHECK(pe::PaymentCaptured::kType == "payment.payment_captured.v1");
+    CHECK(pe::PaymentVoided::kType == "payment.payment_voided.v1");
+    CHECK(pe::RefundFailed::kType == "payment.refund_failed.v1");
+}
+
+TEST_CASE("ordering's refund, restock and return events round-trip") {
+    namespace oe = shop::ordering::events;
+    auto q = round_trip(oe::RefundRequested{"ref_1", "ord_1", 1500, "EUR", "late delivery"});
+    CHECK(q.amount == 1500);
+    CHECK(q.currency == "EUR");
+    CHECK(q.reason == "late delivery");
+    auto s = round_trip(oe::ItemsRestocked{"ord_1", "return ret_1", {{"MUG", 2}, {"CAP", 1}}});
+    REQUIRE(s.lines.size() == 2);
+    CHECK(s.lines[0].sku == "MUG");
+    CHECK(s.lines[1].quantity == 1);
+    auto r = round_trip(oe::OrderRefunded{"ord_1", "1001", "a@b.co", "ref_1", 1500, 2500, "EUR", "late", "partially_refunded"});
+    CHECK(r.total_refunded == 2500);
+    CHECK(r.status == "partially_refunded");
+    auto u = round_trip(oe::ReturnUpdated{"ret_1", "ord_1", "1001", "a@b.co", "approved", "send it"});
+    CHECK(u.status == "approved");
+    CHECK(u.note == "send it");
+    CHECK(oe::RefundRequested::kType == "ordering.refund_requested.v1");
+    CHECK(oe::ItemsRestocked::kType == "ordering.items_restocked.v1");
+    CHECK(oe::OrderRefunded::kType == "ordering.order_refunded.v1");
+    CHECK(oe::ReturnUpdated::kType == "ordering.return_updated.v1");
+}

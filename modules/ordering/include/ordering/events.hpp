@@ -119,4 +119,66 @@ struct OrderDelivered {
 };
 BOOST_DESCRIBE_STRUCT(OrderDelivered, (), (order_id, number, email, shipment_ids, complete))
 
+/// Money of an order is to go back to the customer (an admin's refund, or a received return):
+/// payment refunds it from the order's captured payment under this `refund_id`, and answers with
+/// payment_refunded or refund_failed carrying it.
+struct RefundRequested {
+    static constexpr std::string_view kType = "ordering.refund_requested.v1";
+    std::string refund_id;
+    std::string order_id;
+    std::int64_t amount{};
+    std::string currency;
+    std::string reason;
+    static constexpr auto kKey = &RefundRequested::order_id;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(RefundRequested, (), (refund_id, order_id, amount, currency, reason))
+
+/// One SKU's units coming back to stock.
+struct RestockLine {
+    std::string sku;
+    std::int64_t quantity{};
+};
+BOOST_DESCRIBE_STRUCT(RestockLine, (), (sku, quantity))
+
+/// Sold units of an order go back on the shelf (a refund with restock, a received return):
+/// inventory adds them to the warehouses they were sold from.
+struct ItemsRestocked {
+    static constexpr std::string_view kType = "ordering.items_restocked.v1";
+    std::string order_id;
+    std::string reason;  ///< `refund ref_…` or `return ret_…`
+    std::vector<RestockLine> lines;
+    static constexpr auto kKey = &ItemsRestocked::order_id;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(ItemsRestocked, (), (order_id, reason, lines))
+
+/// A refund of an order went through: `amount` now, `total_refunded` so far, the order's `status`
+/// after it (refunded, partially_refunded, or unchanged before delivery).
+struct OrderRefunded {
+    static constexpr std::string_view kType = "ordering.order_refunded.v1";
+    std::string order_id;
+    std::string number;
+    std::string email;
+    std::string refund_id;
+    std::int64_t amount{};
+    std::int64_t total_refunded{};
+    std::string currency;
+    std::string reason;
+    std::string status;
+    static constexpr auto kKey = &OrderRefunded::order_id;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(OrderRefunded, (), (order_id, number, email, refund_id, amount, total_refunded, currency, reason, status))
+
+/// A return's status changed (requested, approved, rejected, received): the customer is told.
+struct ReturnUpdated {
+    static constexpr std::string_view kType = "ordering.return_updated.v1";
+    std::string return_id;
+    std::string order_id;
+    std::string number;
+    std::string email;
+    std::string status;
+    std::string note;
+    static constexpr auto kKey = &ReturnUpdated::order_id;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(ReturnUpdated, (), (return_id, order_id, number, email, status, note))
+
 }  // namespace shop::ordering::events

@@ -8,7 +8,7 @@
 namespace shop::ordering::domain {
 
 bool can_transition(std::string_view from, std::string_view to) noexcept {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kAllowed = {{
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kAllowed = {{
         {"pending_payment", "confirmed"},
         {"pending_payment", "cancelled"},
         {"confirmed", "processing"},
@@ -16,6 +16,10 @@ bool can_transition(std::string_view from, std::string_view to) noexcept {
         {"processing", "shipped"},
         {"processing", "cancelled"},
         {"shipped", "delivered"},
+        // A refund of everything captured, before delivery too (domain/refunds.hpp).
+        {"confirmed", "refunded"},
+        {"processing", "refunded"},
+        {"shipped", "refunded"},
         {"delivered", "refunded"},
         {"delivered", "partially_refunded"},
         {"partially_refunded", "refunded"},
