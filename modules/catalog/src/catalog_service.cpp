@@ -45,6 +45,8 @@ events::ProductChanged snapshot(const ProductDoc& p, bool created) {
     e.vendor_id = p.vendor_id;
     e.updated_at = p.updated_at;
     e.created = created;
+    if (p.brand) e.brand_id = p.brand->id;
+    for (auto& c : p.categories) e.category_ids.push_back(c.id);
     for (auto& v : p.variants) {
         events::VariantDoc vd{v.id, v.sku, v.title, {}};
         for (auto& m : v.prices) vd.prices.push_back({m.amount, m.currency});
@@ -214,6 +216,23 @@ Result<CreatedProduct> CatalogService::create_product(const Ctx& ctx, const NewP
         return out;
     });
     return result;
+}
+
+Result<std::string> CatalogService::add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) {
+    CategoryRequest in;
+    in.name.value = name;
+    if (!parent_id.empty()) in.parent_id = api::Nullable<api::Id<"cat">>(api::of<api::Id<"cat">>(parent_id));
+    auto created = taxonomy_.create_category(ctx, in);
+    if (!created) return created.error();
+    return created->id.value;
+}
+
+Result<std::string> CatalogService::add_brand(const Ctx& ctx, const std::string& name) {
+    BrandRequest in;
+    in.name.value = name;
+    auto created = taxonomy_.create_brand(ctx, in);
+    if (!created) return created.error();
+    return created->id.value;
 }
 
 std::int64_t CatalogService::product_count() {

@@ -35,6 +35,8 @@ public:
     Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product, const std::string& reply_currency);
     bool category_exists(std::string_view id) override { return taxonomy_.tree()->find(id) != nullptr; }
     std::int64_t product_count() override;
+    Result<std::string> add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) override;
+    Result<std::string> add_brand(const Ctx& ctx, const std::string& name) override;
     Result<SkuOwner> sku_owner(std::string_view sku) override;
 
     /// A product by id or slug as the caller may see it (drafts: owner vendor and admins only).

@@ -74,6 +74,11 @@ public:
     virtual bool category_exists(std::string_view id) = 0;
     /// Number of products in any status.
     virtual std::int64_t product_count() = 0;
+    /// Creates a category under `parent_id` ("" for a root), last among its siblings, with a slug
+    /// made from its name (as POST /api/v1/categories); returns its id.
+    virtual Result<std::string> add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) = 0;
+    /// Creates a brand with a slug made from its name (as POST /api/v1/brands); returns its id.
+    virtual Result<std::string> add_brand(const Ctx& ctx, const std::string& name) = 0;
 };
 
 }  // namespace shop::catalog
