@@ -19,7 +19,7 @@ void register_search_routes(Router& router, SearchService& svc, std::string base
                         "of `currency`), `in_stock`, `min_rating`. Each facet counts what the query and every other filter leave "
                         "(a chosen brand does not hide the other brands). A category, brand or collection that does not exist is 422 "
                         "naming the parameter.",
-         .tag = "search", .blocking = true},
+         .tag = "search"},
         [&svc, base_currency](Request&, api::None&, SearchQuery& q) {
             int offset = 0;
             if (q.cursor) {

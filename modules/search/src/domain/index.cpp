@@ -147,6 +147,7 @@ Index::Index(Corpus corpus)
         if (a.text.size() != b.text.size()) return a.text.size() < b.text.size();
         return a.text < b.text;
     });
+    for (auto& name : names_) name.lower = lower(name.text);
     std::map<std::string, std::vector<std::uint32_t>> name_words;
     for (std::uint32_t i = 0; i < names_.size(); ++i)
         for (auto& w : words_of(names_[i].text)) add_term(name_words, w, i);
@@ -355,10 +356,16 @@ Suggestions Index::suggest(std::string_view q, std::size_t limit) const {
         }
     }
     // Names that begin with the words as typed come first; ids are already by kind, length, text.
-    std::string typed = lower(joined(words));
-    std::stable_partition(ids.begin(), ids.end(), [&](std::uint32_t id) { return lower(names_[id].text).starts_with(typed); });
-    for (std::size_t i = 0; i < ids.size() && out.items.size() < limit; ++i) {
-        const auto& n = names_[ids[i]];
+    std::string typed = joined(words);
+    std::vector<std::uint32_t> rest;
+    for (auto id : ids) {
+        if (out.items.size() >= limit) break;
+        const auto& n = names_[id];
+        if (n.lower.starts_with(typed)) out.items.push_back({n.kind, n.text, n.id, n.slug});
+        else if (rest.size() < limit) rest.push_back(id);
+    }
+    for (std::size_t i = 0; i < rest.size() && out.items.size() < limit; ++i) {
+        const auto& n = names_[rest[i]];
         out.items.push_back({n.kind, n.text, n.id, n.slug});
     }
     return out;

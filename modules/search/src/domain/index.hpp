@@ -172,6 +172,7 @@ private:
     // Autocomplete: names and the words in them.
     struct Name {
         std::string kind, text, id, slug;
+        std::string lower;  ///< text in lower case, for "begins with what was typed"
     };
     std::vector<Name> names_;
     std::vector<std::string> name_terms_;                ///< sorted
