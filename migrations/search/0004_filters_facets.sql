@@ -5,12 +5,12 @@ ALTER TABLE search.documents ADD COLUMN brand_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE search.documents ADD COLUMN category_ids TEXT NOT NULL DEFAULT '[]';  -- JSON array, as placed
 ALTER TABLE search.documents ADD COLUMN image_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE search.documents ADD COLUMN rating_average DOUBLE PRECISION NOT NULL DEFAULT 0;
-ALTER TABLE search.documents ADD COLUMN rating_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE search.documents ADD COLUMN rating_count BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE search.documents ADD COLUMN skus TEXT NOT NULL DEFAULT '[]';          -- JSON array
 
 CREATE TABLE search.stock (
     sku TEXT PRIMARY KEY,
-    in_stock INTEGER NOT NULL
+    in_stock BIGINT NOT NULL
 );
 CREATE TABLE search.categories (
     category_id TEXT PRIMARY KEY,
@@ -33,6 +33,6 @@ CREATE TABLE search.collections (
 -- the revision the index was built from (changes handled by another instance included).
 CREATE TABLE search.state (
     name TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
+    value BIGINT NOT NULL
 );
 INSERT INTO search.state (name, value) VALUES ('revision', 1);

@@ -4,6 +4,6 @@
 CREATE TABLE search.bought_together (
     product_id TEXT NOT NULL,
     other_id TEXT NOT NULL,
-    orders INTEGER NOT NULL,
+    orders BIGINT NOT NULL,
     PRIMARY KEY (product_id, other_id)
 );
