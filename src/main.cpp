@@ -31,8 +31,9 @@ Usage:
                  migrate, seed the demo catalog on first start, serve HTTP until SIGTERM/SIGINT
   shop migrate [--dry-run] [--data-dir DIR] [--config FILE]
                  apply pending migrations (or count them)
-  shop seed    [--products N] [--data-dir DIR] [--config FILE]
-                 seed the demo catalog, or N generated products with stock
+  shop seed    [--dataset demo | --products N] [--data-dir DIR] [--config FILE]
+                 seed the demo catalog, the demo data set (accounts, 600 products, stock,
+                 orders; nothing when products exist), or N generated products with stock
   shop backup  DIR [--data-dir DIR] [--config FILE]
                  consistent online copy of every database file into DIR
   shop migrate-data --from sqlite:DIR --to postgresql://USER:PASS@HOST:PORT/DB [--config FILE]
@@ -56,7 +57,7 @@ struct Args {
 
 Args parse_args(int argc, char** argv) {
     Args a;
-    static const std::vector<std::string> kWithValue = {"--port", "--host", "--data-dir", "--config", "--products", "--from", "--to", "--url"};
+    static const std::vector<std::string> kWithValue = {"--port", "--host", "--data-dir", "--config", "--products", "--dataset", "--from", "--to", "--url"};
     for (int i = 1; i < argc; ++i) {
         std::string s = argv[i];
         if (s.rfind("--", 0) == 0) {
@@ -75,7 +76,7 @@ Args parse_args(int argc, char** argv) {
             a.positional.push_back(s);
         }
     }
-    static const std::vector<std::string> kKnown = {"--port", "--host", "--data-dir", "--config", "--products", "--from", "--to",
+    static const std::vector<std::string> kKnown = {"--port", "--host", "--data-dir", "--config", "--products", "--dataset", "--from", "--to",
                                                     "--url", "--dry-run", "--no-seed", "--help", "--version"};
     for (auto& [k, v] : a.flags)
         if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) throw std::runtime_error("unknown option " + k);
@@ -180,6 +181,18 @@ int main(int argc, char** argv) {
             shop::app::App app(build_config(a));
             app.migrate();
             int n = 0;
+            if (auto d = a.flags.find("--dataset"); d != a.flags.end()) {
+                if (d->second != "demo") throw std::runtime_error("unknown data set '" + d->second + "' (there is: demo)");
+                app.start(false);  // paid orders are confirmed through events
+                auto started = std::chrono::steady_clock::now();
+                n = app.seed_demo_dataset();
+                app.drain_bus(std::chrono::minutes(10));
+                app.stop();
+                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+                if (n == 0) std::cout << "the catalog has products already: nothing seeded\n";
+                else std::cout << "seeded the demo data set: " << n << " products in " << ms << " ms\n";
+                return 0;
+            }
             if (auto p = a.flags.find("--products"); p != a.flags.end()) n = app.seed_generated(std::stoi(p->second));
             else n = app.seed_demo();
             app.start(false);  // deliver the seeding events (search index) before exiting

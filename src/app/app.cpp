@@ -1,10 +1,14 @@
 #include "app/app.hpp"
 
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 
+#include "app/demo_dataset.hpp"
 #include "cart/module.hpp"
 #include "catalog/module.hpp"
 #include "identity/module.hpp"
@@ -356,6 +360,128 @@ int App::seed_generated(int count) {
     if (failure) std::rethrow_exception(failure);
     i.log.info("seeded generated products", {{"products", count}});
     return count;
+}
+
+namespace {
+
+/// One request through the whole HTTP pipeline in process, as a client at `client` would send it.
+boost::json::value call(http::Pipeline& pipeline, http::Method method, const std::string& target, const boost::json::value& body,
+                        const std::string& token, const std::string& client) {
+    http::Request req;
+    req.method = method;
+    req.target = target;
+    req.remote_address = client;
+    if (!body.is_null()) {
+        req.body = boost::json::serialize(body);
+        req.headers.set("Content-Type", "application/json");
+    }
+    if (!token.empty()) req.headers.set("Authorization", "Bearer " + token);
+    auto res = pipeline.handle(req);
+    if (res.status >= 300) throw std::runtime_error("seeding: " + std::string(http::to_string(method)) + " " + target + " answered " +
+                                                    std::to_string(res.status) + ": " + res.body);
+    return res.body.empty() ? boost::json::value() : boost::json::parse(res.body);
+}
+
+template <class T>
+T seeded(Result<T> r, const std::string& what) {
+    if (!r) throw std::runtime_error("seeding " + what + " failed: " + r.error().detail);
+    if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+}  // namespace
+
+int App::seed_demo_dataset() {
+    auto& i = *impl_;
+    if (i.catalog->api().product_count() > 0) return 0;
+    auto data = demo_dataset();
+    Ctx ctx = seeding_ctx();
+
+    std::vector<identity::NewUser> users;
+    for (auto& u : data.users) users.push_back({u.email, u.password, u.name, u.role});
+    auto created_users = seeded(i.identity->api().create_users(ctx, users), "users");
+    std::string vendor_id;
+    for (auto& u : created_users)
+        if (u.role == "vendor") vendor_id = u.id;
+
+    std::vector<std::string> category_ids;
+    for (auto& c : data.categories)
+        category_ids.push_back(seeded(i.catalog->api().add_category(ctx, c.name, c.parent < 0 ? "" : category_ids[c.parent]), "a category"));
+    std::vector<std::string> brand_ids;
+    for (auto& b : data.brands) brand_ids.push_back(seeded(i.catalog->api().add_brand(ctx, b), "a brand"));
+    for (auto& w : data.warehouses) {
+        auto r = i.inventory->api().add_warehouse(ctx, w.code, w.name, w.priority);
+        if (!r && r.error().http_status() != 409) seeded(std::move(r), "a warehouse");  // 409: it exists already
+    }
+
+    // The vendor account owns the products of the first two brands; the shop owns the rest.
+    Ctx vendor_ctx = ctx;
+    vendor_ctx.principal = Principal{vendor_id, "vendor", "vendor@example.com", {}};
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mu;
+    auto seeder = [&] {
+        try {
+            for (std::size_t k = next++; k < data.products.size(); k = next++) {
+                const auto& d = data.products[k];
+                catalog::NewProduct p;
+                p.title = d.title;
+                p.description = d.description;
+                p.status = "published";
+                p.brand_id = brand_ids[d.brand];
+                p.category_ids = {category_ids[d.category]};
+                for (auto& v : d.variants)
+                    p.variants.push_back({v.sku, v.title, {{v.option_name, v.option_value}}, {{v.usd, "USD"}, {v.eur, "EUR"}}});
+                const Ctx& owner = d.brand < 2 && !vendor_id.empty() ? vendor_ctx : ctx;
+                seeded(i.catalog->api().create_product(owner, p), "product '" + d.title + "'");
+                for (std::size_t v = 0; v < d.variants.size(); ++v)
+                    for (auto& s : d.stock[v]) {
+                        seeded(i.inventory->api().set_stock(ctx, d.variants[v].sku, s.warehouse, s.on_hand, 5), "stock");
+                        for (auto& [delta, reason] : s.adjustments)
+                            seeded(i.inventory->api().adjust_stock(ctx, d.variants[v].sku, s.warehouse, delta, reason), "a stock adjustment");
+                    }
+            }
+        } catch (...) {
+            std::lock_guard lock(failure_mu);
+            if (!failure) failure = std::current_exception();
+            next = data.products.size();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) threads.emplace_back(seeder);
+    for (auto& t : threads) t.join();
+    if (failure) std::rethrow_exception(failure);
+
+    // Past orders, placed and paid the way a customer does it; each customer is its own client.
+    std::map<int, std::string> tokens;
+    boost::json::object address{{"name", "Demo Customer"}, {"line1", "1 Main Street"}, {"city", "Springfield"}, {"postal_code", "12345"},
+                                {"country", "US"}};
+    for (auto& o : data.orders) {
+        const auto& u = data.users[static_cast<std::size_t>(o.customer)];
+        std::string client = "seed-" + u.email;
+        auto& token = tokens[o.customer];
+        if (token.empty())
+            token = std::string(call(*i.pipeline, http::Method::post, "/api/v1/auth/login",
+                                     boost::json::object{{"email", u.email}, {"password", u.password}}, "", client)
+                                    .at("access_token")
+                                    .as_string());
+        auto cart = call(*i.pipeline, http::Method::post, "/api/v1/carts", boost::json::object{}, token, client);
+        std::string cart_id(cart.at("id").as_string());
+        for (auto& [sku, quantity] : o.lines)
+            call(*i.pipeline, http::Method::post, "/api/v1/carts/" + cart_id + "/items", boost::json::object{{"sku", sku}, {"quantity", quantity}},
+                 token, client);
+        auto order = call(*i.pipeline, http::Method::post, "/api/v1/checkout",
+                          boost::json::object{{"cart_id", cart_id}, {"shipping_address", address}, {"shipping_method", "standard"}}, token, client);
+        auto card = call(*i.pipeline, http::Method::post, "/api/v1/payments/sandbox/tokens",
+                         boost::json::object{{"number", "4242424242424242"}, {"exp_month", 12}, {"exp_year", 2099}, {"cvc", "123"}}, "", client);
+        call(*i.pipeline, http::Method::post, "/api/v1/payments",
+             boost::json::object{{"order_id", order.at("id")}, {"payment_method", card.at("token")}}, token, client);
+    }
+    i.log.info("seeded the demo data set", {{"users", static_cast<std::int64_t>(created_users.size())},
+                                            {"categories", static_cast<std::int64_t>(category_ids.size())},
+                                            {"brands", static_cast<std::int64_t>(brand_ids.size())},
+                                            {"products", static_cast<std::int64_t>(data.products.size())},
+                                            {"orders", static_cast<std::int64_t>(data.orders.size())}});
+    return static_cast<int>(data.products.size());
 }
 
 }  // namespace shop::app

@@ -37,6 +37,10 @@ public:
     int seed_demo();
     /// Seeds `n` generated published products with stock (benchmarks, load tests).
     int seed_generated(int n);
+    /// Loads the demo data set (demo_dataset.hpp) through the modules' public APIs and, for the
+    /// past orders, the HTTP API in process; does nothing when the catalog has products. Needs
+    /// start() first (paid orders are confirmed by events). Returns products created.
+    int seed_demo_dataset();
     /// Starts modules, the bus and the HTTP server (migrations must be applied).
     void start(bool with_http = true);
     /// Graceful stop: HTTP drains in-flight requests, then the bus, modules, database.

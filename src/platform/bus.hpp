@@ -20,7 +20,9 @@
 // on. Replaying the parked event redelivers it and then the events held behind it, in order.
 // So the order of events about one aggregate is never changed; only unrelated aggregates overtake
 // a parked one.
+#include <boost/describe.hpp>
 #include <boost/json.hpp>
+#include <boost/mp11.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -89,6 +91,25 @@ struct ParkedEvent {
     std::string updated_at;
 };
 
+/// Converts an event payload to E. Events grow by adding members: a top-level member missing from
+/// the payload (an event written before it existed) keeps E's default value, and a member E no
+/// longer has is ignored, so a consumer reads every version of an event's payload it may find in
+/// an outbox. Nested structs and every member present must convert exactly.
+template <class E>
+E decode_event(const boost::json::value& v) {
+    if constexpr (boost::describe::has_describe_members<E>::value) {
+        E out{};
+        const auto& obj = v.as_object();
+        boost::mp11::mp_for_each<boost::describe::describe_members<E, boost::describe::mod_public>>([&](auto m) {
+            if (auto* field = obj.if_contains(m.name))
+                out.*m.pointer = boost::json::value_to<std::remove_cvref_t<decltype(out.*m.pointer)>>(*field);
+        });
+        return out;
+    } else {
+        return boost::json::value_to<E>(v);
+    }
+}
+
 /// One step of a correlation's trace: an event published or a handler run.
 struct TraceEntry {
     std::string at;
@@ -113,13 +134,13 @@ public:
     void subscribe_raw(const std::string& consumer, const std::string& schema, const std::string& source,
                        const std::string& type, RawHandler handler);
 
-    /// Typed subscription: the payload is converted with boost::json::value_to<E>.
+    /// Typed subscription: the payload is converted with decode_event<E>.
     template <class E>
     void subscribe(const std::string& consumer, const std::string& schema, const std::string& source,
                    std::function<void(db::Tx&, const E&, const EventMeta&)> handler) {
         subscribe_raw(consumer, schema, source, std::string(E::kType),
                       [h = std::move(handler)](db::Tx& tx, const boost::json::value& v, const EventMeta& m) {
-                          h(tx, boost::json::value_to<E>(v), m);
+                          h(tx, decode_event<E>(v), m);
                       });
     }
 

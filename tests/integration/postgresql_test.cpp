@@ -75,8 +75,8 @@ TEST_CASE("migrate-data moves a SQLite install to PostgreSQL: customers, orders,
     auto stock = after.admin().get("/api/v1/admin/inventory/MOVE-1").json();
     CHECK(stock.at("on_hand").as_int64() == 3);
     CHECK(stock.at("sold").as_int64() == 2);
-    CHECK(c.get("/api/v1/search?q=MOVE").json().at("total").as_int64() == 1);  // PostgreSQL's index, from the copied documents
-    CHECK(c.get("/api/v1/search?q=prodcut").json().at("suggestion").as_string() == "product");  // its term list rebuilt at start
+    CHECK(c.get("/api/v1/search?q=MOVE").json().at("total").as_int64() == 1);  // the index in memory, built from the copied documents
+    CHECK(c.get("/api/v1/search?q=prodcut").json().at("suggestion").as_string() == "product");  // typo correction against the copied documents
     CHECK(c.get("/api/v1/products/" + product_id).status == 200);
 
     // Life goes on: a new order gets the next number, and old events are not handled again

@@ -46,6 +46,8 @@ events::ProductChanged snapshot(const ProductDoc& p, bool created) {
     e.vendor_id = p.vendor_id;
     e.updated_at = p.updated_at;
     e.created = created;
+    if (p.brand) e.brand_id = p.brand->id;
+    for (auto& c : p.categories) e.category_ids.push_back(c.id);
     for (auto& v : p.variants) {
         events::VariantDoc vd{v.id, v.sku, v.title, {}};
         for (auto& m : v.prices) vd.prices.push_back({m.amount, m.currency});
@@ -225,6 +227,23 @@ Result<ProductBrief> CatalogService::published_product(std::string_view product_
     auto doc = load(id);
     if (!doc || doc->status != "published") return not_found(fmt::format("no published product '{}'", id));
     return ProductBrief{doc->id, doc->title, doc->slug};
+}
+
+Result<std::string> CatalogService::add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) {
+    CategoryRequest in;
+    in.name.value = name;
+    if (!parent_id.empty()) in.parent_id = api::Nullable<api::Id<"cat">>(api::of<api::Id<"cat">>(parent_id));
+    auto created = taxonomy_.create_category(ctx, in);
+    if (!created) return created.error();
+    return created->id.value;
+}
+
+Result<std::string> CatalogService::add_brand(const Ctx& ctx, const std::string& name) {
+    BrandRequest in;
+    in.name.value = name;
+    auto created = taxonomy_.create_brand(ctx, in);
+    if (!created) return created.error();
+    return created->id.value;
 }
 
 std::int64_t CatalogService::product_count() {

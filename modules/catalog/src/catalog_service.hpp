@@ -36,6 +36,8 @@ public:
     bool category_exists(std::string_view id) override { return taxonomy_.tree()->find(id) != nullptr; }
     std::int64_t product_count() override;
     Result<ProductBrief> published_product(std::string_view product_id) override;
+    Result<std::string> add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) override;
+    Result<std::string> add_brand(const Ctx& ctx, const std::string& name) override;
     Result<SkuOwner> sku_owner(std::string_view sku) override;
 
     /// A product by id or slug as the caller may see it (drafts: owner vendor and admins only).

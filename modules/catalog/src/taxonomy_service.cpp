@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/errors.hpp"
+#include "catalog/events.hpp"
 #include "domain/product_rules.hpp"
 #include "platform/audit.hpp"
 #include "platform/db.hpp"
@@ -98,6 +99,12 @@ void store_collection_products(db::Tx& tx, const std::string& id, const std::vec
         tx.exec("INSERT INTO catalog.collection_products (collection_id, product_id, position) VALUES (?, ?, ?)", id, p, position++);
 }
 
+void publish_collection(db::Tx& tx, const Collection& c) {
+    events::CollectionChanged e{c.id.value, c.name, c.slug, {}, false};
+    for (auto& p : c.product_ids) e.product_ids.push_back(p.value);
+    tx.publish(e);
+}
+
 /// A position given is "insert here": the siblings at or after it move one place down.
 void make_room(db::Tx& tx, const domain::CategoryRow& row) {
     tx.exec("UPDATE catalog.categories SET position = position + 1 WHERE parent_id = ? AND position >= ? AND id <> ?", row.parent_id,
@@ -180,6 +187,7 @@ Result<CategoryDetail> TaxonomyService::create_category(const Ctx& ctx, const Ca
         auto now = now_iso8601();
         tx.exec("INSERT INTO catalog.categories (id, name, slug, parent_id, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 row.id, row.name, row.slug, row.parent_id, row.position, now, now);
+        tx.publish(events::CategoryChanged{row.id, row.name, row.slug, row.parent_id, false});
         auto after = load_tree(tx);
         auto out = detail_reply(*after, *after->find(row.id));
         audit::record(tx, "catalog.category.created", row.id, {{"changes", api::write_value(in)}});
@@ -218,6 +226,7 @@ Result<CategoryDetail> TaxonomyService::update_category(const Ctx& ctx, const st
         tx.exec("UPDATE catalog.categories SET name = ?, slug = ?, parent_id = ?, position = ?, updated_at = ? WHERE id = ?", row.name,
                 row.slug, row.parent_id, row.position, now_iso8601(), id);
         audit::record(tx, "catalog.category.updated", id, {{"changes", api::write_value(in)}});
+        tx.publish(events::CategoryChanged{row.id, row.name, row.slug, row.parent_id, false});
         auto after = load_tree(tx);
         tx.after_commit([this] { categories_changed(); });
         return detail_reply(*after, *after->find(id));
@@ -234,6 +243,7 @@ Result<void> TaxonomyService::delete_category(const Ctx& ctx, const std::string&
             return conflict(fmt::format("{} products are in the category: take them out first", n));
         tx.exec("DELETE FROM catalog.categories WHERE id = ?", id);
         audit::record(tx, "catalog.category.deleted", id);
+        tx.publish(events::CategoryChanged{id, "", "", "", true});
         tx.after_commit([this] { categories_changed(); });
         return {};
     });
@@ -254,6 +264,7 @@ Result<BrandRef> TaxonomyService::create_brand(const Ctx& ctx, const BrandReques
         tx.exec("INSERT INTO catalog.brands (id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", out.id.value, out.name,
                 out.slug, now, now);
         audit::record(tx, "catalog.brand.created", out.id.value, {{"changes", api::write_value(in)}});
+        tx.publish(events::BrandChanged{out.id.value, out.name, out.slug, false});
         tx.reply(api::write_value(out));
         return out;
     });
@@ -272,6 +283,7 @@ Result<BrandRef> TaxonomyService::update_brand(const Ctx& ctx, const std::string
         }
         tx.exec("UPDATE catalog.brands SET name = ?, slug = ?, updated_at = ? WHERE id = ?", out.name, out.slug, now_iso8601(), id);
         audit::record(tx, "catalog.brand.updated", id, {{"changes", api::write_value(in)}});
+        tx.publish(events::BrandChanged{out.id.value, out.name, out.slug, false});
         // Product replies show the brand's name and slug.
         tx.after_commit([this] { products_.invalidate_all(); });
         return out;
@@ -285,6 +297,7 @@ Result<void> TaxonomyService::delete_brand(const Ctx& ctx, const std::string& id
             return conflict(fmt::format("{} products carry the brand: change them first", n));
         tx.exec("DELETE FROM catalog.brands WHERE id = ?", id);
         audit::record(tx, "catalog.brand.deleted", id);
+        tx.publish(events::BrandChanged{id, "", "", true});
         return {};
     });
 }
@@ -320,7 +333,10 @@ Result<Collection> TaxonomyService::create_collection(const Ctx& ctx, const Coll
         store_collection_products(tx, id, *products);
         audit::record(tx, "catalog.collection.created", id, {{"changes", api::write_value(in)}});
         auto out = load_collection(tx, id);
-        if (out) tx.reply(api::write_value(*out));
+        if (out) {
+            publish_collection(tx, *out);
+            tx.reply(api::write_value(*out));
+        }
         return out;
     });
 }
@@ -344,7 +360,9 @@ Result<Collection> TaxonomyService::update_collection(const Ctx& ctx, const std:
         }
         tx.exec("UPDATE catalog.collections SET name = ?, slug = ?, updated_at = ? WHERE id = ?", name, slug, now_iso8601(), id);
         audit::record(tx, "catalog.collection.updated", id, {{"changes", api::write_value(in)}});
-        return load_collection(tx, id);
+        auto out = load_collection(tx, id);
+        if (out) publish_collection(tx, *out);
+        return out;
     });
 }
 
@@ -354,6 +372,7 @@ Result<void> TaxonomyService::delete_collection(const Ctx& ctx, const std::strin
         tx.exec("DELETE FROM catalog.collection_products WHERE collection_id = ?", id);
         tx.exec("DELETE FROM catalog.collections WHERE id = ?", id);
         audit::record(tx, "catalog.collection.deleted", id);
+        tx.publish(events::CollectionChanged{id, "", "", {}, true});
         return {};
     });
 }

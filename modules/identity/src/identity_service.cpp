@@ -174,6 +174,35 @@ Result<User> IdentityService::find_user(std::string_view user_id) {
     return u;
 }
 
+Result<std::vector<User>> IdentityService::create_users(const Ctx& ctx, const std::vector<NewUser>& users) {
+    std::vector<FieldError> errors;
+    std::vector<User> out;
+    std::map<std::string, std::string> hashes;  // password -> its hash
+    for (std::size_t i = 0; i < users.size(); ++i) {
+        auto& in = users[i];
+        auto email = domain::normalize_email(in.email);
+        if (!email) errors.push_back({fmt::format("users[{}].email", i), "is not a valid email address"});
+        if (in.password.size() < 8) errors.push_back({fmt::format("users[{}].password", i), "must be at least 8 characters"});
+        if (in.role != "customer" && in.role != "vendor" && in.role != "admin")
+            errors.push_back({fmt::format("users[{}].role", i), "must be customer, vendor or admin"});
+        if (!errors.empty()) continue;
+        if (!hashes.count(in.password)) hashes[in.password] = hash_password(in.password);  // outside the write lock
+        out.push_back({new_id("usr"), *email, in.name, in.role, now_iso8601(), true});
+    }
+    if (!errors.empty()) return Error(shop::errc::validation_failed, "the users have invalid fields", std::move(errors));
+    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<std::vector<User>> {
+        std::vector<User> created;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            if (tx.count("SELECT COUNT(*) FROM identity.users WHERE email = ?", out[i].email)) continue;
+            tx.exec("INSERT INTO identity.users (id, email, name, password_hash, role, created_at, updated_at, email_verified) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                    out[i].id, out[i].email, out[i].name, hashes.at(users[i].password), out[i].role, out[i].created_at, out[i].created_at);
+            created.push_back(out[i]);
+        }
+        return created;
+    });
+}
+
 IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user, const std::string& family_id,
                                                   std::string_view user_agent) {
     std::int64_t now_s = now_ms() / 1000;

@@ -37,6 +37,7 @@ public:
 
     std::optional<Principal> verify_access_token(std::string_view token) const override;
     Result<User> find_user(std::string_view user_id) override;
+    Result<std::vector<User>> create_users(const Ctx& ctx, const std::vector<NewUser>& users) override;
 
     Result<Registration> register_user(const Ctx& ctx, std::string_view email, std::string_view password, std::string_view name);
     Result<IssuedTokens> login(const Ctx& ctx, std::string_view email, std::string_view password, std::string_view user_agent);

@@ -135,6 +135,25 @@ StockReport report_in(db::Sql& sql, const std::string& sku) {
     return r;
 }
 
+/// Notes whether SKUs are in stock before a change, then publishes StockStatusChanged for each
+/// whose answer the change turned (search keeps its in-stock flag from these).
+class StockFlips {
+public:
+    explicit StockFlips(db::Tx& tx) : tx_(tx) {}
+    void note(const std::string& sku) {
+        if (!before_.count(sku)) before_[sku] = in_stock(sku).in_stock;
+    }
+    void publish() {
+        for (auto& [sku, was] : before_)
+            if (auto now = in_stock(sku); now.in_stock != was) tx_.publish(events::StockStatusChanged{sku, now.in_stock, now.available});
+    }
+
+private:
+    Availability in_stock(const std::string& sku) { return summarize(sku, levels_of(tx_, sku), backorders_of(tx_, sku)); }
+    db::Tx& tx_;
+    std::map<std::string, bool> before_;
+};
+
 }  // namespace
 
 const ErrorCategory& inventory_category() noexcept {
@@ -183,7 +202,7 @@ Result<WarehouseRow> InventoryService::create_warehouse(const Ctx& ctx, const Wa
         tx.exec("INSERT INTO inventory.warehouses (code, name, priority, created_at) VALUES (?, ?, ?, ?)", w.code, w.name, w.priority,
                 now_iso8601());
         audit::record(tx, "inventory.warehouse.created", w.code, {{"name", w.name}, {"priority", w.priority}});
-        tx.reply(render(w));
+        if (render) tx.reply(render(w));
         return w;
     });
 }
@@ -253,10 +272,14 @@ Result<void> InventoryService::reserve(const Ctx& ctx, const std::string& refere
     return db_.write("inventory", ctx, [&](db::Tx& tx) -> Result<void> {
         if (tx.count("SELECT COUNT(*) FROM inventory.reservations WHERE reference = ?", reference))
             return {};  // already reserved for this reference: idempotent
+        StockFlips flips(tx);
+        for (auto& l : lines) flips.note(l.sku);
         std::map<std::string, std::vector<std::string>> before;
         auto r = reserve_in(tx, reference, lines, "active", &before);
-        if (r)
+        if (r) {
             for (auto& [sku, low] : before) publish_low_crossings(tx, sku, low);
+            flips.publish();
+        }
         return r;
     });
 }
@@ -326,6 +349,8 @@ Result<void> InventoryService::update_stock(const Ctx& ctx, const std::string& s
         std::string at = now_iso8601();
         lock_sku(tx, sku, at);
         auto low_before = low_levels(tx, sku);
+        StockFlips flips(tx);
+        flips.note(sku);
         if (u.on_hand || u.low_stock_threshold) {
             if (!tx.count("SELECT COUNT(*) FROM inventory.warehouses WHERE code = ?", u.warehouse)) return unknown_warehouse(u.warehouse);
             std::int64_t old = 0, old_threshold = 0;
@@ -366,6 +391,7 @@ Result<void> InventoryService::update_stock(const Ctx& ctx, const std::string& s
         if (u.backorderable) given["backorderable"] = *u.backorderable;
         if (u.backorder_limit) given["backorder_limit"] = *u.backorder_limit;
         audit::record(tx, "inventory.stock.set", sku, std::move(given));
+        flips.publish();
         return {};
     });
 }
@@ -377,6 +403,8 @@ Result<void> InventoryService::adjust(const Ctx& ctx, const std::string& sku, co
         std::string at = now_iso8601();
         lock_sku(tx, sku, at);
         auto low_before = low_levels(tx, sku);
+        StockFlips flips(tx);
+        flips.note(sku);
         auto level = tx.one("SELECT on_hand FROM inventory.levels WHERE sku = ? AND warehouse = ?", sku, warehouse);
         std::int64_t on_hand = level ? level->i64(0) : 0;
         if (auto why = domain::adjustment_problem(on_hand, held_in(tx, sku, warehouse), delta); !why.empty())
@@ -394,6 +422,7 @@ Result<void> InventoryService::adjust(const Ctx& ctx, const std::string& sku, co
         audit::record(tx, "inventory.stock.adjusted", sku, {{"warehouse", warehouse}, {"delta", delta}, {"reason", reason}});
         if (delta > 0) fill_backorders(tx, sku);
         publish_low_crossings(tx, sku, low_before);
+        flips.publish();
         if (render) tx.reply(render(report_in(tx, sku)));
         return {};
     });
@@ -448,6 +477,9 @@ std::vector<MovementRow> InventoryService::movements(const std::optional<std::st
 void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines) {
     // Turning held units into sold ones changes no SKU's free stock, so no level crosses its threshold.
     auto rows = reservations_of(tx, reference);
+    StockFlips flips(tx);
+    for (auto& l : lines) flips.note(l.sku);
+    for (auto& r : rows) flips.note(r.sku);
     bool any_held = false;
     std::string at = now_iso8601();
     std::set<std::string> backordered;
@@ -478,6 +510,7 @@ void InventoryService::commit_in(db::Tx& tx, const std::string& reference, const
         log_.warn("reservation had expired; paid order sold from free stock", {{"reference", reference}});
     }
     for (auto& sku : backordered) fill_backorders(tx, sku);
+    flips.publish();
 }
 
 namespace {
@@ -496,7 +529,10 @@ void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
     std::string at = now_iso8601();
     std::set<std::string> restocked;
     std::map<std::string, std::map<std::string, std::int64_t>> returned;  // per SKU, per warehouse
-    for (auto& r : reservations_of(tx, reference)) {
+    auto rows = reservations_of(tx, reference);
+    StockFlips flips(tx);
+    for (auto& r : rows) flips.note(r.sku);
+    for (auto& r : rows) {
         if (r.status == "active") {
             tx.exec("UPDATE inventory.reservations SET status = 'released', updated_at = ? WHERE id = ?", at, r.id);
         } else if (r.status == "committed") {
@@ -514,6 +550,7 @@ void InventoryService::cancel_in(db::Tx& tx, const std::string& reference) {
     }
     // Released and restocked units only add free stock: no level crosses its threshold downward.
     for (auto& sku : restocked) fill_backorders(tx, sku);
+    flips.publish();
 }
 
 int InventoryService::expire_reservations() {
@@ -532,10 +569,13 @@ int InventoryService::expire_reservations() {
                                     ref, now))
                 skus.push_back(r.str(0));
             if (skus.empty()) return;  // committed meanwhile
+            StockFlips flips(tx);
+            for (auto& sku : skus) flips.note(sku);
             tx.exec("UPDATE inventory.reservations SET status = 'released', updated_at = ? WHERE reference = ? AND status = 'active' "
                     "AND expires_ms <= ?",
                     now_iso8601(), ref, now);
             tx.publish(events::ReservationExpired{ref, skus});
+            flips.publish();
         });
         log_.info("reservation expired", {{"reference", ref}});
     }
@@ -549,6 +589,8 @@ namespace shop::inventory {
 void InventoryService::restock_in(db::Tx& tx, const std::string& reference, const std::vector<ReserveLine>& lines) {
     std::string at = now_iso8601();
     auto rows = reservations_of(tx, reference);
+    StockFlips flips(tx);  // a return can bring a sold-out SKU back into stock
+    for (auto& line : lines) flips.note(line.sku);
     for (auto& line : lines) {
         // Into the warehouses the units were sold from, each at most what it sold less what came back.
         std::vector<std::pair<std::string, std::int64_t>> room;  // warehouse, units, in the order they were reserved
@@ -573,6 +615,7 @@ void InventoryService::restock_in(db::Tx& tx, const std::string& reference, cons
             log_.warn("a restock asked for more units than were sold", {{"reference", reference}, {"sku", line.sku}, {"units_left", left}});
         fill_backorders(tx, line.sku);
     }
+    flips.publish();
 }
 
 }  // namespace shop::inventory

@@ -62,6 +62,15 @@ public:
 
     /// not_found unless a product has `sku` and the caller may manage it (admins: any; vendors:
     /// their own products' SKUs, another vendor's answers as if unknown).
+    Result<void> adjust_stock(const Ctx& ctx, const std::string& sku, const std::string& warehouse, std::int64_t delta,
+                              const std::string& reason) override {
+        return adjust(ctx, sku, warehouse, delta, reason, {});
+    }
+    Result<void> add_warehouse(const Ctx& ctx, const std::string& code, const std::string& name, std::int64_t priority) override {
+        auto r = create_warehouse(ctx, {code, name, priority}, {});
+        if (!r) return r.error();
+        return {};
+    }
     Result<void> check_access(const Ctx& ctx, const std::string& sku);
     /// not_found unless a product has `sku`.
     Result<void> check_known(const std::string& sku);

@@ -19,7 +19,7 @@ public:
     void register_routes(http::Router& r) override { register_search_routes(r, svc_, deps_.config.get_string("base_currency")); }
     void subscribe(bus::Bus& b) override { subscribe_search_handlers(b, svc_); }
     SearchApi& api() override { return svc_; }
-    void start() override { svc_.start(); }
+    void start() override { svc_.current(); }  // the first search finds the index built
 
 private:
     Deps deps_;

@@ -66,6 +66,32 @@ TEST_CASE("catalog.product_changed.v1 round-trips with nested variants and price
     CHECK(decltype(e)::kType == "catalog.product_changed.v1");
 }
 
+TEST_CASE("catalog's product, category, brand and collection events round-trip") {
+    using namespace shop::catalog::events;
+    ProductChanged p;
+    p.product_id = "prd_1";
+    p.brand_id = "brd_1";
+    p.category_ids = {"cat_1", "cat_2"};
+    p.image_url = "https://img.example/1.jpg";
+    p.rating_average = 4.5;
+    p.rating_count = 2;
+    auto bp = round_trip(p);
+    CHECK(bp.brand_id == "brd_1");
+    CHECK(bp.category_ids == std::vector<std::string>{"cat_1", "cat_2"});
+    CHECK(bp.image_url == "https://img.example/1.jpg");
+    CHECK(bp.rating_average == 4.5);
+    CHECK(bp.rating_count == 2);
+    auto c = round_trip(CategoryChanged{"cat_1", "Shoes", "shoes", "cat_0", false});
+    CHECK(c.parent_id == "cat_0");
+    CHECK(CategoryChanged::kType == "catalog.category_changed.v1");
+    auto b = round_trip(BrandChanged{"brd_1", "Acme", "acme", true});
+    CHECK(b.deleted);
+    CHECK(BrandChanged::kType == "catalog.brand_changed.v1");
+    auto col = round_trip(CollectionChanged{"col_1", "Sale", "sale", {"prd_2", "prd_1"}, false});
+    CHECK(col.product_ids == std::vector<std::string>{"prd_2", "prd_1"});
+    CHECK(CollectionChanged::kType == "catalog.collection_changed.v1");
+}
+
 TEST_CASE("inventory events round-trip") {
     shop::inventory::events::ReservationExpired x{"ord_1", {"A", "B"}};
     auto bx = round_trip(x);
@@ -78,6 +104,11 @@ TEST_CASE("inventory events round-trip") {
     CHECK(bs.on_hand == 10);
     CHECK(bs.available == 3);
     CHECK(bs.low_stock_threshold == 5);
+    auto st = round_trip(shop::inventory::events::StockStatusChanged{"A", true, 4});
+    CHECK(st.sku == "A");
+    CHECK(st.in_stock);
+    CHECK(st.available == 4);
+    CHECK(shop::inventory::events::StockStatusChanged::kType == "inventory.stock_status_changed.v1");
     CHECK(decltype(x)::kType == "inventory.reservation_expired.v1");
     CHECK(decltype(s)::kType == "inventory.low_stock.v1");
 }

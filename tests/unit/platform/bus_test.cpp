@@ -70,6 +70,18 @@ TEST_CASE("an event round-trips through its JSON mapping") {
     CHECK(back.n == 42);
 }
 
+TEST_CASE("an event payload written before a member existed decodes with that member's default") {
+    // ThingMade has thing_id and n: an older payload without n, and a newer one with a member this
+    // consumer does not know, both decode.
+    auto older = bus::decode_event<testev::ThingMade>(boost::json::parse(R"({"thing_id":"t1"})"));
+    CHECK(older.thing_id == "t1");
+    CHECK(older.n == 0);
+    auto newer = bus::decode_event<testev::ThingMade>(boost::json::parse(R"({"thing_id":"t2","n":7,"colour":"red"})"));
+    CHECK(newer.n == 7);
+    // A member present with the wrong type is still an error, not a silent default.
+    CHECK_THROWS(bus::decode_event<testev::ThingMade>(boost::json::parse(R"({"thing_id":"t3","n":"seven"})")));
+}
+
 TEST_CASE("a committed event is delivered once and its effect applied once") {
     BusFixture f;
     int runs = 0;

@@ -83,6 +83,11 @@ public:
     virtual Result<ProductBrief> published_product(std::string_view product_id) = 0;
     /// Number of products in any status.
     virtual std::int64_t product_count() = 0;
+    /// Creates a category under `parent_id` ("" for a root), last among its siblings, with a slug
+    /// made from its name (as POST /api/v1/categories); returns its id.
+    virtual Result<std::string> add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) = 0;
+    /// Creates a brand with a slug made from its name (as POST /api/v1/brands); returns its id.
+    virtual Result<std::string> add_brand(const Ctx& ctx, const std::string& name) = 0;
 };
 
 }  // namespace shop::catalog

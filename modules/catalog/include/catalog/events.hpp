@@ -33,8 +33,50 @@ struct ProductChanged {
     std::vector<VariantDoc> variants;
     std::string updated_at;
     bool created{};
+    std::string brand_id;                   ///< "" without a brand
+    std::vector<std::string> category_ids;  ///< the categories it is placed in (not their ancestors)
+    std::string image_url;                  ///< its first image, "" while it has none
+    double rating_average{};                ///< of its approved reviews, 0 without any
+    std::int64_t rating_count{};            ///< approved reviews
     static constexpr auto kKey = &ProductChanged::product_id;  ///< ordering key: the aggregate this event is about
 };
-BOOST_DESCRIBE_STRUCT(ProductChanged, (), (product_id, title, slug, description, status, vendor_id, variants, updated_at, created))
+BOOST_DESCRIBE_STRUCT(ProductChanged, (), (product_id, title, slug, description, status, vendor_id, variants, updated_at, created, brand_id,
+                                           category_ids, image_url, rating_average, rating_count))
+
+/// A category was created, renamed, moved (a new parent_id; what is below it moves with it) or
+/// deleted. Consumers keep their own copy of the tree from these.
+struct CategoryChanged {
+    static constexpr std::string_view kType = "catalog.category_changed.v1";
+    std::string category_id;
+    std::string name;
+    std::string slug;
+    std::string parent_id;  ///< "" for a root
+    bool deleted{};
+    static constexpr auto kKey = &CategoryChanged::category_id;
+};
+BOOST_DESCRIBE_STRUCT(CategoryChanged, (), (category_id, name, slug, parent_id, deleted))
+
+/// A brand was created, renamed or deleted.
+struct BrandChanged {
+    static constexpr std::string_view kType = "catalog.brand_changed.v1";
+    std::string brand_id;
+    std::string name;
+    std::string slug;
+    bool deleted{};
+    static constexpr auto kKey = &BrandChanged::brand_id;
+};
+BOOST_DESCRIBE_STRUCT(BrandChanged, (), (brand_id, name, slug, deleted))
+
+/// A collection was created, changed (name, slug or its product list) or deleted.
+struct CollectionChanged {
+    static constexpr std::string_view kType = "catalog.collection_changed.v1";
+    std::string collection_id;
+    std::string name;
+    std::string slug;
+    std::vector<std::string> product_ids;  ///< in the collection's order
+    bool deleted{};
+    static constexpr auto kKey = &CollectionChanged::collection_id;
+};
+BOOST_DESCRIBE_STRUCT(CollectionChanged, (), (collection_id, name, slug, product_ids, deleted))
 
 }  // namespace shop::catalog::events

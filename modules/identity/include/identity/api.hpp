@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "platform/context.hpp"
 #include "platform/error.hpp"
@@ -38,6 +39,14 @@ public:
     virtual std::optional<WishedProduct> published_product(std::string_view product_id) = 0;
 };
 
+/// An account to create directly (seeding), with its role.
+struct NewUser {
+    std::string email;
+    std::string password;
+    std::string name;
+    std::string role = "customer";  ///< customer | vendor | admin
+};
+
 /// The service face of identity. Thread-safe.
 class IdentityApi {
 public:
@@ -46,6 +55,11 @@ public:
     virtual std::optional<Principal> verify_access_token(std::string_view token) const = 0;
     /// The user with this id; not_found otherwise.
     virtual Result<User> find_user(std::string_view user_id) = 0;
+    /// Creates accounts with their roles, email already verified and nothing mailed (demo data):
+    /// 422 naming `users[i].<field>` for an invalid email, password or role; an email that already
+    /// has an account is left as it is. Each distinct password is hashed once (argon2id is slow
+    /// on purpose), so accounts given the same password share its hash.
+    virtual Result<std::vector<User>> create_users(const Ctx& ctx, const std::vector<NewUser>& users) = 0;
 };
 
 }  // namespace shop::identity

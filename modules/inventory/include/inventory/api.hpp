@@ -51,6 +51,12 @@ public:
     /// Sets the on-hand level of a SKU in a warehouse (`main` always exists).
     virtual Result<void> set_stock(const Ctx& ctx, std::string_view sku, std::string_view warehouse, std::int64_t on_hand,
                                    std::optional<std::int64_t> low_stock_threshold) = 0;
+    /// Changes on_hand of a SKU in a warehouse by `delta`, recorded as a movement with `reason`
+    /// (as POST /admin/inventory/{sku}/adjustments does).
+    virtual Result<void> adjust_stock(const Ctx& ctx, const std::string& sku, const std::string& warehouse, std::int64_t delta,
+                                      const std::string& reason) = 0;
+    /// Creates a warehouse; 409 when the code exists.
+    virtual Result<void> add_warehouse(const Ctx& ctx, const std::string& code, const std::string& name, std::int64_t priority) = 0;
 };
 
 }  // namespace shop::inventory

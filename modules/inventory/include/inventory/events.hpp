@@ -29,4 +29,15 @@ struct LowStock {
 };
 BOOST_DESCRIBE_STRUCT(LowStock, (), (sku, warehouse, on_hand, available, low_stock_threshold))
 
+/// A SKU went in or out of stock: its free stock (on_hand minus what reservations hold, over every
+/// warehouse) became positive or fell to 0. Published once per change of `in_stock`.
+struct StockStatusChanged {
+    static constexpr std::string_view kType = "inventory.stock_status_changed.v1";
+    std::string sku;
+    bool in_stock{};
+    std::int64_t available{};  ///< what can be ordered now: free stock plus any backorder allowance left
+    static constexpr auto kKey = &StockStatusChanged::sku;  ///< ordering key: the aggregate this event is about
+};
+BOOST_DESCRIBE_STRUCT(StockStatusChanged, (), (sku, in_stock, available))
+
 }  // namespace shop::inventory::events
