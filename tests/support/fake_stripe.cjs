@@ -11,7 +11,7 @@
 // pm_card_chargeDeclinedInsufficientFunds, pm_card_authenticationRequired (3-D Secure: requires_action;
 // POST /fake/3ds/<pi> with result=succeed|fail completes it).
 // Test controls: POST /fake/webhooks with mode=send|hold (hold keeps events until mode=send flushes
-// them, so a test can make the client's confirmation arrive first); GET /fake/intents/<pi> returns
+// them, so a test can make the client's confirmation arrive first) and url=<where events go>; GET /fake/intents/<pi> returns
 // the intent with the number of captures and refunds the fake performed.
 'use strict';
 const http = require('http');
@@ -21,7 +21,7 @@ const Stripe = require(path.join(__dirname, '..', '..', 'tools', 'node_modules',
 
 const secretKey = process.env.FAKE_STRIPE_SECRET_KEY || 'sk_test_fake';
 const webhookSecret = process.env.FAKE_STRIPE_WEBHOOK_SECRET || 'whsec_fake';
-const webhookUrl = process.env.FAKE_STRIPE_WEBHOOK_URL || '';
+let webhookUrl = process.env.FAKE_STRIPE_WEBHOOK_URL || '';
 const stripe = new Stripe(secretKey);
 
 const intents = new Map();   // id -> intent object
@@ -204,6 +204,7 @@ const server = http.createServer((req, res) => {
             return send(res, 200, view(pi));
         }
         if (req.method === 'POST' && url.pathname === '/fake/webhooks') {
+            if (p.url !== undefined) webhookUrl = p.url;
             webhookMode = p.mode === 'hold' ? 'hold' : 'send';
             if (webhookMode === 'send') flush();
             return send(res, 200, {mode: webhookMode, held: held.length});

@@ -11,9 +11,28 @@ void register_payment_routes(http::Router& router, PaymentService& svc);
 void subscribe_payment_handlers(bus::Bus& bus, PaymentService& svc);
 
 namespace {
+
+/// The Stripe provider when payment.stripe.secret_key is set.
+std::unique_ptr<StripeProvider> stripe_of(const Config& cfg) {
+    std::string key = cfg.get_string("payment.stripe.secret_key");
+    if (key.empty()) return nullptr;
+    if (!key.starts_with("sk_") && !key.starts_with("rk_"))
+        throw std::runtime_error("config: payment.stripe.secret_key must be a Stripe secret or restricted key (sk_… or rk_…)");
+    std::int64_t timeout = cfg.get_int("payment.stripe.timeout_ms");
+    if (timeout < 100 || timeout > 120000) throw std::runtime_error("config: payment.stripe.timeout_ms must be 100..120000");
+    std::int64_t tolerance = cfg.get_int("payment.stripe.webhook_tolerance_s");
+    if (tolerance < 1 || tolerance > 3600) throw std::runtime_error("config: payment.stripe.webhook_tolerance_s must be 1..3600");
+    std::string public_url = cfg.get_string("public_url");
+    while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+    return std::make_unique<StripeProvider>(
+        StripeSettings{key, cfg.get_string("payment.stripe.api_base"), std::chrono::milliseconds(timeout)}, public_url + "/checkout/return");
+}
+
 class Module final : public PaymentModule {
 public:
-    explicit Module(Deps d) : svc_(d.db, d.log, d.ordering, d.config.get_string("payment.capture")) {}
+    explicit Module(Deps d)
+        : svc_(d.db, d.log, d.ordering, d.config.get_string("payment.capture"), stripe_of(d.config),
+               d.config.get_string("payment.stripe.webhook_secret"), d.config.get_int("payment.stripe.webhook_tolerance_s")) {}
     std::string_view name() const noexcept override { return "payment"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_payment_routes(r, svc_); }

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "domain/cards.hpp"
+#include "domain/stripe_signature.hpp"
 #include "payment/errors.hpp"
 #include "payment/events.hpp"
 #include "platform/crypto.hpp"
@@ -36,7 +37,7 @@ public:
 
 const char* kIntentColumns =
     "SELECT id, order_id, amount, currency, status, provider, card_brand, card_last4, failure_code, failure_message, "
-    "created_at, updated_at, payment_method, amount_refunded, capture_method, amount_captured FROM payment.intents ";
+    "created_at, updated_at, payment_method, amount_refunded, capture_method, amount_captured, next_action_url FROM payment.intents ";
 
 Payment intent_from_row(db::Sql& sql, const db::Row& r) {
     Payment p;
@@ -57,8 +58,12 @@ Payment intent_from_row(db::Sql& sql, const db::Row& r) {
         p.failure_code = r.str(8);
         p.failure_message = r.str(9);
     }
-    if (p.status == "requires_action")
-        p.next_action = NextAction{api::of<decltype(NextAction::type)>("sandbox_3ds"), "/api/v1/payments/" + r.str(0) + "/sandbox/3ds"};
+    if (p.status == "requires_action") {
+        if (p.provider == "sandbox")
+            p.next_action = NextAction{api::of<decltype(NextAction::type)>("sandbox_3ds"), "/api/v1/payments/" + r.str(0) + "/sandbox/3ds"};
+        else
+            p.next_action = NextAction{api::of<decltype(NextAction::type)>("redirect_to_url"), r.str(16)};
+    }
     for (auto& f : sql.query("SELECT id, amount, reason, status, failure_code, created_at FROM payment.operations "
                              "WHERE intent_id = ? AND kind = 'refund' ORDER BY id",
                              r.str(0))) {
@@ -98,13 +103,16 @@ const ErrorCategory& payment_category() noexcept {
     return kCategory;
 }
 
-PaymentService::PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering, const std::string& capture)
-    : db_(db), log_(log), ordering_(ordering), default_capture_(capture), sandbox_(db) {
+PaymentService::PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering, const std::string& capture,
+                               std::unique_ptr<StripeProvider> stripe, std::string stripe_webhook_secret, std::int64_t webhook_tolerance_s)
+    : db_(db), log_(log), ordering_(ordering), default_capture_(capture), sandbox_(db), stripe_(std::move(stripe)),
+      stripe_webhook_secret_(std::move(stripe_webhook_secret)), webhook_tolerance_s_(webhook_tolerance_s) {
     if (capture != "automatic" && capture != "manual") throw std::runtime_error("payment.capture must be automatic or manual, not " + capture);
 }
 
 PaymentProvider& PaymentService::provider(const std::string& name) {
     if (name == sandbox_.name()) return sandbox_;
+    if (stripe_ && name == stripe_->name()) return *stripe_;
     throw std::runtime_error("no payment provider " + name);
 }
 
@@ -152,9 +160,18 @@ Result<Payment> PaymentService::pay(const Ctx& ctx, const PayRequest& in, std::s
     if (now_ms() > order->payable_until_ms)
         return Error(errc::order_not_payable, fmt::format("the payment window of order {} has closed", order->id));
     const std::string& token = in.payment_method.value;
-    PaymentProvider& p = sandbox_;  // the provider whose tokens these are (one provider for now)
-    auto card = domain::open_sandbox_token(token, sandbox_.key());
-    if (!p.recognizes(token) || !card) return validation("payment_method", "is not a payment method token");
+    // The provider whose tokens these are: Stripe PaymentMethods (pm_…) when Stripe is configured,
+    // else the sandbox's signed tokens. The card shown on receipts: the sandbox token says it now,
+    // Stripe says it with its answer.
+    bool remote = stripe_ && stripe_->recognizes(token);
+    PaymentProvider& p = remote ? static_cast<PaymentProvider&>(*stripe_) : sandbox_;
+    std::optional<domain::SandboxCard> card;
+    if (!remote) {
+        card = domain::open_sandbox_token(token, sandbox_.key());
+        if (!p.recognizes(token) || !card)
+            return validation("payment_method", stripe_ ? "is not a sandbox token or a Stripe PaymentMethod (pm_…)" : "is not a payment method token");
+    }
+    std::string brand = card ? card->brand : "", last4 = card ? card->last4 : "";
     std::string capture = in.capture_method ? in.capture_method->value : default_capture_;
 
     // The intent is written `processing` before the provider is asked: a retry meanwhile is refused
@@ -172,14 +189,19 @@ Result<Payment> PaymentService::pay(const Ctx& ctx, const PayRequest& in, std::s
         tx.exec("INSERT INTO payment.intents (id, order_id, customer_id, amount, currency, status, provider, payment_method, "
                 "card_brand, card_last4, capture_method, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'processing', ?, ?, ?, ?, ?, ?, ?)",
                 intent_id, order->id, ctx.user_id(), order->total.amount, order->total.currency, std::string(p.name()), token,
-                card->brand, card->last4, capture, at, at);
+                brand, last4, capture, at, at);
         return {};
     });
     if (!started) return started.error();
     auto charge = p.authorize({intent_id, order->total.amount, order->total.currency, token, capture == "automatic"});
+    // No answer from a remote provider: the outcome is unknown, so the intent stays `processing`
+    // (the order stays held); its webhook, POST /payments/{id}/confirm or the restart's recover()
+    // ask again with the same key.
+    bool unknown = !charge && charge.error().ec == make_error_code(shop::errc::unavailable);
+    if (unknown) log_.warn("the payment provider did not answer; the payment stays processing", {{"payment_id", intent_id}, {"error", charge.error().detail}});
     return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<Payment> {
         ProviderCharge outcome = charge ? *charge : ProviderCharge{"", "failed", 0, 0, "processing_error", charge.error().detail};
-        record_outcome(tx, intent_id, "processing", outcome);
+        if (!unknown) record_outcome(tx, intent_id, "processing", outcome);
         auto intent = *load_in(tx, intent_id);
         tx.reply(api::write_value(intent));
         return intent;
@@ -195,8 +217,13 @@ void PaymentService::record_outcome(db::Tx& tx, const std::string& intent_id, co
     std::string at = now_iso8601();
     std::string message = charge.status == "requires_action" ? "The card requires authentication (3-D Secure)." : charge.failure_message;
     tx.exec("UPDATE payment.intents SET status = ?, provider_ref = ?, amount_captured = ?, failure_code = ?, failure_message = ?, "
-            "updated_at = ? WHERE id = ?",
-            charge.status, charge.ref, charge.amount_captured, charge.failure_code, message, at, intent_id);
+            "next_action_url = ?, updated_at = ? WHERE id = ?",
+            charge.status, charge.ref, charge.amount_captured, charge.failure_code, message, charge.next_action_url, at, intent_id);
+    if (!charge.card_last4.empty()) {
+        brand = charge.card_brand;
+        last4 = charge.card_last4;
+        tx.exec("UPDATE payment.intents SET card_brand = ?, card_last4 = ? WHERE id = ?", brand, last4, intent_id);
+    }
     tx.exec("INSERT INTO payment.attempts (id, intent_id, outcome, failure_code, created_at) VALUES (?, ?, ?, ?, ?)", new_id("att"),
             intent_id, charge.status, charge.failure_code, at);
     if (charge.status == "succeeded" || charge.status == "requires_capture")
@@ -211,7 +238,7 @@ void PaymentService::collect_metrics(std::string& out) {
     db_.read([&](db::Reader& r) {
         for (auto& row : r.query("SELECT provider, status, COUNT(*) FROM payment.intents GROUP BY provider, status ORDER BY provider, status"))
             out += fmt::format("shop_payments{{provider=\"{}\",status=\"{}\"}} {}\n", row.str(0), row.str(1), row.i64(2));
-        for (auto& row : r.query("SELECT status, COUNT(*) FROM payment.refunds GROUP BY status ORDER BY status"))
+        for (auto& row : r.query("SELECT status, COUNT(*) FROM payment.operations WHERE kind = 'refund' GROUP BY status ORDER BY status"))
             refunds += fmt::format("shop_refunds{{status=\"{}\"}} {}\n", row.str(0), row.i64(1));
     });
     out += "# HELP shop_refunds Refunds by status.\n# TYPE shop_refunds gauge\n" + refunds;
@@ -307,6 +334,11 @@ Result<Payment> PaymentService::carry_out(const Ctx& ctx, const PendingOperation
         else if (!r->succeeded) refused = Error(errc::provider_declined, fmt::format("the provider refused the refund: {}", r->failure_code));
         if (r) refunded = *r;
     }
+    if (refused && refused->ec == make_error_code(shop::errc::unavailable)) {
+        // No answer: the operation stays pending, and is carried out again with the same key later.
+        log_.warn("the payment provider did not answer; the operation stays pending", {{"operation", op.id}, {"error", refused->detail}});
+        return *refused;
+    }
     auto recorded = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<Payment> {
         auto state = tx.one("SELECT status FROM payment.operations WHERE id = ?", op.id);
         if (state && state->str(0) == "pending") {
@@ -393,7 +425,15 @@ int PaymentService::recover() {
     });
     for (auto& s : stuck) {
         // The same idempotency key as the interrupted call: the provider answers what it did then.
+        if (s.provider == "stripe" && !stripe_) {
+            log_.warn("a Stripe payment is processing but Stripe is not configured", {{"payment_id", s.id}});
+            continue;
+        }
         auto charge = provider(s.provider).authorize({s.id, s.amount, s.currency, s.token, s.capture == "automatic"});
+        if (!charge && charge.error().ec == make_error_code(shop::errc::unavailable)) {
+            log_.warn("the payment provider did not answer; the payment stays processing", {{"payment_id", s.id}});
+            continue;
+        }
         ProviderCharge outcome = charge ? *charge : ProviderCharge{"", "failed", 0, 0, "processing_error", charge.error().detail};
         db_.write("payment", Ctx::system("payment.recovery:" + s.id), [&](db::Tx& tx) { record_outcome(tx, s.id, "processing", outcome); });
         log_.warn("settled a payment left processing by a crash", {{"payment_id", s.id}, {"status", outcome.status}});
@@ -506,6 +546,91 @@ Result<PaymentReport> PaymentService::report(const ReportQuery& q) {
             out.totals.push_back(row_of(row, false));
     });
     return out;
+}
+
+void PaymentService::settle_remote(db::Tx& tx, const std::string& intent_id, const ProviderCharge& charge) {
+    auto row = tx.one("SELECT status FROM payment.intents WHERE id = ?", intent_id);
+    if (!row) return;
+    std::string now = row->str(0);
+    if (now != "processing" && now != "requires_action") return;  // settled already (by the other path)
+    if (charge.status == "processing" || charge.status == now) return;  // no news
+    record_outcome(tx, intent_id, now, charge);
+}
+
+Result<Payment> PaymentService::confirm(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token) {
+    auto p = owned(ctx, payment_id, cart_token);
+    if (!p) return p.error();
+    if (p->status != "processing" && p->status != "requires_action") return std::move(*p);  // nothing to learn
+    if (p->provider == sandbox_.name())
+        return Error(errc::invalid_state, "a sandbox payment awaiting authentication is completed at its next_action.url",
+                     {{"id", "is a sandbox payment"}});
+    if (!stripe_) return Error(shop::errc::unavailable, "Stripe is not configured (payment.stripe.secret_key)");
+    std::string id = p->id.value;
+    struct Row {
+        std::string ref, token, capture;
+    };
+    auto row = db_.read([&](db::Reader& r) {
+        auto x = r.one("SELECT provider_ref, payment_method, capture_method FROM payment.intents WHERE id = ?", id);
+        return Row{x->str(0), x->str(1), x->str(2)};
+    });
+    // Without a reference the first call never got its answer: the same call with the same key does.
+    auto charge = row.ref.empty() ? stripe_->authorize({id, p->amount.amount, p->amount.currency, row.token, row.capture == "automatic"})
+                                  : stripe_->status(row.ref);
+    if (!charge) return charge.error();
+    return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<Payment> {
+        settle_remote(tx, id, *charge);
+        return *load_in(tx, id);
+    });
+}
+
+Result<PaymentService::WebhookOutcome> PaymentService::stripe_webhook(const Ctx& ctx, const std::string& payload, std::string_view signature) {
+    if (!stripe_ || stripe_webhook_secret_.empty())
+        return Error(shop::errc::not_found, "Stripe webhooks are not configured (payment.stripe.webhook_secret)");
+    switch (domain::verify_stripe_signature(signature, payload, stripe_webhook_secret_, now_ms() / 1000, webhook_tolerance_s_)) {
+        case domain::StripeSignatureCheck::ok: break;
+        case domain::StripeSignatureCheck::malformed:
+            return validation("Stripe-Signature", "is missing or malformed (t=<time>,v1=<signature>)");
+        case domain::StripeSignatureCheck::stale:
+            return validation("Stripe-Signature", fmt::format("is older than {} seconds (or from the future): a replay is refused", webhook_tolerance_s_));
+        case domain::StripeSignatureCheck::mismatch:
+            return validation("Stripe-Signature", "does not match the payload signed with the endpoint's secret");
+    }
+    boost::json::error_code ec;
+    auto doc = boost::json::parse(payload, ec);
+    if (ec || !doc.is_object()) return validation("body", "is not a JSON event");
+    auto& event = doc.get_object();
+    auto str = [](const boost::json::object& o, std::string_view k) {
+        auto* v = o.if_contains(k);
+        return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    std::string event_id = str(event, "id"), type = str(event, "type");
+    if (event_id.empty() || type.empty()) return validation("id", "an event needs its id and type");
+    std::optional<StripeIntent> intent;
+    if (type.starts_with("payment_intent."))
+        if (auto* data = event.if_contains("data"); data && data->is_object())
+            if (auto* object = data->get_object().if_contains("object"); object && object->is_object())
+                intent = parse_stripe_intent(boost::json::serialize(*object));
+    return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<WebhookOutcome> {
+        WebhookOutcome out;
+        // Ours: by the id Stripe gave (recorded with its answer), or the id we put in its metadata
+        // (the webhook may arrive before that answer was recorded).
+        if (intent) {
+            if (auto r = tx.one("SELECT id FROM payment.intents WHERE provider = 'stripe' AND provider_ref = ?", intent->id)) out.payment_id = r->str(0);
+            else if (auto m = intent->metadata.find("payment_id"); m != intent->metadata.end())
+                if (auto r2 = tx.one("SELECT id FROM payment.intents WHERE provider = 'stripe' AND id = ?", m->second)) out.payment_id = r2->str(0);
+        }
+        if (tx.exec("INSERT INTO payment.stripe_events (id, type, payment_id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    event_id, type, out.payment_id, now_iso8601()) == 0) {
+            out.duplicate = true;  // handled before: acknowledged, nothing done again
+            return out;
+        }
+        if (!out.payment_id.empty()) {
+            auto charge = StripeProvider::charge_of(*intent);
+            settle_remote(tx, out.payment_id, charge);
+            log_.info("stripe webhook", {{"event", event_id}, {"type", type}, {"payment_id", out.payment_id}, {"status", charge.status}});
+        }
+        return out;
+    });
 }
 
 }  // namespace shop::payment

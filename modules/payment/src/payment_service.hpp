@@ -7,6 +7,7 @@
 #include "platform/log.hpp"
 #include "provider.hpp"
 #include "sandbox_provider.hpp"
+#include "stripe_provider.hpp"
 #include "wire.hpp"
 
 namespace shop::db {
@@ -33,7 +34,11 @@ struct PendingOperation {
 class PaymentService final : public PaymentApi {
 public:
     /// `capture`: the store's default capture method, `automatic` or `manual` (anything else throws).
-    PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering, const std::string& capture);
+    /// `stripe`: the Stripe provider when payment.stripe.secret_key is set, else null;
+    /// `stripe_webhook_secret` and `webhook_tolerance_s` check its webhook events.
+    PaymentService(db::Database& db, Logger& log, ordering::OrderingApi& ordering, const std::string& capture,
+                   std::unique_ptr<StripeProvider> stripe = nullptr, std::string stripe_webhook_secret = {},
+                   std::int64_t webhook_tolerance_s = 300);
 
     std::vector<PaymentSummary> payments_of_order(std::string_view order_id) override;
 
@@ -44,6 +49,17 @@ public:
     Result<Payment> pay(const Ctx& ctx, const PayRequest& in, std::string_view cart_token);
     /// The sandbox's 3-D Secure step of a payment in requires_action (its payer or an admin).
     Result<Payment> authenticate(const Ctx& ctx, std::string_view payment_id, bool succeed, std::string_view cart_token);
+    /// The customer is back from a remote provider's 3-D Secure page (or a payment is still
+    /// `processing`): asks the provider how the payment stands and records it. Settles the same way
+    /// a webhook does, whichever comes first; a payment settled already is answered as it is.
+    Result<Payment> confirm(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
+    /// A Stripe webhook event: `signature` (Stripe-Signature) checked over the raw `payload`,
+    /// handled once per event id; payment_intent events settle their payment.
+    struct WebhookOutcome {
+        bool duplicate = false;
+        std::string payment_id;  ///< "" when the event names no payment of ours
+    };
+    Result<WebhookOutcome> stripe_webhook(const Ctx& ctx, const std::string& payload, std::string_view signature);
     /// Captures an authorization (admin): `amount` or all of it; the rest is released. Once.
     Result<Payment> capture(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount);
     /// Voids an authorization that was not captured (admin).
@@ -94,11 +110,18 @@ private:
     Result<Payment> owned(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
     std::optional<Payment> load(const std::string& id);
 
+    /// Records a remote provider's word on an intent still processing or awaiting authentication;
+    /// does nothing once it has moved on (webhook and client confirmation race here).
+    void settle_remote(db::Tx& tx, const std::string& intent_id, const ProviderCharge& charge);
+
     db::Database& db_;
     Logger& log_;
     ordering::OrderingApi& ordering_;
     std::string default_capture_;
     SandboxProvider sandbox_;
+    std::unique_ptr<StripeProvider> stripe_;
+    std::string stripe_webhook_secret_;
+    std::int64_t webhook_tolerance_s_;
     std::mutex pending_mu_;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // The face every payment provider adapter shows the payment service: the built-in sandbox today,
-// a Stripe adapter (PaymentIntents with manual or automatic capture) beside it later. Every call
+// and the Stripe adapter (PaymentIntents with manual or automatic capture) beside it. Every call
 // that moves money carries an idempotency key minted and recorded by the service before the
 // call, so repeating a call after a crash answers the first call's result and moves nothing again.
 #include <cstdint>
@@ -19,6 +19,9 @@ struct ProviderCharge {
     std::int64_t amount_refunded = 0;
     std::string failure_code;  ///< failed: card_declined, insufficient_funds, authentication_failed
     std::string failure_message;
+    std::string card_brand;       ///< as the provider reports the card (empty: unknown, keep what is known)
+    std::string card_last4;
+    std::string next_action_url;  ///< requires_action at a remote provider: where the customer authenticates
 };
 
 /// The provider's answer to a refund.
@@ -37,7 +40,9 @@ struct AuthorizeRequest {
 
 /// A payment provider. Implementations are thread-safe; each money-moving call is idempotent by
 /// its key. A refusal the caller made (a state the charge is not in) is an Error; a refusal of the
-/// card or bank is a result (status failed, or a refund not succeeded).
+/// card or bank is a result (status failed, or a refund not succeeded). An Error with
+/// shop::errc::unavailable means no answer came (timeout, network): the outcome is unknown, and the
+/// same call with the same key later learns it.
 class PaymentProvider {
 public:
     virtual ~PaymentProvider() = default;

@@ -23,7 +23,7 @@ void register_payment_routes(Router& router, PaymentService& svc) {
          .description = "A declined card answers 201 with `status: failed` and a `failure_code`; the order stays payable until "
                          "its `payable_until`. A payment in flight for the order: 409 `payment_in_progress`; paid already: 409 "
                          "`order_already_paid`.",
-         .tag = "payment", .status = 201, .errors = {404, 409}, .cart_token = true, .idempotency_schema = "payment"},
+         .tag = "payment", .status = 201, .errors = {404, 409}, .cart_token = true, .idempotency_schema = "payment", .blocking = true},
         [&svc](Request& req, PayRequest& b, None&) { return unwrap(svc.pay(req.ctx(), b, req.cart_token())); });
 
     api::add<AuthenticationRequest, None, Payment>(
@@ -34,7 +34,7 @@ void register_payment_routes(Router& router, PaymentService& svc) {
                          "`succeed`: the payment is authorized (captured with automatic capture, `requires_capture` with manual) "
                          "and the order confirmed; `fail`: the payment fails with `authentication_failed` and the order stays "
                          "payable. Any other status: 409 `invalid_state`.",
-         .tag = "payment", .errors = {404, 409}, .cart_token = true, .idempotency_schema = "payment"},
+         .tag = "payment", .errors = {404, 409}, .cart_token = true, .idempotency_schema = "payment", .blocking = true},
         [&svc](Request& req, AuthenticationRequest& b, None&) {
             return unwrap(svc.authenticate(req.ctx(), req.param("id"), b.result == "succeed", req.cart_token()));
         });
@@ -45,7 +45,7 @@ void register_payment_routes(Router& router, PaymentService& svc) {
          .summary = "Capture an authorization (admin); partial allowed, the rest is released",
          .description = "Only a payment in `requires_capture`, once: a second capture is 409 `invalid_state` (or "
                          "`operation_in_progress` while the first is under way). `amount` above the authorized amount is 422.",
-         .tag = "payment", .access = Access::admin, .errors = {404, 409}, .idempotency_schema = "payment", .body_optional = true},
+         .tag = "payment", .access = Access::admin, .errors = {404, 409}, .idempotency_schema = "payment", .blocking = true, .body_optional = true},
         [&svc](Request& req, CaptureRequest& b, None&) {
             return unwrap(svc.capture(req.ctx(), req.param("id"), b.amount ? std::optional(b.amount->value) : std::nullopt));
         });
@@ -56,7 +56,7 @@ void register_payment_routes(Router& router, PaymentService& svc) {
          .summary = "Void an authorization that was not captured (admin)",
          .description = "A payment in `requires_capture` or `requires_action` becomes `canceled` and nothing is taken; a captured "
                          "one is 409 `invalid_state` (refund it instead).",
-         .tag = "payment", .access = Access::admin, .errors = {404, 409}, .idempotency_schema = "payment", .body_optional = true},
+         .tag = "payment", .access = Access::admin, .errors = {404, 409}, .idempotency_schema = "payment", .blocking = true, .body_optional = true},
         [&svc](Request& req, VoidRequest& b, None&) {
             return unwrap(svc.void_payment(req.ctx(), req.param("id"), b.reason ? b.reason->value : "voided by the shop"));
         });
@@ -68,10 +68,36 @@ void register_payment_routes(Router& router, PaymentService& svc) {
          .description = "`amount` (minor units) or, absent, all that is left; never more than captured in total, concurrent refunds "
                          "included: more is 422 naming `amount`, nothing left 409 `invalid_state`. The reply lists `refunds`.",
          .tag = "payment", .access = Access::admin, .status = 201, .errors = {404, 409}, .idempotency_schema = "payment",
-         .body_optional = true},
+         .blocking = true, .body_optional = true},
         [&svc](Request& req, PaymentRefundRequest& b, None&) {
             return unwrap(svc.refund(req.ctx(), req.param("id"), b.amount ? std::optional(b.amount->value) : std::nullopt,
                                      b.reason ? b.reason->value : "refunded by the shop"));
+        });
+
+    api::add<None, None, Payment>(
+        router,
+        {.method = Method::post, .path = "/api/v1/payments/{id}/confirm", .id = "confirmPayment",
+         .summary = "Back from the provider's 3-D Secure page: settle the payment from the provider's word",
+         .description = "For a Stripe payment in `requires_action` (after the customer followed `next_action.url`) or still "
+                         "`processing`: shop asks Stripe how the payment stands and records it, exactly as the webhook would "
+                         "(whichever comes first settles it; the other changes nothing). A payment already settled is answered "
+                         "as it is. A sandbox payment is completed at its own `next_action.url`: 409 `invalid_state`.",
+         .tag = "payment", .errors = {404, 409, 503}, .cart_token = true, .blocking = true},
+        [&svc](Request& req, None&, None&) { return unwrap(svc.confirm(req.ctx(), req.param("id"), req.cart_token())); });
+
+    api::add<StripeEvent, None, WebhookAck>(
+        router,
+        {.method = Method::post, .path = "/api/v1/webhooks/stripe", .id = "receiveStripeWebhook",
+         .summary = "Stripe's webhook: payment_intent events settle their payment",
+         .description = "Called by Stripe, not by clients. `Stripe-Signature` is verified (HMAC-SHA256 of `t.payload` with "
+                         "`payment.stripe.webhook_secret`, any of several `v1` values, at most `payment.stripe.webhook_tolerance_s` "
+                         "old): missing, tampered or stale → 422 naming `Stripe-Signature`. Each event id is handled once; a "
+                         "repeated delivery is acknowledged with `duplicate: true` and does nothing. 404 when Stripe is not "
+                         "configured.",
+         .tag = "payment", .errors = {404}},
+        [&svc](Request& req, StripeEvent&, None&) {
+            auto r = unwrap(svc.stripe_webhook(req.ctx(), req.body, req.header("Stripe-Signature")));
+            return WebhookAck{true, r.duplicate};
         });
 
     api::add<None, ReportQuery, PaymentReport>(

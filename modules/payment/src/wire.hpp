@@ -65,7 +65,9 @@ SHOP_API_STRUCT(Card, brand, last4)
 
 /// What the customer must do before the payment can go on.
 struct NextAction {
-    api::OneOf<"sandbox_3ds"> type;  ///< sandbox_3ds: POST {"result": "succeed"|"fail"} to `url`
+    /// sandbox_3ds: POST {"result": "succeed"|"fail"} to `url`; redirect_to_url (Stripe): send the
+    /// customer to `url`, then POST /payments/{id}/confirm when they are back.
+    api::OneOf<"sandbox_3ds", "redirect_to_url"> type;
     std::string url;
 };
 SHOP_API_STRUCT(NextAction, type, url)
@@ -141,5 +143,28 @@ struct PaymentReport {
     std::vector<PaymentReportRow> totals;  ///< over the range, by provider and currency
 };
 SHOP_API_STRUCT(PaymentReport, from, to, days, totals)
+
+/// A Stripe webhook event as Stripe sends it: `id`, `type` and `data.object` are read; the rest
+/// of Stripe's fields are allowed (the signature covers the raw bytes, checked by the service).
+struct StripeEvent {
+    boost::json::value value;
+    bool read(const boost::json::value& v, const std::string& path, api::Reader& r) {
+        if (!v.is_object() || !v.get_object().if_contains("id") || !v.get_object().if_contains("type"))
+            return r.fail(path.empty() ? "body" : path, "must be a Stripe event object with id and type"), false;
+        value = v;
+        return true;
+    }
+    static boost::json::object schema(api::Schemas&) {
+        return {{"type", "object"},
+                {"required", boost::json::array{"id", "type"}},
+                {"properties", boost::json::object{{"id", {{"type", "string"}}}, {"type", {{"type", "string"}}}, {"data", {{"type", "object"}}}}}};
+    }
+};
+
+struct WebhookAck {
+    bool received = true;
+    bool duplicate = false;  ///< this event id was handled before: nothing was done again
+};
+SHOP_API_STRUCT(WebhookAck, received, duplicate)
 
 }  // namespace shop::payment
