@@ -14,6 +14,10 @@ struct Principal {
     std::string role;  ///< "customer", "vendor" or "admin"
     std::string email;
     std::vector<std::string> scopes;
+    /// The sign-in session an access token belongs to ("" otherwise).
+    std::string session_id;
+    /// Authenticated by an API key: only routes whose scope is in `scopes` may be called.
+    bool by_api_key = false;
 
     bool is_admin() const noexcept { return role == "admin"; }
     bool is_vendor() const noexcept { return role == "vendor"; }

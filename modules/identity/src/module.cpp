@@ -9,6 +9,7 @@ namespace shop::identity {
 
 std::span<const db::Migration> embedded_migrations();
 void register_identity_routes(http::Router& router, IdentityService& svc);
+void register_security_routes(http::Router& router, IdentityService& svc);
 
 namespace {
 class Module final : public IdentityModule {
@@ -16,7 +17,10 @@ public:
     explicit Module(Deps d) : deps_(d), svc_(d.db, d.log, d.config) {}
     std::string_view name() const noexcept override { return "identity"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
-    void register_routes(http::Router& r) override { register_identity_routes(r, svc_); }
+    void register_routes(http::Router& r) override {
+        register_identity_routes(r, svc_);
+        register_security_routes(r, svc_);
+    }
     void start() override {
         svc_.start();
         auto email = deps_.config.get_string("admin.email");
