@@ -283,7 +283,10 @@ void describe_operation(const Operation& op, bool has_body, bool has_query, json
     std::set<int> problems(op.errors.begin(), op.errors.end());
     problems.insert(429);
     if (op.access != http::Access::anyone) problems.insert(401);
-    if (op.access == http::Access::vendor || op.access == http::Access::admin || !op.scope.empty()) problems.insert(403);
+    if (op.access == http::Access::vendor || op.access == http::Access::admin) problems.insert(403);
+    // Any route the pipeline authenticates: an invalid bearer credential is 401 (on public routes
+    // too), and an API key outside its scopes, or on a route API keys may not call, is 403.
+    if (!op.own_bearer) problems.insert({401, 403});
     if (!op.scope.empty()) out["x-api-key-scope"] = op.scope;
     if (has_body) problems.insert({400, 413, 415, 422});
     if (!op.idempotency_schema.empty() || has_query) problems.insert(422);
