@@ -272,22 +272,27 @@ TEST_CASE("an unknown email costs the same password hashing as a wrong password 
     TestShop shop(Overrides{{"auth.password_cost", "interactive"}, {"auth.login_throttle.free_failures", "100"}});
     REQUIRE(shop.client().post("/api/v1/auth/register", json::object{{"email", "ann@example.com"}, {"password", kPassword}, {"name", "Ann"}}).status ==
             201);
-    auto median_ms = [&](const std::string& email) {
-        std::vector<double> t;
-        std::string detail;
-        for (int i = 0; i < 5; ++i) {
-            auto start = std::chrono::steady_clock::now();
-            auto r = login(shop, email, "not-the-password-" + std::to_string(i));
-            t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-            CHECK(r.status == 401);
-            CHECK(r.str("detail") == "the email or password is wrong");
-        }
-        std::sort(t.begin(), t.end());
-        return t[2];
+    auto timed_ms = [&](const std::string& email, int i) {
+        auto start = std::chrono::steady_clock::now();
+        auto r = login(shop, email, "not-the-password-" + std::to_string(i));
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        CHECK(r.status == 401);
+        CHECK(r.str("detail") == "the email or password is wrong");
+        return ms;
     };
-    double known = median_ms("ann@example.com"), unknown = median_ms("nobody@example.com");
+    // Interleaved, so a machine busy with other work slows both alike; medians of five.
+    std::vector<double> known_ms, unknown_ms;
+    for (int i = 0; i < 5; ++i) {
+        known_ms.push_back(timed_ms("ann@example.com", i));
+        unknown_ms.push_back(timed_ms("nobody@example.com", i));
+    }
+    std::sort(known_ms.begin(), known_ms.end());
+    std::sort(unknown_ms.begin(), unknown_ms.end());
+    double known = known_ms[2], unknown = unknown_ms[2];
     CAPTURE(known);
     CAPTURE(unknown);
-    CHECK(unknown > known * 0.5);
-    CHECK(unknown < known * 2.0);
+    // Skipping the hash would answer an unknown email in about a millisecond against hundreds:
+    // far outside these bounds, which leave room for a loaded machine's noise.
+    CHECK(unknown > known * 0.25);
+    CHECK(unknown < known * 4.0);
 }
