@@ -249,6 +249,17 @@ const std::map<int, std::string_view>& problem_responses() {
 
 }  // namespace
 
+std::string api_key_scope(std::string_view tag, http::Method method) {
+    // API resources as clients name them; a module missing here has no routes for API keys.
+    static const std::map<std::string_view, std::string_view> kResources{
+        {"catalog", "catalog"}, {"search", "catalog"},     {"inventory", "inventory"},         {"ordering", "orders"},
+        {"cart", "carts"},      {"payment", "payments"},   {"notification", "notifications"}};
+    auto it = kResources.find(tag);
+    if (it == kResources.end()) return "";
+    bool read = method == http::Method::get || method == http::Method::head;
+    return std::string(it->second) + (read ? ":read" : ":write");
+}
+
 void describe_operation(const Operation& op, bool has_body, bool has_query, json::object& out) {
     out["operationId"] = op.id;
     out["summary"] = op.summary;
@@ -279,6 +290,10 @@ void describe_operation(const Operation& op, bool has_body, bool has_query, json
     problems.insert(429);
     if (op.access != http::Access::anyone) problems.insert(401);
     if (op.access == http::Access::vendor || op.access == http::Access::admin) problems.insert(403);
+    // Any route the pipeline authenticates: an invalid bearer credential is 401 (on public routes
+    // too), and an API key outside its scopes, or on a route API keys may not call, is 403.
+    if (!op.own_bearer) problems.insert({401, 403});
+    if (!op.scope.empty()) out["x-api-key-scope"] = op.scope;
     if (has_body) problems.insert({400, 413, 415, 422});
     if (!op.idempotency_schema.empty() || has_query) problems.insert(422);
     for (int p : problems) {
@@ -367,7 +382,8 @@ json::value openapi_document(const http::Router& router, std::string_view title,
         {"IdempotentReplayed", json::object{{"description", "`true` when this is the stored reply of an earlier request with the same Idempotency-Key"},
                                             {"schema", json::object{{"type", "string"}, {"enum", json::array{"true"}}}}}},
         {"Location", json::object{{"description", "The URL of the created resource"}, {"schema", json::object{{"type", "string"}}}}},
-        {"ETag", json::object{{"description", "A strong validator of the reply"}, {"schema", json::object{{"type", "string"}}}}}};
+        {"ETag", json::object{{"description", "A strong validator of the reply"}, {"schema", json::object{{"type", "string"}}}}},
+        {"Set-Cookie", json::object{{"description", "A cookie for the client to send back"}, {"schema", json::object{{"type", "string"}}}}}};
 
     json::array tags;
     static const std::pair<std::string_view, std::string_view> kTags[] = {

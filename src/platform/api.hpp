@@ -676,6 +676,8 @@ struct Operation {
     bool own_bearer = false;   ///< the handler checks `Authorization: Bearer` itself (see http::RouteSpec)
     std::string idempotency_schema;  ///< POST: the schema whose transaction records the reply
     bool blocking = false;     ///< runs on the worker pool (password hashing, long reads)
+    /// The API-key scope of the route; empty = api_key_scope(tag, method).
+    std::string scope;
     /// Extra response headers documented for the success reply (e.g. Location, ETag).
     std::vector<std::string> reply_headers;
     bool not_modified = false;  ///< may answer 304 (If-None-Match)
@@ -684,6 +686,11 @@ struct Operation {
     /// Builds the replayed response from a stored reply (see http::RouteSpec::replay).
     std::function<http::Response(http::Request&, const json::value&)> replay;
 };
+
+/// The scope an API key needs for a route of module `tag` with `method`: `<resource>:read` for GET
+/// and HEAD, `<resource>:write` otherwise, the resource named as clients know it (`orders` for
+/// ordering's routes); "" for routes no API key may call (accounts, the platform, the pages).
+std::string api_key_scope(std::string_view tag, http::Method method);
 
 /// Writes a route's part of the OpenAPI document.
 using DocWriter = std::function<void(json::object& operation, Schemas& schemas)>;
@@ -716,6 +723,8 @@ void add(http::Router& router, Operation op, F handler) {
     spec.idempotency_schema = op.idempotency_schema;
     spec.blocking = op.blocking;
     spec.replay = op.replay;
+    if (op.scope.empty()) op.scope = api_key_scope(op.tag, op.method);
+    spec.scope = op.scope;
     constexpr bool has_body = !std::is_same_v<Request, None>;
     constexpr bool has_query = !std::is_same_v<Query, None>;
     bool body_optional = op.body_optional;

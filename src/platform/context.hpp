@@ -17,6 +17,10 @@ struct Principal {
     /// The API key the caller authenticated with; empty for an access token. The audit log names
     /// the key as the actor then.
     std::string api_key_id;
+    /// The sign-in session an access token belongs to ("" otherwise).
+    std::string session_id;
+    /// Authenticated by an API key: only routes whose scope is in `scopes` may be called.
+    bool by_api_key = false;
 
     bool is_admin() const noexcept { return role == "admin"; }
     bool is_vendor() const noexcept { return role == "vendor"; }

@@ -4,6 +4,7 @@
 // HTTP layer has exactly one mapping from an error to a status and a problem code.
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -60,6 +61,8 @@ struct Error {
     boost::system::error_code ec;
     std::string detail;
     std::vector<FieldError> fields;
+    /// For a 429: seconds until a retry can succeed (the Retry-After header; at least 1).
+    std::int64_t retry_after_s = 0;
 
     Error() = default;
     Error(boost::system::error_code e, std::string d = {}, std::vector<FieldError> f = {})

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <strings.h>
@@ -142,6 +143,8 @@ Response problem(const Error& e, const Request& req) {
     Response r;
     r.status = status;
     r.headers.set("Content-Type", "application/problem+json");
+    // Every 429 says when to come back.
+    if (status == 429) r.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, e.retry_after_s)));
     r.body = json::serialize(o);
     return r;
 }

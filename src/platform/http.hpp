@@ -133,6 +133,9 @@ struct RouteSpec {
     /// runs on the worker pool, not on the I/O thread of its connection. Every other handler runs on
     /// its I/O thread; a write there waits only for its schema's writer (a group commit).
     bool blocking = false;
+    /// The scope an API key needs to call this route (`catalog:read`, `orders:write`); "" = API
+    /// keys may not call it.
+    std::string scope;
     /// Builds the replayed response from the stored reply body (default: success_status and the
     /// body as JSON), e.g. to add back a secret that was never stored.
     std::function<Response(Request&, const boost::json::value& stored)> replay;

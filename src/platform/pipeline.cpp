@@ -243,6 +243,14 @@ Response Pipeline::dispatch(Request& req) {
             if (!req.principal->is_admin()) return problem(forbidden("this route is for admins"), req);
             break;
     }
+    if (req.principal && req.principal->by_api_key) {
+        // An API key calls exactly the routes of its scopes, and never more than its owner's role
+        // allows (the role check above).
+        const auto& need = route.spec.scope;
+        if (need.empty()) return problem(forbidden("API keys cannot call this route; sign in with a password instead"), req);
+        if (std::find(req.principal->scopes.begin(), req.principal->scopes.end(), need) == req.principal->scopes.end())
+            return problem(forbidden("this API key lacks the scope " + need), req);
+    }
     if (req.method == Method::post && db_ && !route.spec.idempotency_schema.empty() && req.headers.has("Idempotency-Key"))
         return with_idempotency(req, route);
     return route.handler(req);

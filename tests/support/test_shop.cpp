@@ -122,8 +122,8 @@ HttpClient TestShop::customer(const std::string& email, std::string* user_id) {
 HttpClient TestShop::vendor(const std::string& email, std::string* user_id) {
     std::string id;
     customer(email, &id);
-    Ctx ctx = Ctx::system("test-make-vendor");
-    app_->database().write("identity", ctx, [&](db::Tx& tx) { tx.exec("UPDATE identity.users SET role = 'vendor' WHERE id = ?", id); });
+    auto made = admin().patch("/api/v1/admin/users/" + id, json::object{{"role", "vendor"}});
+    if (made.status != 200) throw std::runtime_error("making a vendor failed: " + made.body);
     HttpClient c(port());
     auto r = c.post("/api/v1/auth/login", json::object{{"email", email}, {"password", "a-long-enough-passphrase"}});
     if (r.status != 200) throw std::runtime_error("vendor login failed: " + r.body);

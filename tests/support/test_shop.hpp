@@ -56,8 +56,8 @@ public:
     HttpClient admin();
     /// Registers a customer and returns a client carrying its token.
     HttpClient customer(const std::string& email, std::string* user_id = nullptr);
-    /// Registers a user, makes it a vendor and returns a client signed in with that role. There is
-    /// no route yet that makes a user a vendor: the role is set through the app's own database.
+    /// Registers a user, makes it a vendor (PATCH /api/v1/admin/users/{id} as the admin) and returns
+    /// a client signed in with that role.
     HttpClient vendor(const std::string& email, std::string* user_id = nullptr);
     /// The port of a second instance serving the same database (PostgreSQL: another App with its
     /// own pools, bus and data directory, started on first use); with SQLite, which one process

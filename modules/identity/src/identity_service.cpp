@@ -2,10 +2,13 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "domain/credentials.hpp"
+#include "identity/errors.hpp"
 #include "identity/events.hpp"
 #include "platform/audit.hpp"
 #include "platform/crypto.hpp"
@@ -16,8 +19,6 @@ namespace shop::identity {
 namespace json = boost::json;
 
 namespace {
-constexpr int kMaxFailures = 5;
-constexpr std::int64_t kFailureWindowMs = 15 * 60 * 1000;
 
 User user_from_row(const db::Row& r) { return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), false}; }
 constexpr std::int64_t kResetValidMs = 60 * 60 * 1000;                  // a reset link lives an hour
@@ -44,8 +45,17 @@ std::optional<std::string> spend_token(db::Sql& sql, std::string_view token, con
 }  // namespace
 
 IdentityService::IdentityService(db::Database& db, Logger& log, const Config& config)
-    : db_(db), log_(log), access_ttl_s_(config.get_int("auth.access_ttl_s")),
-      refresh_ttl_s_(config.get_int("auth.refresh_ttl_s")), issuer_(config.get_string("auth.issuer")) {
+    : session_check_ms_(config.get_int("auth.session_check_ms")), db_(db), log_(log), access_ttl_s_(config.get_int("auth.access_ttl_s")),
+      refresh_ttl_s_(config.get_int("auth.refresh_ttl_s")), issuer_(config.get_string("auth.issuer")),
+      audience_(config.get_string("auth.audience")), public_url_(config.get_string("public_url")),
+      known_device_ttl_s_(config.get_int("auth.known_device_ttl_s")),
+      throttle_(domain::ThrottlePolicy{static_cast<int>(config.get_int("auth.login_throttle.free_failures")),
+                                       config.get_int("auth.login_throttle.max_delay_s"), config.get_int("auth.login_throttle.reset_after_s"),
+                                       static_cast<int>(config.get_int("auth.login_throttle.address_failures")),
+                                       config.get_int("auth.login_throttle.address_window_s")}) {
+    if (session_check_ms_ < 0) throw std::runtime_error("auth.session_check_ms must not be negative");
+    if (issuer_.empty()) throw std::runtime_error("auth.issuer must not be empty");
+    if (audience_.empty()) throw std::runtime_error("auth.audience must not be empty");
     auto cost = config.get_string("auth.password_cost");
     if (cost == "interactive") {
         ops_limit_ = crypto_pwhash_OPSLIMIT_INTERACTIVE;
@@ -62,7 +72,19 @@ IdentityService::IdentityService(db::Database& db, Logger& log, const Config& co
     } else {
         throw std::runtime_error("auth.password_cost must be interactive, moderate, sensitive or minimum");
     }
+    // Explicit argon2id parameters override the preset's.
+    if (auto ops = config.get_int("auth.argon2id.ops_limit"); ops > 0) {
+        if (ops < static_cast<std::int64_t>(crypto_pwhash_OPSLIMIT_MIN)) throw std::runtime_error("auth.argon2id.ops_limit is below argon2id's minimum of 1");
+        ops_limit_ = static_cast<unsigned long long>(ops);
+    }
+    if (auto kib = config.get_int("auth.argon2id.mem_limit_kib"); kib > 0) {
+        if (kib * 1024 < static_cast<std::int64_t>(crypto_pwhash_MEMLIMIT_MIN)) throw std::runtime_error("auth.argon2id.mem_limit_kib is below 8");
+        mem_limit_ = static_cast<std::size_t>(kib) * 1024;
+    }
+    if (access_ttl_s_ <= 0 || refresh_ttl_s_ <= 0 || known_device_ttl_s_ <= 0)
+        throw std::runtime_error("auth.access_ttl_s, auth.refresh_ttl_s and auth.known_device_ttl_s must be positive");
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+    dummy_hash_ = hash_password("not-a-real-password-0");
 }
 
 void IdentityService::start() {
@@ -132,6 +154,7 @@ bool IdentityService::verify_password(const std::string& hash, std::string_view 
 }
 
 std::optional<Principal> IdentityService::verify_access_token(std::string_view token) const {
+    if (token.starts_with(kApiKeyPrefix)) return verify_api_key(token);
     auto kid = domain::jwt_kid(token);
     if (!kid) return std::nullopt;
     std::string pk;
@@ -150,10 +173,24 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
         return v && v->is_string() ? std::string(v->as_string()) : std::string();
     };
     if (str("iss") != issuer_ || str("sub").empty()) return std::nullopt;
+    // RFC 9068 §4: the audience must name this resource server (a string, or an array holding it).
+    const json::value* aud = claims->if_contains("aud");
+    bool for_us = aud && ((aud->is_string() && aud->as_string() == audience_) ||
+                          (aud->is_array() && std::ranges::any_of(aud->as_array(), [&](const json::value& a) {
+                               return a.is_string() && a.as_string() == audience_;
+                           })));
+    if (!for_us) return std::nullopt;
+    // The signature says who; the session says whether that still holds (not signed out, not
+    // disabled) and with which role.
+    std::string sid = str("sid");
+    if (sid.empty()) return std::nullopt;
+    auto state = session_state(sid, str("sub"));
+    if (!state.active) return std::nullopt;
     Principal p;
     p.user_id = str("sub");
-    p.role = str("role");
+    p.role = std::move(state.role);
     p.email = str("email");
+    p.session_id = std::move(sid);
     return p;
 }
 
@@ -203,12 +240,14 @@ Result<std::vector<User>> IdentityService::create_users(const Ctx& ctx, const st
     });
 }
 
-IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user, const std::string& family_id,
-                                                  std::string_view user_agent) {
+
+IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user, const std::string& family_id, const Device& device) {
     std::int64_t now_s = now_ms() / 1000;
-    json::object claims{{"iss", issuer_}, {"sub", user.id},       {"role", user.role},
-                        {"email", user.email}, {"iat", now_s}, {"exp", now_s + access_ttl_s_},
-                        {"jti", crypto::random_token(12)}};
+    // RFC 9068 §2.2: iss, exp, aud, sub, iat, jti; nbf for resource servers that check it.
+    json::object claims{{"iss", issuer_},     {"aud", audience_}, {"sub", user.id},
+                        {"role", user.role},  {"email", user.email}, {"iat", now_s},
+                        {"nbf", now_s},       {"exp", now_s + access_ttl_s_}, {"jti", crypto::random_token(12)},
+                        {"sid", family_id}};
     IssuedTokens t;
     {
         std::shared_lock lock(keys_mu_);
@@ -219,12 +258,16 @@ IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user
     sql.exec("INSERT INTO identity.refresh_tokens (id, user_id, family_id, token_hash, expires_ms, user_agent, created_at) "
              "VALUES (?, ?, ?, ?, ?, ?, ?)",
              new_id("rtk"), user.id, family_id, crypto::sha256_hex(t.refresh_token), now_ms() + refresh_ttl_s_ * 1000,
-             user_agent.substr(0, 200), now_iso8601());
+             device.user_agent.substr(0, 200), now_iso8601());
+    std::string at = now_iso8601();
+    sql.exec("INSERT INTO identity.sessions (id, user_id, user_agent, client_address, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT (id) DO UPDATE SET last_used_at = excluded.last_used_at",
+             family_id, user.id, device.user_agent.substr(0, 200), device.address.substr(0, 64), at, at);
     return t;
 }
 
 Result<Registration> IdentityService::register_user(const Ctx& ctx, std::string_view email_in, std::string_view password,
-                                                    std::string_view name) {
+                                                    std::string_view name, const Device& device) {
     std::vector<FieldError> errors;
     auto email = domain::normalize_email(email_in);
     if (!email) errors.push_back({"email", "is not a valid email address"});
@@ -240,20 +283,14 @@ Result<Registration> IdentityService::register_user(const Ctx& ctx, std::string_
                 u.id, u.email, u.name, hash, u.role, u.created_at, u.created_at);
         tx.publish(events::UserRegistered{u.id, u.email, u.name});
         tx.publish(events::EmailVerificationRequested{u.id, u.email, u.name, mint_token(tx, u.id, "email_verification", kVerificationValidMs)});
-        auto tokens = issue_tokens_locked(tx, u, new_id("rtf"), "");
+        auto tokens = issue_tokens_locked(tx, u, new_id("rtf"), device);
         return Registration{u, tokens};
     });
 }
 
-Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view email_in, std::string_view password,
-                                            std::string_view user_agent) {
+Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view email_in, std::string_view password, std::string_view totp,
+                                            const Device& device) {
     auto email = domain::normalize_email(email_in).value_or(std::string(email_in));
-    {
-        std::lock_guard lock(failures_mu_);
-        auto it = failures_.find(email);
-        if (it != failures_.end() && it->second.first >= kMaxFailures && now_ms() - it->second.second < kFailureWindowMs)
-            return Error(errc::rate_limited, "too many failed logins for this account; try again in 15 minutes");
-    }
     std::optional<User> user;
     std::string hash;
     bool disabled = false;
@@ -264,30 +301,47 @@ Result<IssuedTokens> IdentityService::login(const Ctx& ctx, std::string_view ema
         hash = row->str(5);
         disabled = row->boolean(6);
     }
-    // Verify against a dummy hash when the user does not exist, so timing does not reveal accounts.
-    static const std::string kDummy = hash_password("not-a-real-password-0");
-    bool ok = verify_password(user ? hash : kDummy, password) && user && !disabled;
+    // A device that signed in to this account before is throttled on its own, apart from the
+    // address it shares with whoever else is guessing.
+    bool known = false;
+    if (user && !device.known_device_token.empty()) {
+        known = db_.read([&](db::Reader& r) {
+            return r.count("SELECT COUNT(*) FROM identity.known_devices WHERE token_hash = ? AND user_id = ? AND expires_ms > ?",
+                           crypto::sha256_hex(device.known_device_token), user->id, now_ms());
+        }) > 0;
+    }
+    std::string where = known ? "device:" + crypto::sha256_hex(device.known_device_token) : device.address;
+    if (std::int64_t wait = throttle_.wait_s(email, where, known, now_ms()); wait > 0) {
+        Error e(errc::rate_limited, "too many failed sign-ins; try again in " + std::to_string(wait) + " s");
+        e.retry_after_s = wait;
+        return e;
+    }
+    // Verify against a dummy hash of this instance's cost when the user does not exist, so timing
+    // does not reveal accounts.
+    bool ok = verify_password(user ? hash : dummy_hash_, password) && user && !disabled;
     if (!ok) {
         const char* reason = !user ? "unknown_account" : disabled ? "account_disabled" : "wrong_password";
         audit::record(db_, "identity", ctx, audit::actor_of(ctx), "identity.login.failed", user ? user->id : "",
-                      {{"email", email}, {"reason", reason}, {"user_agent", std::string(user_agent.substr(0, 200))}});
-        std::lock_guard lock(failures_mu_);
-        if (failures_.size() > 100000)  // forget windows that have ended, so guessing cannot grow memory
-            std::erase_if(failures_, [](auto& kv) { return now_ms() - kv.second.second >= kFailureWindowMs; });
-        auto& f = failures_[email];
-        if (now_ms() - f.second >= kFailureWindowMs) f = {0, now_ms()};
-        ++f.first;
+                      {{"email", email}, {"reason", reason}, {"user_agent", device.user_agent.substr(0, 200)}});
+        throttle_.failed(email, where, device.address, known, now_ms());
         return Error(errc::unauthorized, "the email or password is wrong");
     }
-    {
-        std::lock_guard lock(failures_mu_);
-        failures_.erase(email);
-    }
-    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+    auto r = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+        if (auto second = check_second_factor(tx, user->id, totp); !second) return second.error();
         audit::record(tx, audit::Actor::user(user->id), "identity.login.succeeded", user->id,
-                      {{"user_agent", std::string(user_agent.substr(0, 200))}});
-        return issue_tokens_locked(tx, *user, new_id("rtf"), user_agent);
+                      {{"user_agent", device.user_agent.substr(0, 200)}});
+        auto tokens = issue_tokens_locked(tx, *user, new_id("rtf"), device);
+        if (!known) {
+            tokens.device_token = crypto::random_token(32);
+            tx.exec("INSERT INTO identity.known_devices (token_hash, user_id, created_at, expires_ms) VALUES (?, ?, ?, ?)",
+                    crypto::sha256_hex(tokens.device_token), user->id, now_iso8601(), now_ms() + known_device_ttl_s_ * 1000);
+        }
+        return tokens;
     });
+    // A missing second factor is a question, not a guess; a wrong one counts like a wrong password.
+    if (!r && r.error().ec == make_error_code(login_errc::totp_invalid)) throttle_.failed(email, where, device.address, known, now_ms());
+    if (r) throttle_.succeeded(email, where);
+    return r;
 }
 
 Result<IssuedTokens> IdentityService::refresh(const Ctx& ctx, std::string_view refresh_token) {
@@ -304,18 +358,19 @@ Result<IssuedTokens> IdentityService::refresh(const Ctx& ctx, std::string_view r
             return Error(errc::unauthorized, "the refresh token was already used or revoked");
         }
         if (expires <= now_ms()) return Error(errc::unauthorized, "the refresh token has expired");
+        if (tx.count("SELECT COUNT(*) FROM identity.sessions WHERE id = ? AND revoked = 0", family) == 0)
+            return Error(errc::unauthorized, "the session was signed out");
         auto user = tx.one("SELECT id, email, name, role, created_at FROM identity.users WHERE id = ? AND disabled = 0", user_id);
         if (!user) return Error(errc::unauthorized, "the account is disabled");
         tx.exec("UPDATE identity.refresh_tokens SET used = 1 WHERE id = ?", id);
-        return issue_tokens_locked(tx, user_from_row(*user), family, "");
+        return issue_tokens_locked(tx, user_from_row(*user), family, Device{});
     });
     if (reuse) {
         // A rotated token came back: someone holds a stolen copy. Revoke the whole family.
         db_.write("identity", ctx, [&](db::Tx& tx) {
-            tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
-                    "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = ?)",
-                    hash);
+            if (auto t = tx.one("SELECT family_id FROM identity.refresh_tokens WHERE token_hash = ?", hash)) revoke_session(tx, t->str(0));
         });
+        forget_sessions();
         log_.warn("refresh token reuse detected; token family revoked", {{"correlation_id", ctx.correlation_id}});
     }
     return r;
@@ -323,14 +378,14 @@ Result<IssuedTokens> IdentityService::refresh(const Ctx& ctx, std::string_view r
 
 Result<void> IdentityService::logout(const Ctx& ctx, std::string_view refresh_token) {
     std::string hash = crypto::sha256_hex(refresh_token);
-    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
-        auto owner = tx.one("SELECT user_id FROM identity.refresh_tokens WHERE token_hash = ?", hash);
+    auto r = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
+        auto owner = tx.one("SELECT user_id, family_id FROM identity.refresh_tokens WHERE token_hash = ?", hash);
         if (!owner || owner->str(0) != ctx.user_id()) return not_found("no such refresh token for this user");
-        tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE family_id = "
-                "(SELECT family_id FROM identity.refresh_tokens WHERE token_hash = ?)",
-                hash);
+        revoke_session(tx, owner->str(1));
         return {};
     });
+    forget_sessions();
+    return r;
 }
 
 void IdentityService::forgot_password(const Ctx& ctx, std::string_view email_in) {
@@ -355,12 +410,12 @@ Result<void> IdentityService::reset_password(const Ctx& ctx, std::string_view to
     if (!owner) return validation("token", "is not valid: it is unknown, used or expired; ask for a new one");
     if (auto weak = domain::password_weakness(password, owner->str(0))) return validation("password", *weak);
     std::string hash = hash_password(password);  // slow on purpose: outside the transaction
-    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
+    auto r = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
         auto user_id = spend_token(tx, token, "password_reset");
         if (!user_id) return validation("token", "is not valid: it is unknown, used or expired; ask for a new one");
         auto u = tx.one("SELECT email, name FROM identity.users WHERE id = ?", *user_id);
         tx.exec("UPDATE identity.users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now_iso8601(), *user_id);
-        tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", *user_id);
+        revoke_user_sessions(tx, *user_id);
         // Other reset links of this account stop working too.
         tx.exec("UPDATE identity.one_time_tokens SET used = 1 WHERE user_id = ? AND purpose = 'password_reset'", *user_id);
         // The holder of the mailed link acts as the account's owner.
@@ -368,10 +423,12 @@ Result<void> IdentityService::reset_password(const Ctx& ctx, std::string_view to
         tx.publish(events::PasswordChanged{*user_id, u->str(0), u->str(1)});
         return {};
     });
+    forget_sessions();
+    return r;
 }
 
 Result<IssuedTokens> IdentityService::change_password(const Ctx& ctx, std::string_view current, std::string_view next,
-                                                      std::string_view user_agent) {
+                                                      const Device& device) {
     auto row = db_.read([&](db::Reader& r) {
         return r.one("SELECT id, email, name, role, created_at, password_hash FROM identity.users WHERE id = ? AND disabled = 0", ctx.user_id());
     });
@@ -381,13 +438,15 @@ Result<IssuedTokens> IdentityService::change_password(const Ctx& ctx, std::strin
     if (next == current) return validation("new_password", "is the current password");
     if (auto weak = domain::password_weakness(next, user.email)) return validation("new_password", *weak);
     std::string hash = hash_password(next);
-    return db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
+    auto r = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<IssuedTokens> {
         tx.exec("UPDATE identity.users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now_iso8601(), user.id);
-        tx.exec("UPDATE identity.refresh_tokens SET revoked = 1 WHERE user_id = ?", user.id);
+        revoke_user_sessions(tx, user.id);
         tx.publish(events::PasswordChanged{user.id, user.email, user.name});
         audit::record(tx, "identity.password.changed", user.id);
-        return issue_tokens_locked(tx, user, new_id("rtf"), user_agent);
+        return issue_tokens_locked(tx, user, new_id("rtf"), device);
     });
+    forget_sessions();
+    return r;
 }
 
 Result<User> IdentityService::verify_email(const Ctx& ctx, std::string_view token) {

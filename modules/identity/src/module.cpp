@@ -11,6 +11,7 @@ namespace shop::identity {
 std::span<const db::Migration> embedded_migrations();
 void register_identity_routes(http::Router& router, IdentityService& svc, ProfileService& profiles);
 void register_profile_routes(http::Router& router, ProfileService& profiles);
+void register_security_routes(http::Router& router, IdentityService& svc);
 
 namespace {
 class Module final : public IdentityModule {
@@ -21,6 +22,7 @@ public:
     void register_routes(http::Router& r) override {
         register_identity_routes(r, svc_, profiles_);
         register_profile_routes(r, profiles_);
+        register_security_routes(r, svc_);
     }
     void start() override {
         svc_.start();

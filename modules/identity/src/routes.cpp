@@ -20,8 +20,9 @@ SHOP_API_STRUCT(RegisterRequest, email, password, name)
 struct LoginRequest {
     api::Text<1, 254> email;
     api::Secret<1, 128> password;
+    std::optional<api::Secret<1, 64>> totp;  ///< with two-factor sign-in on: a code of the authenticator app or a recovery code
 };
-SHOP_API_STRUCT(LoginRequest, email, password)
+SHOP_API_STRUCT(LoginRequest, email, password, totp)
 
 struct RefreshRequest {
     api::Secret<1, 200> refresh_token;
@@ -95,6 +96,16 @@ struct JwkSet {
 };
 SHOP_API_STRUCT(JwkSet, keys)
 
+/// The discovery document (OpenID Connect Discovery 1.0 §3, the parts a resource server needs to
+/// verify access tokens).
+struct DiscoveryDocument {
+    std::string issuer;    ///< the `iss` of every access token
+    std::string jwks_uri;  ///< the public keys that sign them
+    std::vector<std::string> id_token_signing_alg_values_supported;  ///< `EdDSA`
+    std::vector<std::string> subject_types_supported;                ///< `public`
+};
+SHOP_API_STRUCT(DiscoveryDocument, issuer, jwks_uri, id_token_signing_alg_values_supported, subject_types_supported)
+
 UserReply user_reply(const User& u) {
     UserReply r{api::of<api::Id<"usr">>(u.id), u.email, u.name, api::of<decltype(UserReply::role)>(u.role), u.email_verified,
                 api::of<api::Timestamp>(u.created_at)};
@@ -102,6 +113,24 @@ UserReply user_reply(const User& u) {
     r.marketing_consent = u.marketing_consent;
     if (!u.marketing_consent_at.empty()) r.marketing_consent_at = api::of<api::Timestamp>(u.marketing_consent_at);
     return r;
+}
+constexpr std::string_view kDeviceCookie = "shop_device";
+
+/// The value of cookie `name` in the request's Cookie header, "" when absent.
+std::string cookie(const Request& req, std::string_view name) {
+    std::string_view all = req.header("Cookie");
+    while (!all.empty()) {
+        auto semi = all.find(';');
+        std::string_view part = all.substr(0, semi);
+        all = semi == std::string_view::npos ? std::string_view{} : all.substr(semi + 1);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') return std::string(part.substr(name.size() + 1));
+    }
+    return "";
+}
+
+Device device_of(const Request& req) {
+    return {std::string(req.header("User-Agent")), req.remote_address, cookie(req, kDeviceCookie)};
 }
 Tokens tokens_reply(const IssuedTokens& t) {
     return {t.access_token, t.refresh_token, api::of<decltype(Tokens::token_type)>("Bearer"), t.expires_in};
@@ -116,7 +145,7 @@ void register_identity_routes(Router& router, IdentityService& svc, ProfileServi
          .description = "A weak password is 422; a taken email, 409.", .tag = "identity", .status = 201, .errors = {409}, .secret = true,
          .blocking = true},
         [&svc](Request& req, RegisterRequest& b, None&) {
-            auto reg = unwrap(svc.register_user(req.ctx(), b.email.value, b.password.value, b.name.value));
+            auto reg = unwrap(svc.register_user(req.ctx(), b.email.value, b.password.value, b.name.value, device_of(req)));
             auto t = tokens_reply(reg.tokens);
             return Registered{t.access_token, t.refresh_token, t.token_type, t.expires_in, user_reply(reg.user)};
         });
@@ -124,10 +153,20 @@ void register_identity_routes(Router& router, IdentityService& svc, ProfileServi
     api::add<LoginRequest, None, Tokens>(
         router,
         {.method = Method::post, .path = "/api/v1/auth/login", .id = "login", .summary = "Exchange email and password for tokens",
-         .description = "Wrong credentials: 401; too many failures for the account: 429.", .tag = "identity", .errors = {401},
-         .secret = true, .blocking = true},
+         .description = "Wrong credentials: 401. With two-factor sign-in on, the right password without `totp` is 401 `totp_required`, "
+                        "with a wrong or reused code 401 `totp_invalid`. Failed sign-ins are throttled per account and address with "
+                        "growing waits, and per address across accounts: 429 with `Retry-After`. A sign-in sets the cookie "
+                        "`shop_device`; sent back, it lets the right password through from that device whatever others tried.",
+         .tag = "identity", .errors = {401}, .secret = true, .blocking = true, .reply_headers = {"Set-Cookie"}},
         [&svc](Request& req, LoginRequest& b, None&) {
-            return tokens_reply(unwrap(svc.login(req.ctx(), b.email.value, b.password.value, req.header("User-Agent"))));
+            auto issued = unwrap(svc.login(req.ctx(), b.email.value, b.password.value, b.totp ? b.totp->value : "", device_of(req)));
+            api::Out<Tokens> out(tokens_reply(issued));
+            // The device is known from now on: the login throttle lets the right password through from it.
+            if (!issued.device_token.empty())
+                out.headers.set("Set-Cookie", std::string(kDeviceCookie) + "=" + issued.device_token + "; Path=/api/v1/auth; Max-Age=" +
+                                                  std::to_string(svc.known_device_ttl_s()) + "; HttpOnly; SameSite=Strict" +
+                                                  (svc.public_url().starts_with("https://") ? "; Secure" : ""));
+            return out;
         });
 
     api::add<RefreshRequest, None, Tokens>(
@@ -171,7 +210,7 @@ void register_identity_routes(Router& router, IdentityService& svc, ProfileServi
          .tag = "identity", .access = Access::user, .secret = true, .blocking = true},
         [&svc](Request& req, ChangeRequest& b, None&) {
             return tokens_reply(
-                unwrap(svc.change_password(req.ctx(), b.current_password.value, b.new_password.value, req.header("User-Agent"))));
+                unwrap(svc.change_password(req.ctx(), b.current_password.value, b.new_password.value, device_of(req))));
         });
 
     api::add<VerifyRequest, None, UserReply>(
@@ -191,6 +230,20 @@ void register_identity_routes(Router& router, IdentityService& svc, ProfileServi
                                      out.headers.set("Cache-Control", "public, max-age=300");
                                      return out;
                                  });
+
+    api::add<None, None, DiscoveryDocument>(
+        router,
+        {.method = Method::get, .path = "/.well-known/openid-configuration", .id = "getOpenIdConfiguration",
+         .summary = "Where to find the issuer's token-signing keys",
+         .description = "Names the `iss` of access tokens and the URL of their JWKS, so a resource server (a `jose` or any OIDC "
+                        "library) can verify them. Access tokens are RFC 9068 JWTs: header `typ` `at+jwt`, claims `iss`, `aud` "
+                        "(config `auth.audience`), `sub`, `iat`, `nbf`, `exp`, `jti`.",
+         .tag = "identity"},
+        [&svc](Request&, None&, None&) {
+            api::Out<DiscoveryDocument> out(DiscoveryDocument{svc.issuer(), svc.public_url() + "/.well-known/jwks.json", {"EdDSA"}, {"public"}});
+            out.headers.set("Cache-Control", "public, max-age=300");
+            return out;
+        });
 
     api::add<None, None, UserReply>(router,
                                     {.method = Method::get, .path = "/api/v1/me", .id = "getMe", .summary = "The signed-in user's profile",

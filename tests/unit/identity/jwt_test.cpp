@@ -74,13 +74,13 @@ TEST_CASE("a generated signing key has Ed25519-sized keys and a random kid") {
     CHECK(a.public_key != b.public_key);
 }
 
-TEST_CASE("a signed token has an EdDSA header naming the key") {
+TEST_CASE("a signed token has an EdDSA header typed at+jwt naming the key") {
     SigningKey key = fresh_key();
     std::string token = sign_jwt(key, claims());
     auto parts = split(token);
     REQUIRE(parts.size() == 3);
     json::value header = decode_part(parts[0]);
-    CHECK(header == json::value(json::object{{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", key.kid}}));
+    CHECK(header == json::value(json::object{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", key.kid}}));
     CHECK(decode_part(parts[1]) == json::value(claims()));
     CHECK(jwt_kid(token) == std::optional<std::string>(key.kid));
 }
@@ -106,7 +106,7 @@ TEST_CASE("a token with a tampered header is rejected") {
     SigningKey key = fresh_key();
     auto parts = split(sign_jwt(key, claims()));
     REQUIRE(parts.size() == 3);
-    json::object header{{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", "another-kid"}};
+    json::object header{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", "another-kid"}};
     std::string token = b64(json::serialize(header)) + "." + parts[1] + "." + parts[2];
     CHECK_FALSE(verify_jwt(token, key.public_key, kNow));
 }
@@ -160,41 +160,41 @@ TEST_CASE("a token without an integer exp is rejected") {
 TEST_CASE("a correctly signed token is rejected unless its header says alg EdDSA") {
     SigningKey key = fresh_key();
     // The helper itself produces verifiable tokens, so each refusal below is due to the header alone.
-    REQUIRE(verify_jwt(sign_with_header(key, {{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", key.kid}}, claims()),
+    REQUIRE(verify_jwt(sign_with_header(key, {{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", key.kid}}, claims()),
                        key.public_key, kNow));
 
     SUBCASE("alg none") {
-        json::object header{{"alg", "none"}, {"typ", "JWT"}, {"kid", key.kid}};
+        json::object header{{"alg", "none"}, {"typ", "at+jwt"}, {"kid", key.kid}};
         CHECK_FALSE(verify_jwt(sign_with_header(key, header, claims()), key.public_key, kNow));
     }
     SUBCASE("alg HS256") {
-        json::object header{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key.kid}};
+        json::object header{{"alg", "HS256"}, {"typ", "at+jwt"}, {"kid", key.kid}};
         CHECK_FALSE(verify_jwt(sign_with_header(key, header, claims()), key.public_key, kNow));
     }
     SUBCASE("alg in another case") {
-        json::object header{{"alg", "eddsa"}, {"typ", "JWT"}, {"kid", key.kid}};
+        json::object header{{"alg", "eddsa"}, {"typ", "at+jwt"}, {"kid", key.kid}};
         CHECK_FALSE(verify_jwt(sign_with_header(key, header, claims()), key.public_key, kNow));
     }
     SUBCASE("alg missing") {
-        json::object header{{"typ", "JWT"}, {"kid", key.kid}};
+        json::object header{{"typ", "at+jwt"}, {"kid", key.kid}};
         CHECK_FALSE(verify_jwt(sign_with_header(key, header, claims()), key.public_key, kNow));
     }
     SUBCASE("alg not a string") {
-        json::object header{{"alg", 1}, {"typ", "JWT"}, {"kid", key.kid}};
+        json::object header{{"alg", 1}, {"typ", "at+jwt"}, {"kid", key.kid}};
         CHECK_FALSE(verify_jwt(sign_with_header(key, header, claims()), key.public_key, kNow));
     }
 }
 
 TEST_CASE("an unsigned alg none token is rejected") {
     SigningKey key = fresh_key();
-    std::string unsigned_token = b64(json::serialize(json::object{{"alg", "none"}, {"typ", "JWT"}})) + "." +
+    std::string unsigned_token = b64(json::serialize(json::object{{"alg", "none"}, {"typ", "at+jwt"}})) + "." +
                                  b64(json::serialize(claims())) + ".";
     CHECK_FALSE(verify_jwt(unsigned_token, key.public_key, kNow));
 }
 
 TEST_CASE("an HS256 token keyed with the public key is rejected") {
     SigningKey key = fresh_key();
-    std::string input = b64(json::serialize(json::object{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key.kid}})) + "." +
+    std::string input = b64(json::serialize(json::object{{"alg", "HS256"}, {"typ", "at+jwt"}, {"kid", key.kid}})) + "." +
                         b64(json::serialize(claims()));
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
@@ -231,7 +231,7 @@ TEST_CASE("a malformed token is rejected") {
 
 TEST_CASE("a correctly signed token whose payload is not a JSON object is rejected") {
     SigningKey key = fresh_key();
-    std::string header = b64(json::serialize(json::object{{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", key.kid}}));
+    std::string header = b64(json::serialize(json::object{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", key.kid}}));
     for (std::string payload : {std::string("@@@"), b64("not json"), b64("[1,2]")}) {
         CAPTURE(payload);
         std::string input = header + "." + payload;
@@ -256,4 +256,23 @@ TEST_CASE("the kid is read from a well-formed header only") {
     CHECK_FALSE(jwt_kid("!!!." + parts[1] + "." + parts[2]));
     CHECK_FALSE(jwt_kid(b64(R"({"alg":"EdDSA"})") + ".e30.sig"));
     CHECK_FALSE(jwt_kid(b64(R"({"alg":"EdDSA","kid":7})") + ".e30.sig"));
+}
+
+TEST_CASE("a correctly signed token is rejected unless its header types it as an access token") {
+    SigningKey key = fresh_key();
+    CHECK(verify_jwt(sign_with_header(key, {{"alg", "EdDSA"}, {"typ", "application/at+jwt"}, {"kid", key.kid}}, claims()), key.public_key, kNow));
+    CHECK_FALSE(verify_jwt(sign_with_header(key, {{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", key.kid}}, claims()), key.public_key, kNow));
+    CHECK_FALSE(verify_jwt(sign_with_header(key, {{"alg", "EdDSA"}, {"kid", key.kid}}, claims()), key.public_key, kNow));
+}
+
+TEST_CASE("a token is rejected before its nbf and accepted from it on") {
+    SigningKey key = fresh_key();
+    json::object c = claims();
+    c["nbf"] = kNow + 10;
+    std::string token = sign_jwt(key, c);
+    CHECK_FALSE(verify_jwt(token, key.public_key, kNow));
+    CHECK_FALSE(verify_jwt(token, key.public_key, kNow + 9));
+    CHECK(verify_jwt(token, key.public_key, kNow + 10));
+    c["nbf"] = "soon";
+    CHECK_FALSE(verify_jwt(sign_jwt(key, c), key.public_key, kNow + 10));
 }

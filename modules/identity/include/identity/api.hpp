@@ -48,10 +48,15 @@ struct NewUser {
 };
 
 /// The service face of identity. Thread-safe.
+/// How an API key begins (an access token never does).
+inline constexpr std::string_view kApiKeyPrefix = "shk_";
+
 class IdentityApi {
 public:
     virtual ~IdentityApi() = default;
-    /// Verifies a bearer access token (signature, expiry, issuer); nullopt when invalid.
+    /// Verifies a bearer credential: an access token (signature, typ, issuer, audience, nbf, expiry,
+    /// and its session still signed in) or an API key (`shk_...`, with its scopes); nullopt when
+    /// invalid. The principal carries the user's role as it is now.
     virtual std::optional<Principal> verify_access_token(std::string_view token) const = 0;
     /// The user with this id; not_found otherwise.
     virtual Result<User> find_user(std::string_view user_id) = 0;

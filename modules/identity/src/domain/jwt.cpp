@@ -21,7 +21,7 @@ SigningKey generate_signing_key() {
 }
 
 std::string sign_jwt(const SigningKey& key, const json::object& claims) {
-    json::object header{{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", key.kid}};
+    json::object header{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", key.kid}};
     std::string input = crypto::base64url_encode(json::serialize(header)) + "." + crypto::base64url_encode(json::serialize(claims));
     unsigned char sig[crypto_sign_BYTES];
     crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
@@ -67,6 +67,10 @@ std::optional<json::object> verify_jwt(std::string_view token, std::string_view 
     if (!h) return std::nullopt;
     auto* alg = h->if_contains("alg");
     if (!alg || !alg->is_string() || alg->as_string() != "EdDSA") return std::nullopt;  // no alg confusion
+    // RFC 9068 §4: only an access token is accepted where an access token is expected (not an ID
+    // token or another JWT signed by the same key).
+    auto* typ = h->if_contains("typ");
+    if (!typ || !typ->is_string() || (typ->as_string() != "at+jwt" && typ->as_string() != "application/at+jwt")) return std::nullopt;
     std::string sig;
     if (!crypto::base64url_decode(p->signature, sig) || sig.size() != crypto_sign_BYTES) return std::nullopt;
     std::string_view input = token.substr(0, p->header.size() + 1 + p->payload.size());
@@ -78,6 +82,7 @@ std::optional<json::object> verify_jwt(std::string_view token, std::string_view 
     if (!claims) return std::nullopt;
     auto* exp = claims->if_contains("exp");
     if (!exp || !exp->is_int64() || exp->as_int64() <= now_s) return std::nullopt;
+    if (auto* nbf = claims->if_contains("nbf"); nbf && (!nbf->is_int64() || nbf->as_int64() > now_s)) return std::nullopt;
     return claims;
 }
 
