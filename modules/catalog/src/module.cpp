@@ -1,29 +1,44 @@
 #include "catalog/module.hpp"
 
+#include <filesystem>
+
 #include "catalog_service.hpp"
+#include "media_store.hpp"
+#include "platform/bus.hpp"
 #include "platform/http.hpp"
 
 namespace shop::catalog {
 
 std::span<const db::Migration> embedded_migrations();
-void register_catalog_routes(http::Router& router, CatalogService& svc, std::string base_currency);
+void register_catalog_routes(http::Router& router, CatalogService& svc, MediaStore& media, std::string base_currency);
+void register_attribute_routes(http::Router& router, CatalogService& svc);
+void register_review_routes(http::Router& router, CatalogService& svc);
+void subscribe_catalog_handlers(bus::Bus& bus, CatalogService& svc);
 void register_taxonomy_routes(http::Router& router, CatalogService& svc, std::string base_currency);
 
 namespace {
 class Module final : public CatalogModule {
 public:
-    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log) {}
+    explicit Module(Deps d)
+        : deps_(d),
+          svc_(d.db, d.log, d.config.get_string("base_currency")),
+          media_(std::filesystem::path(d.config.get_string("data_dir")) / "media", d.config.get_int("catalog.max_image_bytes")) {}
     std::string_view name() const noexcept override { return "catalog"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override {
-        register_catalog_routes(r, svc_, deps_.config.get_string("base_currency"));
+        register_catalog_routes(r, svc_, media_, deps_.config.get_string("base_currency"));
+        register_attribute_routes(r, svc_);
+        register_review_routes(r, svc_);
         register_taxonomy_routes(r, svc_, deps_.config.get_string("base_currency"));
     }
+    void subscribe(bus::Bus& b) override { subscribe_catalog_handlers(b, svc_); }
+    void start() override { svc_.load_fx_rates(); }
     CatalogApi& api() override { return svc_; }
 
 private:
     Deps deps_;
     CatalogService svc_;
+    MediaStore media_;
 };
 }  // namespace
 
