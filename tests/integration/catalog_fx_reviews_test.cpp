@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/test_shop.hpp"
@@ -234,4 +237,23 @@ TEST_CASE("review pages follow their cursor, and a cancelled order does not veri
     auto r = carl.post("/api/v1/products/" + product + "/reviews", json::object{{"rating", 4}});
     REQUIRE(r.status == 201);
     CHECK(r.json().at("verified_purchase").as_bool() == false);
+}
+
+TEST_CASE("rates set on one instance reach the other one's prices (PostgreSQL: two instances on one database)") {
+    TestShop shop(std::map<std::string, std::string>{{"catalog.fx_refresh_interval_ms", "100"}});
+    auto admin = shop.admin();
+    auto id = shop.product("TWIN-1", 2000, 5);
+    auto peer = shop.client().on(shop.peer_port());
+    auto eur = [&] { return peer.get("/api/v1/products/" + id + "?currency=EUR").json().at("variants").at(0).at("price"); };
+    CHECK(eur().is_null());
+    REQUIRE(admin.put("/api/v1/admin/fx-rates", json::object{{"base", "USD"}, {"rates", json::array{rate("EUR", "0.5")}}}).status == 200);
+    json::value price;
+    for (int i = 0; i < 100; ++i) {  // the peer picks the rates up within its refresh interval
+        price = eur();
+        if (!price.is_null()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    REQUIRE_FALSE(price.is_null());
+    CHECK(price.at("amount").as_int64() == 1000);
+    CHECK(price.at("converted").as_bool());
 }

@@ -589,7 +589,12 @@ Product CatalogService::reply(const ProductDoc& doc, const std::string& currency
 }
 
 void CatalogService::load_fx_rates() {
-    cache_.set_fx(db_.read([&](db::Reader& r) { return load_fx(r, base_currency_); }));
+    auto fresh = db_.read([&](db::Reader& r) { return load_fx(r, base_currency_); });
+    auto current = cache_.fx();
+    auto same = current->base == fresh->base && current->rates.size() == fresh->rates.size() &&
+                std::equal(current->rates.begin(), current->rates.end(), fresh->rates.begin(),
+                           [](auto& a, auto& b) { return a.first == b.first && a.second.text == b.second.text; });
+    if (!same) cache_.set_fx(std::move(fresh));
 }
 
 FxRates CatalogService::fx_rates() {

@@ -97,7 +97,8 @@ public:
 
     /// The reply of a product in `currency`, with the current FX rates.
     Product reply(const ProductDoc& doc, const std::string& currency) const;
-    /// Reads the FX rates into the cache (at start).
+    /// Reads the FX rates into the cache when they differ from its own (at start, then every few
+    /// seconds: another instance may have changed them).
     void load_fx_rates();
     FxRates fx_rates();
     /// Replaces the FX rates (currencies validated against ISO 4217, rates as decimal strings) and
