@@ -339,6 +339,8 @@ RenderedPage CatalogService::list_published(const ListRequest& q) {
                                                        : "lp.amount";
     const char* dir = q.order.descending ? " DESC" : "";
     bool by_price = q.order.key == SortKey::price || q.min_price || q.max_price;
+    // By price, the id of list_prices' index breaks ties (the same id): no sort step after the index scan.
+    const char* tie = q.order.key == SortKey::price ? "lp.product_id" : "p.id";
     std::vector<db::Param> params;
     std::string sql = fmt::format("SELECT p.id, {} FROM catalog.products p", key);
     if (by_price) {
@@ -348,7 +350,7 @@ RenderedPage CatalogService::list_published(const ListRequest& q) {
     sql += " WHERE p.status = 'published'";
     if (q.after) {
         // (key, id) strictly past the last item of the previous page, in the page's direction.
-        sql += fmt::format(" AND ({}, p.id) {} (?, ?)", key, q.order.descending ? "<" : ">");
+        sql += fmt::format(" AND ({}, {}) {} (?, ?)", key, tie, q.order.descending ? "<" : ">");
         if (q.order.text_key()) params.emplace_back(q.after->text_key);
         else params.emplace_back(q.after->int_key);
         params.emplace_back(q.after->id);
@@ -398,7 +400,7 @@ RenderedPage CatalogService::list_published(const ListRequest& q) {
         sql += " AND lp.amount <= ?";
         params.emplace_back(*q.max_price);
     }
-    sql += fmt::format(" ORDER BY {}{}, p.id{} LIMIT ?", key, dir, dir);
+    sql += fmt::format(" ORDER BY {}{}, {}{} LIMIT ?", key, dir, tie, dir);
     params.emplace_back(q.limit + 1);
     struct Hit {
         std::string id, text_key;
