@@ -683,6 +683,12 @@ struct Operation {
     bool not_modified = false;  ///< may answer 304 (If-None-Match)
     std::string content_type = "application/json";  ///< of the success reply (Raw replies)
     bool body_optional = false;  ///< an empty body reads as the request type's defaults
+    /// A raw request body (Request = None) of one of these media types, which the handler reads
+    /// from the request itself (an image upload).
+    std::vector<std::string> body_types;
+    /// A Raw reply in one of these media types, chosen by the handler's Content-Type header
+    /// (instead of `content_type`).
+    std::vector<std::string> reply_types;
     /// Builds the replayed response from a stored reply (see http::RouteSpec::replay).
     std::function<http::Response(http::Request&, const json::value&)> replay;
 };
@@ -729,7 +735,12 @@ void add(http::Router& router, Operation op, F handler) {
     constexpr bool has_query = !std::is_same_v<Query, None>;
     bool body_optional = op.body_optional;
     spec.document = [op](json::object& out, Schemas& s) {
-        describe_operation(op, has_body, has_query, out);
+        describe_operation(op, has_body || !op.body_types.empty(), has_query, out);
+        if (!op.body_types.empty()) {
+            json::object content;
+            for (auto& t : op.body_types) content[t] = json::object{{"schema", json::object{{"type", "string"}, {"format", "binary"}}}};
+            out["requestBody"] = json::object{{"required", true}, {"content", std::move(content)}};
+        }
         if constexpr (has_query) {
             auto& params = out["parameters"].as_array();
             for (auto& p : query_parameters<Query>(s)) params.push_back(std::move(p));
@@ -738,12 +749,20 @@ void add(http::Router& router, Operation op, F handler) {
             out["requestBody"] = json::object{
                 {"required", !op.body_optional}, {"content", json::object{{"application/json", json::object{{"schema", schema_of<Request>(s)}}}}}};
         auto& ok = out["responses"].as_object()[std::to_string(op.status)].as_object();
-        if constexpr (!std::is_same_v<Reply, NoContent>)
-            ok["content"] = json::object{{op.content_type, json::object{{"schema", schema_of<Reply>(s)}}}};
+        if constexpr (!std::is_same_v<Reply, NoContent>) {
+            if (op.reply_types.empty()) {
+                ok["content"] = json::object{{op.content_type, json::object{{"schema", schema_of<Reply>(s)}}}};
+            } else {
+                json::object content;
+                for (auto& t : op.reply_types) content[t] = json::object{{"schema", json::object{{"type", "string"}, {"format", "binary"}}}};
+                ok["content"] = std::move(content);
+            }
+        }
     };
     int status = op.status;
     std::string content_type = op.content_type;
-    router.add(std::move(spec), [handler = std::move(handler), status, content_type, body_optional](http::Request& req) -> http::Response {
+    bool typed_reply = !op.reply_types.empty();
+    router.add(std::move(spec), [handler = std::move(handler), status, content_type, body_optional, typed_reply](http::Request& req) -> http::Response {
         std::vector<FieldError> errors;
         Reader r(errors);
         Request body{};
@@ -765,7 +784,7 @@ void add(http::Router& router, Operation op, F handler) {
             res.status = out.status ? out.status : status;
             res.headers = std::move(out.headers);
             if (res.status != 304) {
-                res.headers.set("Content-Type", content_type);
+                if (!typed_reply || !res.headers.has("Content-Type")) res.headers.set("Content-Type", content_type);
                 if constexpr (std::is_same_v<Reply, Raw>) res.body = std::move(out.body.text);
                 else res.body = out.raw ? std::move(*out.raw) : json::serialize(write_value(out.body));
             }

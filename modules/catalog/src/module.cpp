@@ -1,29 +1,61 @@
 #include "catalog/module.hpp"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <stdexcept>
+
 #include "catalog_service.hpp"
+#include "media_store.hpp"
+#include "platform/bus.hpp"
+#include "platform/periodic.hpp"
 #include "platform/http.hpp"
 
 namespace shop::catalog {
 
 std::span<const db::Migration> embedded_migrations();
-void register_catalog_routes(http::Router& router, CatalogService& svc, std::string base_currency);
+void register_catalog_routes(http::Router& router, CatalogService& svc, MediaStore& media, std::string base_currency);
+void register_attribute_routes(http::Router& router, CatalogService& svc);
+void register_review_routes(http::Router& router, CatalogService& svc);
+void subscribe_catalog_handlers(bus::Bus& bus, CatalogService& svc);
 void register_taxonomy_routes(http::Router& router, CatalogService& svc, std::string base_currency);
 
 namespace {
+std::int64_t checked(const Config& c, const char* key, std::int64_t min, std::int64_t max) {
+    auto n = c.get_int(key);
+    if (n < min || n > max) throw std::runtime_error(fmt::format("config: {} must be between {} and {}", key, min, max));
+    return n;
+}
+
 class Module final : public CatalogModule {
 public:
-    explicit Module(Deps d) : deps_(d), svc_(d.db, d.log) {}
+    explicit Module(Deps d)
+        : deps_(d),
+          svc_(d.db, d.log, d.config.get_string("base_currency")),
+          media_(std::filesystem::path(d.config.get_string("data_dir")) / "media", checked(d.config, "catalog.max_image_bytes", 1, 1LL << 30)),
+          fx_refresh_("catalog.fx_refresh", std::chrono::milliseconds(checked(d.config, "catalog.fx_refresh_interval_ms", 100, 3'600'000)),
+                      [this] { svc_.load_fx_rates(); }, d.log) {}
     std::string_view name() const noexcept override { return "catalog"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override {
-        register_catalog_routes(r, svc_, deps_.config.get_string("base_currency"));
+        register_catalog_routes(r, svc_, media_, deps_.config.get_string("base_currency"));
+        register_attribute_routes(r, svc_);
+        register_review_routes(r, svc_);
         register_taxonomy_routes(r, svc_, deps_.config.get_string("base_currency"));
     }
+    void subscribe(bus::Bus& b) override { subscribe_catalog_handlers(b, svc_); }
+    void start() override {
+        svc_.load_fx_rates();
+        fx_refresh_.start();
+    }
+    void stop() override { fx_refresh_.stop(); }
     CatalogApi& api() override { return svc_; }
 
 private:
     Deps deps_;
     CatalogService svc_;
+    MediaStore media_;
+    PeriodicTask fx_refresh_;  ///< after svc_, which it calls
 };
 }  // namespace
 

@@ -13,6 +13,8 @@
 #include <vector>
 
 
+#include "domain/attributes.hpp"
+#include "domain/fx.hpp"
 #include "platform/money.hpp"
 #include "wire.hpp"
 
@@ -32,6 +34,17 @@ struct CategoryInfo {
     std::string id, name, slug, path;
 };
 
+struct AttributeInfo {
+    std::string code, name;
+    domain::AttributeType type = domain::AttributeType::text;
+    domain::AttributeValue value;
+};
+
+struct ImageInfo {
+    std::string id, url, alt;
+    std::int64_t position = 0;
+};
+
 struct ProductDoc {
     std::string id, title, slug, description, status, vendor_id, created_at, updated_at;
     std::string tax_class = "standard";
@@ -39,6 +52,10 @@ struct ProductDoc {
     std::optional<BrandInfo> brand;
     std::vector<CategoryInfo> categories;       ///< as assigned, with their paths when loaded
     std::vector<std::string> category_closure;  ///< the categories and all their ancestors
+    std::int64_t rating_sum = 0, rating_count = 0;  ///< of the approved reviews
+    std::vector<AttributeInfo> attributes;          ///< by code
+    std::vector<ImageInfo> images;                  ///< by position
+    std::string meta_title, meta_description;       ///< "" = unset
 };
 
 /// A product rendered for one currency: its JSON and a strong ETag of it.
@@ -47,8 +64,12 @@ struct Rendered {
     std::string etag;
 };
 
-/// The reply of a product in `currency`.
-Product product_reply(const ProductDoc& p, const std::string& currency);
+/// An image as replied.
+Image image_reply(const ImageInfo& im);
+
+/// The reply of a product in `currency`, converting base prices at `fx` where a variant has no
+/// price of its own.
+Product product_reply(const ProductDoc& p, const std::string& currency, const domain::FxTable& fx);
 
 class ProductCache {
 public:
@@ -62,6 +83,10 @@ public:
     std::uint64_t generation() const noexcept { return generation_.load(); }
     /// Caches `doc` unless an invalidation happened since `generation` was read.
     void put(std::shared_ptr<const ProductDoc> doc, std::uint64_t generation);
+    /// The FX rates replies convert with (never null).
+    std::shared_ptr<const domain::FxTable> fx() const;
+    /// New rates: every rendering is stale.
+    void set_fx(std::shared_ptr<const domain::FxTable> fx);
     /// The product rendered in `currency`, rendering it once.
     std::shared_ptr<const Rendered> rendered(const std::shared_ptr<const ProductDoc>& doc, const std::string& currency);
     void invalidate(const std::string& id);
@@ -80,6 +105,7 @@ private:
     std::unordered_map<std::string, std::string> sku_to_id_;
     std::size_t max_;
     std::atomic<std::uint64_t> generation_{0};
+    std::shared_ptr<const domain::FxTable> fx_ = std::make_shared<domain::FxTable>();  ///< guarded by mu_
 };
 
 }  // namespace shop::catalog

@@ -94,7 +94,7 @@ void register_taxonomy_routes(Router& router, CatalogService& svc, std::string b
             std::vector<std::string> ids;
             for (auto& p : c.product_ids) ids.push_back(p.value);
             auto currency = q.currency ? q.currency->value : base_currency;
-            for (auto& doc : svc.published(ids)) out.products.push_back(product_reply(*doc, currency));
+            for (auto& doc : svc.published(ids)) out.products.push_back(svc.reply(*doc, currency));
             return out;
         });
     api::add<CollectionRequest, None, Collection>(

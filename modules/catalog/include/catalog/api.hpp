@@ -1,6 +1,8 @@
 #pragma once
 // catalog: products, variants (SKUs) and their prices per currency.
+#include <boost/json/value.hpp>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +38,12 @@ struct NewVariant {
     std::int64_t weight_grams = 0;
 };
 
+struct NewImage {
+    std::string url;  ///< absolute http(s) URL, or `/media/<name>` of an upload
+    std::string alt;
+    std::int64_t position = 0;
+};
+
 struct NewProduct {
     std::string title;
     std::string slug;  ///< derived from the title when empty
@@ -45,6 +53,11 @@ struct NewProduct {
     std::string tax_class = "standard";
     std::string brand_id;                   ///< "" for none; must exist
     std::vector<std::string> category_ids;  ///< each must exist, none twice
+    /// By attribute code: a string (text, option), a number or a boolean, as the attribute's type
+    /// says; each attribute must be defined.
+    std::map<std::string, boost::json::value> attributes;
+    std::vector<NewImage> images;
+    std::string meta_title, meta_description;  ///< SEO; "" = unset
 };
 
 struct CreatedProduct {
