@@ -61,9 +61,11 @@ TEST_CASE("logins, failed and successful, and password changes are in the audit 
     auto ok = c.post("/api/v1/auth/login", json::object{{"email", "ann@example.com"}, {"password", "a-long-enough-passphrase"}},
                      {{"X-Request-Id", "audit-good-login"}});
     REQUIRE(ok.status == 200);
-    REQUIRE(ann.post("/api/v1/auth/password/change",
-                     json::object{{"current_password", "a-long-enough-passphrase"}, {"new_password", "another long passphrase 7"}})
-                .status == 200);
+    auto changed_pw = ann.post("/api/v1/auth/password/change",
+                               json::object{{"current_password", "a-long-enough-passphrase"}, {"new_password", "another long passphrase 7"}});
+    REQUIRE(changed_pw.status == 200);
+    // The change ends every session, this one too: the new pair carries on.
+    ann.set_header("Authorization", "Bearer " + changed_pw.str("access_token"));
 
     auto admin = shop.admin();
     auto failed = audit_log(admin, "action=identity.login.failed");

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <functional>
@@ -189,6 +190,14 @@ TEST_CASE("stripe: authorize now, capture part later at Stripe - once - and refu
     CHECK(at_stripe.at("captures").as_int64() == 1);
     CHECK(at_stripe.at("amount_received").as_int64() == 3000);
     CHECK(at_stripe.at("amount_refunded").as_int64() == 1000);
+    // The admin's money movements are in the audit log, with the admin as the actor.
+    auto log = admin.get("/api/v1/admin/audit-log?action=payment");
+    REQUIRE(log.status == 200);
+    auto entries = log.json();
+    std::vector<std::string> actions;
+    for (auto& e : entries.at("data").as_array()) actions.emplace_back(e.at("action").as_string());
+    CHECK(std::count(actions.begin(), actions.end(), "payment.capture.requested") == 1);
+    CHECK(std::count(actions.begin(), actions.end(), "payment.refund.requested") == 1);  // the refused one left none
 }
 
 TEST_CASE("stripe webhook: tampered, stale, unsigned or foreign-signed events are refused, a genuine one is handled once") {

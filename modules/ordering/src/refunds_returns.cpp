@@ -7,6 +7,7 @@
 #include "ordering/errors.hpp"
 #include "ordering/events.hpp"
 #include "ordering_service.hpp"
+#include "platform/audit.hpp"
 #include "platform/day_range.hpp"
 #include "platform/db.hpp"
 #include "platform/json_input.hpp"
@@ -146,6 +147,8 @@ Result<OrderRefund> OrderingService::refund(const Ctx& ctx, std::string_view ord
             restock = std::move(*plan);
         }
         auto out = start_refund(tx, ctx, o, amount, in.reason.value, restock, "");
+        audit::record(tx, "ordering.order.refunded", order_id,
+                      {{"refund_id", out.id}, {"amount", amount}, {"reason", in.reason.value}, {"restock", in.restock.value_or(false)}});
         tx.reply(api::write_value(out));
         return out;
     });
@@ -237,6 +240,7 @@ Result<ReturnOut> OrderingService::decide_return(const Ctx& ctx, std::string_vie
                     "WHERE id = ?",
                     note, at, restock ? 1 : 0, refund_id, amount, return_id);
         }
+        audit::record(tx, "ordering.return." + to, return_id, {{"order_id", order_id}, {"note", note}});
         tx.publish(events::ReturnUpdated{return_id, order_id, o.number, o.email, to, note});
         auto out = *load_return(tx, return_id);
         tx.reply(api::write_value(out));

@@ -8,6 +8,7 @@
 #include "domain/stripe_signature.hpp"
 #include "payment/errors.hpp"
 #include "payment/events.hpp"
+#include "platform/audit.hpp"
 #include "platform/crypto.hpp"
 #include "platform/day_range.hpp"
 #include "platform/db.hpp"
@@ -376,21 +377,33 @@ Result<Payment> PaymentService::carry_out(const Ctx& ctx, const PendingOperation
 
 Result<Payment> PaymentService::capture(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount) {
     std::string id(payment_id);
-    auto op = db_.write("payment", ctx, [&](db::Tx& tx) { return begin_operation(tx, id, "capture", amount, "", new_id("cap")); });
+    auto op = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<PendingOperation> {
+        auto started = begin_operation(tx, id, "capture", amount, "", new_id("cap"));
+        if (started) audit::record(tx, "payment.capture.requested", id, {{"operation", started->id}, {"amount", started->amount}, {"reason", started->reason}});
+        return started;
+    });
     if (!op) return op.error();
     return carry_out(ctx, *op);
 }
 
 Result<Payment> PaymentService::void_payment(const Ctx& ctx, std::string_view payment_id, const std::string& reason) {
     std::string id(payment_id);
-    auto op = db_.write("payment", ctx, [&](db::Tx& tx) { return begin_operation(tx, id, "void", std::nullopt, reason, new_id("vd")); });
+    auto op = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<PendingOperation> {
+        auto started = begin_operation(tx, id, "void", std::nullopt, reason, new_id("vd"));
+        if (started) audit::record(tx, "payment.void.requested", id, {{"operation", started->id}, {"amount", started->amount}, {"reason", started->reason}});
+        return started;
+    });
     if (!op) return op.error();
     return carry_out(ctx, *op);
 }
 
 Result<Payment> PaymentService::refund(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount, const std::string& reason) {
     std::string id(payment_id);
-    auto op = db_.write("payment", ctx, [&](db::Tx& tx) { return begin_operation(tx, id, "refund", amount, reason, new_id("ref")); });
+    auto op = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<PendingOperation> {
+        auto started = begin_operation(tx, id, "refund", amount, reason, new_id("ref"));
+        if (started) audit::record(tx, "payment.refund.requested", id, {{"operation", started->id}, {"amount", started->amount}, {"reason", started->reason}});
+        return started;
+    });
     if (!op) return op.error();
     return carry_out(ctx, *op);
 }
