@@ -33,6 +33,12 @@ grep -q "SHOP_HTTP_BODYLIMIT" <<<"$out" || fail "unknown key not named: $out"
 printf '{ "http": { "prot": 1 } }' > "$dir/bad.json"
 out=$("$shop" migrate --config "$dir/bad.json" --data-dir "$dir" 2>&1) && fail "unknown file key accepted"
 grep -q "http.prot" <<<"$out" || fail "unknown file key not named: $out"
+printf '{ "payment": { "stripe": { "secret_key": "sk_test_in_a_file" } } }' > "$dir/secret.json"
+out=$("$shop" migrate --config "$dir/secret.json" --data-dir "$dir" 2>&1) && fail "a Stripe secret in a config file was accepted"
+grep -q "SHOP_PAYMENT_STRIPE_SECRET_KEY" <<<"$out" || fail "the refusal does not name the environment variable: $out"
+grep -q "sk_test_in_a_file" <<<"$out" && fail "the refusal shows the secret: $out"
+out=$(SHOP_PAYMENT_STRIPE_SECRET_KEY=sk_test_from_env "$shop" config)
+grep -q "sk_test_from_env" <<<"$out" && fail "shop config shows the Stripe secret key"
 
 "$shop" migrate --data-dir "$dir/data" | grep -q "applied migrations" || fail "migrate"
 "$shop" migrate --dry-run --data-dir "$dir/data" | grep -q "pending migrations: 0" || fail "migrate twice"

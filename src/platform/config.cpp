@@ -102,7 +102,18 @@ void Config::overlay_file(const std::string& path) {
     if (!in) throw std::runtime_error(fmt::format("cannot read configuration file '{}'", path));
     std::stringstream ss;
     ss << in.rdbuf();
-    overlay(parse_with_comments(ss.str(), path), path);
+    auto doc = parse_with_comments(ss.str(), path);
+    // Secrets that would grant money movement come from the environment only, never a file that
+    // ends up in backups, repositories and support tickets.
+    static const char* const kEnvironmentOnly[][3] = {{"payment", "stripe", "secret_key"}, {"payment", "stripe", "webhook_secret"}};
+    for (auto& k : kEnvironmentOnly) {
+        const json::value* v = &doc;
+        for (const char* part : k) v = v && v->is_object() ? v->get_object().if_contains(part) : nullptr;
+        if (v && !(v->is_string() && v->get_string().empty()))
+            throw std::runtime_error(fmt::format("{}: {}.{}.{} is a secret and is read from the environment only ({})", path, k[0], k[1], k[2],
+                                                 env_name(fmt::format("{}.{}.{}", k[0], k[1], k[2]))));
+    }
+    overlay(doc, path);
 }
 
 std::string Config::env_name(std::string_view dotted) {
