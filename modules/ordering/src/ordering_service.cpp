@@ -282,7 +282,8 @@ Result<OrderHistory> OrderingService::history(const Ctx& ctx, std::string_view o
             e.at = *s.delivered_at.value;
             e.event = "delivered";
             e.note = "delivered";
-            timed.push_back({e.at.value, "", std::move(e)});
+            // In the same millisecond as its shipping (an admin steps fast), still after it.
+            timed.push_back({e.at.value, seq_of(s.id.value) + "~", std::move(e)});
         }
     }
     std::stable_sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) { return std::tie(a.at, a.seq) < std::tie(b.at, b.seq); });
