@@ -375,37 +375,30 @@ Result<Payment> PaymentService::carry_out(const Ctx& ctx, const PendingOperation
     return recorded;
 }
 
-Result<Payment> PaymentService::capture(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount) {
+Result<Payment> PaymentService::admin_operation(const Ctx& ctx, std::string_view payment_id, const std::string& kind,
+                                                std::optional<std::int64_t> amount, const std::string& reason, const std::string& op_id) {
     std::string id(payment_id);
     auto op = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<PendingOperation> {
-        auto started = begin_operation(tx, id, "capture", amount, "", new_id("cap"));
-        if (started) audit::record(tx, "payment.capture.requested", id, {{"operation", started->id}, {"amount", started->amount}, {"reason", started->reason}});
+        auto started = begin_operation(tx, id, kind, amount, reason, op_id);
+        if (started)
+            audit::record(tx, "payment." + kind + ".requested", id,
+                          {{"operation", started->id}, {"amount", started->amount}, {"reason", started->reason}});
         return started;
     });
     if (!op) return op.error();
     return carry_out(ctx, *op);
+}
+
+Result<Payment> PaymentService::capture(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount) {
+    return admin_operation(ctx, payment_id, "capture", amount, "", new_id("cap"));
 }
 
 Result<Payment> PaymentService::void_payment(const Ctx& ctx, std::string_view payment_id, const std::string& reason) {
-    std::string id(payment_id);
-    auto op = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<PendingOperation> {
-        auto started = begin_operation(tx, id, "void", std::nullopt, reason, new_id("vd"));
-        if (started) audit::record(tx, "payment.void.requested", id, {{"operation", started->id}, {"amount", started->amount}, {"reason", started->reason}});
-        return started;
-    });
-    if (!op) return op.error();
-    return carry_out(ctx, *op);
+    return admin_operation(ctx, payment_id, "void", std::nullopt, reason, new_id("vd"));
 }
 
 Result<Payment> PaymentService::refund(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount, const std::string& reason) {
-    std::string id(payment_id);
-    auto op = db_.write("payment", ctx, [&](db::Tx& tx) -> Result<PendingOperation> {
-        auto started = begin_operation(tx, id, "refund", amount, reason, new_id("ref"));
-        if (started) audit::record(tx, "payment.refund.requested", id, {{"operation", started->id}, {"amount", started->amount}, {"reason", started->reason}});
-        return started;
-    });
-    if (!op) return op.error();
-    return carry_out(ctx, *op);
+    return admin_operation(ctx, payment_id, "refund", amount, reason, new_id("ref"));
 }
 
 void PaymentService::run_pending() {
@@ -596,7 +589,8 @@ Result<Payment> PaymentService::confirm(const Ctx& ctx, std::string_view payment
     });
 }
 
-Result<PaymentService::WebhookOutcome> PaymentService::stripe_webhook(const Ctx& ctx, const std::string& payload, std::string_view signature) {
+Result<PaymentService::WebhookOutcome> PaymentService::stripe_webhook(const Ctx& ctx, const std::string& payload, std::string_view signature,
+                                                                      const boost::json::object& event) {
     if (!stripe_ || stripe_webhook_secret_.empty())
         return Error(shop::errc::not_found, "Stripe webhooks are not configured (payment.stripe.webhook_secret)");
     switch (domain::verify_stripe_signature(signature, payload, stripe_webhook_secret_, now_ms() / 1000, webhook_tolerance_s_)) {
@@ -608,10 +602,6 @@ Result<PaymentService::WebhookOutcome> PaymentService::stripe_webhook(const Ctx&
         case domain::StripeSignatureCheck::mismatch:
             return validation("Stripe-Signature", "does not match the payload signed with the endpoint's secret");
     }
-    boost::json::error_code ec;
-    auto doc = boost::json::parse(payload, ec);
-    if (ec || !doc.is_object()) return validation("body", "is not a JSON event");
-    auto& event = doc.get_object();
     auto str = [](const boost::json::object& o, std::string_view k) {
         auto* v = o.if_contains(k);
         return v && v->is_string() ? std::string(v->get_string()) : std::string();
@@ -622,7 +612,7 @@ Result<PaymentService::WebhookOutcome> PaymentService::stripe_webhook(const Ctx&
     if (type.starts_with("payment_intent."))
         if (auto* data = event.if_contains("data"); data && data->is_object())
             if (auto* object = data->get_object().if_contains("object"); object && object->is_object())
-                intent = parse_stripe_intent(boost::json::serialize(*object));
+                intent = parse_stripe_intent(object->get_object());
     return db_.write("payment", ctx, [&](db::Tx& tx) -> Result<WebhookOutcome> {
         WebhookOutcome out;
         // Ours: by the id Stripe gave (recorded with its answer), or the id we put in its metadata

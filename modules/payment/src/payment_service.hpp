@@ -53,13 +53,15 @@ public:
     /// `processing`): asks the provider how the payment stands and records it. Settles the same way
     /// a webhook does, whichever comes first; a payment settled already is answered as it is.
     Result<Payment> confirm(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token);
-    /// A Stripe webhook event: `signature` (Stripe-Signature) checked over the raw `payload`,
-    /// handled once per event id; payment_intent events settle their payment.
+    /// A Stripe webhook event: `signature` (Stripe-Signature) checked over the raw `payload`
+    /// (`event` is that payload as parsed by the route), handled once per event id;
+    /// payment_intent events settle their payment.
     struct WebhookOutcome {
         bool duplicate = false;
         std::string payment_id;  ///< "" when the event names no payment of ours
     };
-    Result<WebhookOutcome> stripe_webhook(const Ctx& ctx, const std::string& payload, std::string_view signature);
+    Result<WebhookOutcome> stripe_webhook(const Ctx& ctx, const std::string& payload, std::string_view signature,
+                                          const boost::json::object& event);
     /// Captures an authorization (admin): `amount` or all of it; the rest is released. Once.
     Result<Payment> capture(const Ctx& ctx, std::string_view payment_id, std::optional<std::int64_t> amount);
     /// Voids an authorization that was not captured (admin).
@@ -103,6 +105,10 @@ private:
     /// the capture; the intent's row is written first so concurrent ones run one after another.
     Result<PendingOperation> begin_operation(db::Tx& tx, const std::string& payment_id, const std::string& kind,
                                              std::optional<std::int64_t> amount, const std::string& reason, const std::string& id);
+    /// A capture, void or refund an admin asked for: begun (with its audit entry) in one
+    /// transaction, then carried out.
+    Result<Payment> admin_operation(const Ctx& ctx, std::string_view payment_id, const std::string& kind,
+                                    std::optional<std::int64_t> amount, const std::string& reason, const std::string& op_id);
     /// Asks the provider to carry out `op` and records its answer (once, whoever gets there first).
     Result<Payment> carry_out(const Ctx& ctx, const PendingOperation& op);
     /// Carries out every pending operation (after a handler's commit, and at start).

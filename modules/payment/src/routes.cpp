@@ -95,8 +95,8 @@ void register_payment_routes(Router& router, PaymentService& svc) {
                          "repeated delivery is acknowledged with `duplicate: true` and does nothing. 404 when Stripe is not "
                          "configured.",
          .tag = "payment", .errors = {404}},
-        [&svc](Request& req, StripeEvent&, None&) {
-            auto r = unwrap(svc.stripe_webhook(req.ctx(), req.body, req.header("Stripe-Signature")));
+        [&svc](Request& req, StripeEvent& event, None&) {
+            auto r = unwrap(svc.stripe_webhook(req.ctx(), req.body, req.header("Stripe-Signature"), event.value.get_object()));
             return WebhookAck{true, r.duplicate};
         });
 

@@ -132,12 +132,7 @@ std::string stripe_form(const std::map<std::string, std::string>& fields) {
     return out;
 }
 
-std::optional<StripeIntent> parse_stripe_intent(const std::string& json_text) {
-    json::error_code ec;
-    auto doc = json::parse(json_text, ec);
-    if (ec || !doc.is_object()) return std::nullopt;
-    return intent_from(doc.get_object());
-}
+std::optional<StripeIntent> parse_stripe_intent(const json::object& o) { return intent_from(o); }
 
 StripeClient::StripeClient(StripeSettings settings) : settings_(std::move(settings)) {
     while (!settings_.api_base.empty() && settings_.api_base.back() == '/') settings_.api_base.pop_back();
@@ -193,7 +188,10 @@ namespace {
 
 StripeResult<StripeIntent> intent_reply(long status, const std::string& body, const std::string& transport_error) {
     if (status >= 200 && status < 300) {
-        if (auto i = parse_stripe_intent(body)) return {std::move(i), {}};
+        json::error_code ec;
+        auto doc = json::parse(body, ec);
+        if (!ec && doc.is_object())
+            if (auto i = intent_from(doc.get_object())) return {std::move(i), {}};
         return failure<StripeIntent>(502, body, "Stripe answered with something that is not a PaymentIntent");
     }
     return failure<StripeIntent>(status, body, transport_error);

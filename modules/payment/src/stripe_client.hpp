@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 
@@ -96,7 +97,7 @@ private:
 /// `application/x-www-form-urlencoded` as Stripe expects it, nested keys written `metadata[order_id]`.
 std::string stripe_form(const std::map<std::string, std::string>& fields);
 
-/// Parses a PaymentIntent object (also used for webhook events' data.object); nullopt if it is not one.
-std::optional<StripeIntent> parse_stripe_intent(const std::string& json_text);
+/// Reads a PaymentIntent object (an API answer, or a webhook event's data.object); nullopt if it is not one.
+std::optional<StripeIntent> parse_stripe_intent(const boost::json::object& o);
 
 }  // namespace shop::payment
