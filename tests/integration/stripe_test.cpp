@@ -74,6 +74,12 @@ std::string intent_of(const json::object& payment) {
     return url.substr(url.find("/fake/3ds/") + 10);
 }
 
+/// The customer passes the bank's 3-D Secure page at the fake.
+void pass_3ds(const FakeStripe& fake, const std::string& pi) {
+    auto done = fake_client(fake).request("POST", "/fake/3ds/" + pi, "result=succeed", {{"Content-Type", "application/x-www-form-urlencoded"}});
+    REQUIRE(done.status == 200);
+}
+
 json::value fake_intent(const FakeStripe& fake, const std::string& pi) {
     auto r = fake_client(fake).get("/fake/intents/" + pi);
     REQUIRE(r.status == 200);
@@ -127,8 +133,7 @@ TEST_CASE("stripe: 3-D Secure settled by the webhook first, the customer's confi
     CHECK(str(p.at("next_action"), "type") == "redirect_to_url");
     std::string pi = intent_of(p);
     // The customer passes the bank's page; Stripe tells shop by webhook.
-    auto done = fake_client(fake).request("POST", "/fake/3ds/" + pi, "result=succeed", {{"Content-Type", "application/x-www-form-urlencoded"}});
-    REQUIRE(done.status == 200);
+    pass_3ds(fake, pi);
     CHECK(eventually([&] { return ann.get("/api/v1/payments/" + id).str("status") == "succeeded"; }));
     auto confirmed = ann.post("/api/v1/payments/" + id + "/confirm", json::object{});
     REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
@@ -153,8 +158,7 @@ TEST_CASE("stripe: 3-D Secure settled by the customer's confirmation first, the 
     auto early = ann.post("/api/v1/payments/" + id + "/confirm", json::object{});
     REQUIRE(early.status == 200);
     CHECK(early.str("status") == "requires_action");
-    auto done = fake_client(fake).request("POST", "/fake/3ds/" + pi, "result=succeed", {{"Content-Type", "application/x-www-form-urlencoded"}});
-    REQUIRE(done.status == 200);
+    pass_3ds(fake, pi);
     auto confirmed = ann.post("/api/v1/payments/" + id + "/confirm", json::object{});
     REQUIRE(confirmed.status == 200);
     CHECK(confirmed.str("status") == "succeeded");
