@@ -1,5 +1,7 @@
 #include "platform/bus.hpp"
 
+#include "platform/audit.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -520,7 +522,7 @@ std::vector<ParkedEvent> Bus::parked() {
     return out;
 }
 
-Result<int> Bus::replay(const std::string& event_id) {
+Result<int> Bus::replay(const std::string& event_id, const Ctx& requested_by) {
     std::lock_guard lock(run_mu_);
     int replayed = 0;
     bool found = false;
@@ -570,6 +572,15 @@ Result<int> Bus::replay(const std::string& event_id) {
                 return true;
             });
             Ctx ctx = event_ctx(ev.meta);
+            // The handler runs in the event's context; the audit entry names who asked for it.
+            auto audit_replay = [&](db::Tx& tx, std::string_view outcome, boost::json::object details) {
+                details["consumer"] = sub.consumer;
+                details["source"] = sub.source;
+                details["requested_for"] = event_id;
+                details["requested_in"] = requested_by.correlation_id;
+                details["requested_from"] = requested_by.client_address;
+                audit::record(tx, audit::actor_of(requested_by), fmt::format("{}.event.{}", sub.schema, outcome), p.id, std::move(details));
+            };
             std::string error;
             if (have) {
                 try {
@@ -577,6 +588,7 @@ Result<int> Bus::replay(const std::string& event_id) {
                         run_handler(tx, sub, ev, "ok");
                         tx.exec(fmt::format("DELETE FROM {}.inbox_failures WHERE consumer = ? AND event_id = ?", sub.schema),
                                 sub.consumer, p.id);
+                        audit_replay(tx, "replayed", {{"type", ev.meta.type}});
                     });
                     ++replayed;
                     std::lock_guard l(status_mu_);
@@ -594,6 +606,7 @@ Result<int> Bus::replay(const std::string& event_id) {
                                     "updated_at = ? WHERE consumer = ? AND event_id = ?",
                                     sub.schema),
                         error, now_iso8601(), sub.consumer, p.id);
+                audit_replay(tx, "replay_failed", {{"error", error}});
                 for (std::size_t k = i + 1; k < chain.size(); ++k)
                     tx.exec(fmt::format("UPDATE {}.inbox_failures SET held_behind = ? WHERE consumer = ? AND event_id = ?", sub.schema),
                             p.id, sub.consumer, chain[k].id);

@@ -162,8 +162,9 @@ public:
     std::vector<SubscriberStatus> status();
     std::vector<ParkedEvent> parked();
     /// Redelivers a parked event, then the events held behind it, to every consumer that parked
-    /// it; not_found if none did.
-    Result<int> replay(const std::string& event_id);
+    /// it; not_found if none did. Each redelivery (and each that fails again) is audited in the
+    /// consumer's schema with `requested_by`'s actor (`<schema>.event.replayed` / `.replay_failed`).
+    Result<int> replay(const std::string& event_id, const Ctx& requested_by = {});
     /// Events and handler runs of one correlation id across every schema, oldest first.
     std::vector<TraceEntry> trace(const std::string& correlation_id);
 

@@ -233,7 +233,7 @@ void register_platform_routes(PlatformRoutesDeps d) {
          .errors = {404, 409}},
         [b = &bus](Request& req, None&, None&) {
             std::string id(req.param("id"));
-            auto r = b->replay(id);
+            auto r = b->replay(id, req.ctx());
             if (!r) throw ErrorException(r.error());
             return Replayed{of<api::Id<"evt">>(id), *r};
         });

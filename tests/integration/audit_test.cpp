@@ -168,6 +168,67 @@ TEST_CASE("admin changes in catalog, inventory and ordering are audited in their
     for (std::size_t i = 0; i < all.size(); ++i) CHECK(paged[i].at("id") == all[i].at("id"));
 }
 
+TEST_CASE("every catalog admin write is audited - variants, images, deletion, FX rates and attributes") {
+    TestShop shop;
+    auto admin = shop.admin();
+    std::string admin_id = admin.get("/api/v1/me").str("id");
+    std::string product = shop.product("AUD-LAMP", 4000, 2);
+    auto usd = [](std::int64_t amount) { return json::array{json::object{{"amount", amount}, {"currency", "USD"}}}; };
+    auto added = admin.post("/api/v1/products/" + product + "/variants", json::object{{"sku", "AUD-LAMP-XL"}, {"prices", usd(4500)}});
+    REQUIRE(added.status == 201);
+    std::string variant;
+    {
+        json::value doc = added.json();
+        for (auto& v : doc.at("variants").as_array())
+            if (v.at("sku").as_string() == "AUD-LAMP-XL") variant = v.at("id").as_string().c_str();
+    }
+    REQUIRE(!variant.empty());
+    REQUIRE(admin.patch("/api/v1/products/" + product + "/variants/" + variant, json::object{{"title", "Extra large"}, {"prices", usd(4700)}})
+                .status == 200);
+    REQUIRE(admin.request("DELETE", "/api/v1/products/" + product + "/variants/" + variant).status / 100 == 2);
+    const unsigned char png[] = {137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 31, 21, 196,
+                                 137, 0, 0, 0, 11, 73, 68, 65, 84, 120, 156, 99, 96, 0, 2, 0, 0, 5, 0, 1, 122, 94, 171, 63, 0, 0, 0, 0, 73, 69, 78, 68,
+                                 174, 66, 96, 130};
+    auto image = admin.request("POST", "/api/v1/admin/products/" + product + "/images?alt=Lamp",
+                               std::string(reinterpret_cast<const char*>(png), sizeof png), {{"Content-Type", "image/png"}});
+    REQUIRE(image.status == 201);
+    REQUIRE(admin.put("/api/v1/admin/fx-rates",
+                      json::object{{"base", "USD"}, {"rates", json::array{json::object{{"currency", "EUR"}, {"rate", "0.92"}}}}})
+                .status == 200);
+    auto attr = admin.post("/api/v1/attributes", json::object{{"code", "finish"}, {"name", "Finish"}, {"type", "text"}});
+    REQUIRE(attr.status == 201);
+    REQUIRE(admin.patch("/api/v1/attributes/" + attr.str("id"), json::object{{"name", "Surface finish"}}).status == 200);
+    REQUIRE(admin.request("DELETE", "/api/v1/attributes/" + attr.str("id")).status / 100 == 2);
+    REQUIRE(admin.request("DELETE", "/api/v1/products/" + product).status == 200);
+    // Refused changes leave nothing behind.
+    CHECK(admin.request("DELETE", "/api/v1/products/" + product + "/variants/var_nothere").status == 404);
+    CHECK(admin.post("/api/v1/attributes", json::object{{"code", "finish"}, {"name", "x"}, {"type", "text"}}).status == 201);
+    CHECK(admin.post("/api/v1/attributes", json::object{{"code", "finish"}, {"name", "x"}, {"type", "text"}}).status == 409);
+
+    auto all = audit_log(admin, "action=catalog&actor=" + admin_id);
+    for (const char* a : {"catalog.variant.added", "catalog.variant.updated", "catalog.variant.removed", "catalog.image.added",
+                          "catalog.fx_rates.replaced", "catalog.attribute.updated", "catalog.attribute.removed", "catalog.product.deleted"}) {
+        CAPTURE(a);
+        CHECK(count(all, a) == 1);
+    }
+    CHECK(count(all, "catalog.attribute.created") == 2);
+    auto variant_updated = audit_log(admin, "action=catalog.variant.updated");
+    REQUIRE(variant_updated.size() == 1);
+    CHECK(variant_updated[0].at("target").as_string() == variant);
+    CHECK(variant_updated[0].at("details").at("sku").as_string() == "AUD-LAMP-XL");
+    CHECK(variant_updated[0].at("details").at("fields") == json::array{"title", "prices"});
+    auto fx = audit_log(admin, "action=catalog.fx_rates");
+    REQUIRE(fx.size() == 1);
+    CHECK(fx[0].at("details").at("rates").at("EUR").as_string() == "0.92");
+    auto deleted = audit_log(admin, "action=catalog.product.deleted");
+    REQUIRE(deleted.size() == 1);
+    CHECK(deleted[0].at("target").as_string() == product);
+    auto img = audit_log(admin, "action=catalog.image");
+    REQUIRE(img.size() == 1);
+    CHECK(img[0].at("details").at("product_id").as_string() == product);
+    CHECK(img[0].at("target").as_string() == image.str("id"));
+}
+
 TEST_CASE("an admin's cancellation of a customer's order is audited by ordering") {
     TestShop shop;
     shop.product("AUD-CANCEL", 900, 3);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "catalog/errors.hpp"
+#include "platform/audit.hpp"
 #include "platform/db.hpp"
 
 namespace shop::catalog {
@@ -92,6 +93,7 @@ Result<Attribute> AttributeService::create(const Ctx& ctx, const AttributeReques
         tx.exec("INSERT INTO catalog.attributes (id, code, name, type, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", d.id,
                 d.code, d.name, domain::to_string(d.type), options_json(d.options), now, now);
         auto reply = attribute_reply(d);
+        audit::record(tx, "catalog.attribute.created", d.id, {{"code", d.code}, {"type", domain::to_string(d.type)}});
         tx.reply(api::write_value(reply));
         return reply;
     });
@@ -119,6 +121,10 @@ Result<Attribute> AttributeService::update(const Ctx& ctx, const std::string& id
         if (in.name) d->name = in.name->value;
         tx.exec("UPDATE catalog.attributes SET name = ?, options = ?, updated_at = ? WHERE id = ?", d->name, options_json(d->options),
                 now_iso8601(), id);
+        json::array fields;
+        if (in.name) fields.emplace_back("name");
+        if (options) fields.emplace_back("options");
+        audit::record(tx, "catalog.attribute.updated", id, {{"code", d->code}, {"fields", fields}});
         // Product replies show the attribute's name.
         tx.after_commit([this] { products_.invalidate_all(); });
         return attribute_reply(*d);
@@ -130,7 +136,9 @@ Result<void> AttributeService::remove(const Ctx& ctx, const std::string& id) {
         if (!tx.count("SELECT COUNT(*) FROM catalog.attributes WHERE id = ?", id)) return not_found(fmt::format("no attribute '{}'", id));
         if (auto n = tx.count("SELECT COUNT(*) FROM catalog.product_attributes WHERE attribute_id = ?", id))
             return Error(errc::in_use, fmt::format("{} products hold a value of this attribute", n));
+        auto code = tx.one("SELECT code FROM catalog.attributes WHERE id = ?", id)->str(0);
         tx.exec("DELETE FROM catalog.attributes WHERE id = ?", id);
+        audit::record(tx, "catalog.attribute.removed", id, {{"code", code}});
         return {};
     });
 }

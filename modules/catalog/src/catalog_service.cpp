@@ -553,6 +553,7 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::add_variant(const Ctx&
             auto position = tx.count("SELECT COALESCE(MAX(position), -1) + 1 FROM catalog.variants WHERE product_id = ?", product_id);
             auto id = insert_variant(tx, product_id, v, position, "sku");
             if (!id) return id.error();
+            audit::record(tx, "catalog.variant.added", *id, {{"product_id", product_id}, {"sku", v.sku}});
             return {};
         },
         [&](const ProductDoc& doc) { return api::write_value(reply(doc, reply_currency)); });
@@ -575,6 +576,14 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_variant(const C
             for (auto& m : *patch.prices)
                 tx.exec("INSERT INTO catalog.prices (variant_id, currency, amount) VALUES (?, ?, ?)", variant_id, m.currency, m.amount);
         }
+        json::array fields;
+        const std::pair<const char*, bool> given[] = {{"title", patch.title.has_value()},
+                                                      {"weight_grams", patch.weight_grams.has_value()},
+                                                      {"options", patch.options.has_value()},
+                                                      {"prices", patch.prices.has_value()}};
+        for (auto& [name, is_given] : given)
+            if (is_given) fields.emplace_back(name);
+        audit::record(tx, "catalog.variant.updated", variant_id, {{"product_id", product_id}, {"sku", v->sku}, {"fields", fields}});
         return {};
     });
 }
@@ -588,6 +597,7 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::remove_variant(const C
             return Error(errc::invalid_state, "a product keeps at least one variant: archive or delete the product instead");
         tx.exec("DELETE FROM catalog.prices WHERE variant_id = ?", variant_id);
         tx.exec("DELETE FROM catalog.variants WHERE id = ?", variant_id);
+        audit::record(tx, "catalog.variant.removed", variant_id, {{"product_id", product_id}, {"sku", v->sku}});
         return {};
     });
 }
@@ -600,6 +610,7 @@ Result<ImageInfo> CatalogService::add_image(const Ctx& ctx, const std::string& p
             if (doc.images.size() >= 50) return Error(errc::invalid_state, "a product shows at most 50 images");
             tx.exec("INSERT INTO catalog.product_images (id, product_id, url, alt, position, created_at) VALUES (?, ?, ?, ?, ?, ?)", added.id,
                     product_id, added.url, added.alt, added.position, now_iso8601());
+            audit::record(tx, "catalog.image.added", added.id, {{"product_id", product_id}, {"url", added.url}});
             return {};
         },
         [&](const ProductDoc&) { return api::write_value(image_reply(added)); });
@@ -621,6 +632,7 @@ Result<DeletedProduct> CatalogService::delete_product(const Ctx& ctx, const std:
             doc->status = "archived";
             tx.exec("UPDATE catalog.products SET status = 'archived', updated_at = ? WHERE id = ?", doc->updated_at, id);
             tx.publish(snapshot(*doc, false));
+            audit::record(tx, "catalog.product.archived", id, {{"title", doc->title}, {"reason", "ordered before: kept, off sale"}});
             return DeletedProduct{id, true};
         }
         for (auto* table : {"list_prices", "product_categories", "collection_products", "product_attributes", "product_images", "retired_slugs", "reviews"})
@@ -630,6 +642,7 @@ Result<DeletedProduct> CatalogService::delete_product(const Ctx& ctx, const std:
         tx.exec("DELETE FROM catalog.products WHERE id = ?", id);
         doc->status = "removed";
         tx.publish(snapshot(*doc, false));
+        audit::record(tx, "catalog.product.deleted", id, {{"title", doc->title}, {"slug", doc->slug}});
         return DeletedProduct{id, false};
     });
 }
@@ -696,6 +709,9 @@ Result<FxRates> CatalogService::put_fx_rates(const Ctx& ctx, const FxRatesReques
         out.base = base_currency_;
         for (auto& [c, r] : fx->rates) out.rates.push_back({c, r.text});
         out.updated_at = api::of<api::Timestamp>(now);
+        json::object rates;
+        for (auto& [c, r] : fx->rates) rates[c] = r.text;
+        audit::record(tx, "catalog.fx_rates.replaced", base_currency_, {{"rates", std::move(rates)}});
         tx.after_commit([this, fx] { cache_.set_fx(fx); });
         return out;
     });

@@ -10,6 +10,7 @@
 
 #include "platform/bus.hpp"
 #include "platform/db.hpp"
+#include "platform/ids.hpp"
 #include "platform/migrations.hpp"
 #include "support/test_shop.hpp"
 
@@ -156,14 +157,36 @@ TEST_CASE("after max attempts an event is parked, listed, skipped, and can be re
     CHECK(st[0].parked == 1);
     CHECK(st[0].lag == 0);
 
-    CHECK_FALSE(f.b.replay(poison).has_value());  // still failing: stays parked
+    // An admin asks for the replays: each attempt is audited in the consumer's schema with the admin as actor.
+    Ctx admin = Ctx::system("req-replay");
+    admin.client_address = "203.0.113.9";
+    admin.principal = Principal{.user_id = new_id("usr"), .role = "admin"};
+    CHECK_FALSE(f.b.replay(poison, admin).has_value());  // still failing: stays parked
     healthy = true;
-    auto r = f.b.replay(poison);
+    auto r = f.b.replay(poison, admin);
     REQUIRE(r.has_value());
     CHECK(*r == 1);
     CHECK(handled == 2);
     CHECK(f.b.parked().empty());
     CHECK_FALSE(f.b.replay("evt_unknown").has_value());
+    f.d.read([&](db::Reader& rd) {
+        auto rows = rd.query("SELECT action, actor_type, actor_id, target, details FROM sub.audit_log ORDER BY id");
+        std::vector<std::vector<std::string>> got;
+        for (auto& row : rows) got.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4)});
+        REQUIRE(got.size() == 2);
+        CHECK(got[0][0] == "sub.event.replay_failed");
+        CHECK(got[1][0] == "sub.event.replayed");
+        for (auto& g : got) {
+            CHECK(g[1] == "user");
+            CHECK(g[2] == admin.principal->user_id);
+            CHECK(g[3] == poison);
+            auto details = boost::json::parse(g[4]).as_object();
+            CHECK(details.at("consumer").as_string() == "sub.things");
+            CHECK(details.at("requested_in").as_string() == "req-replay");
+            CHECK(details.at("requested_from").as_string() == "203.0.113.9");
+        }
+        CHECK(boost::json::parse(got[0][4]).at("error").as_string().find("poison") != std::string::npos);
+    });
 }
 
 TEST_CASE("the correlation id travels from the first event through every handler it causes") {
