@@ -20,7 +20,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config \
-      libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
+      libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev \
       libsoci-dev libsqlite3-dev libpq-dev libfmt-dev doctest-dev libssl-dev libsodium-dev \
       libcurl4-openssl-dev libsystemd-dev ca-certificates nodejs npm \
       libboost-dev- libboost1.74-dev- \
@@ -47,7 +47,7 @@ LABEL org.opencontainers.image.title="shop" \
 RUN apt-get update \
  && apt-get upgrade -y \
  && apt-get install -y --no-install-recommends \
-      libboost-json1.81.0 libboost-url1.81.0 \
+      libboost-json1.81.0 libboost-url1.81.0 libboost-program-options1.81.0 \
       libsoci-core4.0 libsoci-sqlite3-4.0 libsqlite3-0 libsoci-postgresql4.0 libpq5 \
       libfmt9 libssl3 libsodium23 libcurl4 libsystemd0 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \

@@ -26,7 +26,8 @@ grep -q 's3cret-pw' <<<"$out" && fail "shop config shows the database password"
 grep -q 'postgresql://shop:\*\*\*@db.internal:5432/shop' <<<"$out" || fail "shop config does not show the redacted URL: $out"
 
 "$shop" --version | grep -q '^shop ' || fail "--version"
-"$shop" --help | grep -q 'shop serve' || fail "--help"
+"$shop" --help | grep -q '^Usage:' || fail "--help"
+"$shop" serve --help | grep -q '^Usage: shop serve' || fail "serve --help"
 
 out=$(SHOP_HTTP_BODYLIMIT=5 "$shop" migrate --data-dir "$dir" 2>&1) && fail "unknown env key accepted"
 grep -q "SHOP_HTTP_BODYLIMIT" <<<"$out" || fail "unknown key not named: $out"

@@ -54,13 +54,6 @@ private:
 };
 }  // namespace
 
-Config load_config(const std::string& config_file, const std::vector<std::string>& env) {
-    Config c = Config::defaults();
-    if (!config_file.empty()) c.overlay_file(config_file);
-    c.overlay_env(env);
-    return c;
-}
-
 struct App::Impl {
     Config config;
     Logger log;
@@ -84,44 +77,58 @@ struct App::Impl {
     std::unique_ptr<PeriodicTask> purge_replies;
     std::atomic<bool> started{false};
     bool stopped = false;
+    int io_threads = 0;
 
-    explicit Impl(Config c) : config(std::move(c)), log(parse_log_level(config.get_string("log.level"))) {}
+    Impl(Config c, LogFormat format) : config(std::move(c)), log(level_of(config, format), stderr, format) {}
+
+    /// A one-shot command prints its own result: its log shows warnings and errors only, unless
+    /// log.level asks for debug.
+    static LogLevel level_of(const Config& c, LogFormat format) {
+        LogLevel l = parse_log_level(c.get_string("log.level"));
+        return format == LogFormat::text && l == LogLevel::info ? LogLevel::warn : l;
+    }
 };
 
 namespace {
 
-/// http.trusted_proxies as CIDR blocks; a value that is not one stops the start before anything
-/// is opened.
+/// http.trusted_proxies as CIDR blocks (the configuration checked each one when it was set).
 std::vector<net::Cidr> trusted_proxies(const Config& cfg) {
     std::vector<net::Cidr> out;
-    auto values = cfg.get_strings("http.trusted_proxies");
-    for (std::size_t k = 0; k < values.size(); ++k) {
-        auto c = net::Cidr::parse(values[k]);
-        if (!c)
-            throw std::runtime_error(fmt::format("config: http.trusted_proxies[{}] = '{}' is not an IP address or CIDR block "
-                                                 "with no host bits set (e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8)",
-                                                 k, values[k]));
-        out.push_back(*c);
-    }
+    for (auto& v : cfg.get_strings("http.trusted_proxies")) out.push_back(net::Cidr::parse(v).value());
     return out;
+}
+
+db::Options database_options(const Config& cfg) {
+    db::Options dbo;
+    dbo.url = cfg.get_string("db.url");
+    dbo.pool_size = static_cast<int>(cfg.get_int("db.pool_size"));
+    dbo.dir = cfg.get_string("data_dir");
+    dbo.schemas = {"identity", "catalog", "search", "cart", "inventory", "ordering", "payment", "notification"};
+    dbo.group_max = static_cast<int>(cfg.get_int("db.group_max"));
+    dbo.synchronous = cfg.get_string("db.synchronous");
+    dbo.busy_timeout_ms = static_cast<int>(cfg.get_int("db.busy_timeout_ms"));
+    return dbo;
 }
 
 }  // namespace
 
-App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
+std::vector<db::MigrationSet> migration_sets() {
+    // The start order of App's modules (schemas of database_options()).
+    return {{"identity", identity::embedded_migrations()}, {"catalog", catalog::embedded_migrations()},
+            {"inventory", inventory::embedded_migrations()}, {"search", search::embedded_migrations()},
+            {"cart", cart::embedded_migrations()}, {"ordering", ordering::embedded_migrations()},
+            {"payment", payment::embedded_migrations()}, {"notification", notification::embedded_migrations()}};
+}
+
+std::vector<db::MigrationName> pending_migrations(const Config& config) { return db::pending_migrations(database_options(config), migration_sets()); }
+
+App::App(Config config, LogFormat log_format) : impl_(std::make_unique<Impl>(std::move(config), log_format)) {
     auto& i = *impl_;
     const auto& cfg = i.config;
     auto proxies = trusted_proxies(cfg);
     std::filesystem::path dir = cfg.get_string("data_dir");
 
-    db::Options dbo;
-    dbo.url = cfg.get_string("db.url");
-    dbo.pool_size = static_cast<int>(cfg.get_int("db.pool_size"));
-    dbo.dir = dir;
-    dbo.schemas = {"identity", "catalog", "search", "cart", "inventory", "ordering", "payment", "notification"};
-    dbo.group_max = static_cast<int>(cfg.get_int("db.group_max"));
-    dbo.synchronous = cfg.get_string("db.synchronous");
-    dbo.busy_timeout_ms = static_cast<int>(cfg.get_int("db.busy_timeout_ms"));
+    db::Options dbo = database_options(cfg);
     i.db = std::make_unique<db::Database>(dbo);
 
     bus::Options bo;
@@ -178,10 +185,30 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
 
 App::~App() { stop(); }
 
-db::MigrationReport App::migrate(bool dry_run) {
-    std::vector<db::MigrationSet> sets;
-    for (auto* m : impl_->modules) sets.push_back({std::string(m->name()), m->migrations()});
-    return db::migrate(*impl_->db, sets, impl_->log, dry_run);
+db::MigrationReport App::migrate(bool dry_run) { return db::migrate(*impl_->db, migration_sets(), impl_->log, dry_run); }
+
+void App::listen(int listen_fd) {
+    auto& i = *impl_;
+    if (i.server) return;
+    http::ServerOptions so;
+    so.listen_fd = listen_fd;
+    so.host = i.config.get_string("host");
+    so.port = static_cast<std::uint16_t>(i.config.get_int("port"));
+    int threads = static_cast<int>(i.config.get_int("http.threads"));
+    // Writes wait for their schema's writer on the I/O thread: more threads than cores let
+    // concurrent commits gather into groups.
+    so.threads = threads > 0 ? threads : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
+    so.worker_threads = static_cast<int>(i.config.get_int("http.worker_threads"));
+    so.body_limit = static_cast<std::size_t>(i.config.get_int("http.body_limit"));
+    so.header_limit = static_cast<std::size_t>(i.config.get_int("http.header_limit"));
+    so.read_timeout_ms = static_cast<int>(i.config.get_int("http.read_timeout_ms"));
+    so.idle_timeout_ms = static_cast<int>(i.config.get_int("http.idle_timeout_ms"));
+    so.shutdown_grace_ms = static_cast<int>(i.config.get_int("http.shutdown_grace_ms"));
+    for (auto& r : i.router.routes())
+        if (r->spec.blocking) so.worker_paths.push_back(r->spec.pattern.substr(0, r->spec.pattern.find('{')));
+    i.io_threads = so.threads;
+    i.server = std::make_unique<http::Server>(so, [p = i.pipeline.get()](http::Request& r) { return p->handle(r); }, i.log);
+    i.server->listen();
 }
 
 void App::start(bool with_http) {
@@ -193,25 +220,13 @@ void App::start(bool with_http) {
                                                      [&i, ttl_ms] { i.db->purge_replies(now_ms() - ttl_ms); }, i.log);
     i.purge_replies->start();
     if (with_http) {
-        http::ServerOptions so;
-        so.host = i.config.get_string("host");
-        so.port = static_cast<std::uint16_t>(i.config.get_int("port"));
-        int threads = static_cast<int>(i.config.get_int("http.threads"));
-        // Writes wait for their schema's writer on the I/O thread: more threads than cores let
-        // concurrent commits gather into groups.
-        so.threads = threads > 0 ? threads : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
-        so.worker_threads = static_cast<int>(i.config.get_int("http.worker_threads"));
-        so.body_limit = static_cast<std::size_t>(i.config.get_int("http.body_limit"));
-        so.header_limit = static_cast<std::size_t>(i.config.get_int("http.header_limit"));
-        so.read_timeout_ms = static_cast<int>(i.config.get_int("http.read_timeout_ms"));
-        so.idle_timeout_ms = static_cast<int>(i.config.get_int("http.idle_timeout_ms"));
-        so.shutdown_grace_ms = static_cast<int>(i.config.get_int("http.shutdown_grace_ms"));
-        for (auto& r : i.router.routes())
-            if (r->spec.blocking) so.worker_paths.push_back(r->spec.pattern.substr(0, r->spec.pattern.find('{')));
-        i.server = std::make_unique<http::Server>(so, [p = i.pipeline.get()](http::Request& r) { return p->handle(r); }, i.log);
+        listen();
         i.server->start();
-        i.log.info("listening", {{"url", "http://" + so.host + ":" + std::to_string(i.server->port())},
-                                 {"threads", so.threads}, {"data_dir", i.config.get_string("data_dir")},
+        std::string host = i.config.get_string("host");
+        if (host.find(':') != std::string::npos) host = "[" + host + "]";
+        i.log.info("listening", {{"url", "http://" + host + ":" + std::to_string(i.server->port())},
+                                 {"threads", i.io_threads},
+                                 {"data_dir", i.config.get_string("data_dir")},
                                  {"database", i.db->dialect() == "sqlite" ? std::string("sqlite")
                                                                           : redact_url_password(i.config.get_string("db.url"))}});
     }

@@ -5,11 +5,12 @@
 #include <filesystem>
 #include <memory>
 
+#include "app/config_keys.hpp"
 #include "platform/config.hpp"
+#include "platform/log.hpp"
 #include "platform/migrations.hpp"
 
 namespace shop {
-class Logger;
 namespace db {
 class Database;
 }
@@ -27,10 +28,14 @@ namespace app {
 
 class App {
 public:
-    /// Builds everything; opens the database but applies no migration yet.
-    explicit App(Config config);
+    /// Builds everything; opens the database but applies no migration yet. Logs are JSON lines
+    /// (a server) or plain text (a one-shot command run by a person).
+    explicit App(Config config, LogFormat log_format = LogFormat::json);
     ~App();
 
+    /// Binds the HTTP listener without serving yet, or takes over `listen_fd`, a socket bound and
+    /// listening already (http::ListeningSocket::release()). start() serves on it.
+    void listen(int listen_fd = -1);
     /// Applies pending migrations (or only counts them).
     db::MigrationReport migrate(bool dry_run = false);
     /// Seeds the demo catalog when the catalog is empty; returns products created.
@@ -65,8 +70,12 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// Loads the layered configuration: defaults < config_file < SHOP_* environment.
-Config load_config(const std::string& config_file, const std::vector<std::string>& env);
+/// The migrations of every module, in the order migrate() applies them.
+std::vector<db::MigrationSet> migration_sets();
+
+/// What `shop migrate --dry-run` lists: the migrations not applied yet to the configured database,
+/// found without building the app, creating the data directory or changing anything.
+std::vector<db::MigrationName> pending_migrations(const Config& config);
 
 }  // namespace app
 }  // namespace shop

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -127,6 +128,19 @@ public:
 
 std::unique_ptr<Engine> make_sqlite_engine(const Options& o);
 std::unique_ptr<Engine> make_postgresql_engine(const Options& o);
+
+/// A row of <schema>.schema_migrations.
+struct RecordedMigration {
+    std::string track;
+    int version = 0;
+    std::string checksum;
+};
+/// The migrations recorded in one schema's SQLite file, read without creating or changing any
+/// file (no -wal or -shm either); nullopt when the file does not exist.
+std::optional<std::vector<RecordedMigration>> sqlite_recorded_migrations(const std::filesystem::path& file);
+/// The migrations recorded in one PostgreSQL schema, read in a read-only session; empty when the
+/// schema or its table does not exist.
+std::vector<RecordedMigration> postgresql_recorded_migrations(const std::string& url, const std::string& schema);
 
 /// `?` placeholders outside quotes, the form module SQL is written in.
 std::size_t count_placeholders(std::string_view sql);

@@ -359,6 +359,19 @@ void PgEngine::listen_loop() {
     }
 }
 
+std::vector<RecordedMigration> postgresql_recorded_migrations(const std::string& url, const std::string& schema) {
+    PgConn c(std::make_unique<soci::session>(soci::postgresql, conninfo(url)));
+    PQsetNoticeProcessor(c.handle(), [](void*, const char*) {}, nullptr);
+    exec_libpq(c.handle(), "SET application_name = 'shop'; SET default_transaction_read_only = on");
+    Sql sql(c);
+    std::vector<RecordedMigration> out;
+    if (sql.count("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'schema_migrations'", schema) == 0)
+        return out;
+    for (auto& r : sql.query(fmt::format("SELECT track, version, checksum FROM {}.schema_migrations", schema)))
+        out.push_back({r.str(0), static_cast<int>(r.i64(1)), r.str(2)});
+    return out;
+}
+
 void postgresql_exec(const std::string& url, const std::string& sql) {
     soci::session s(soci::postgresql, conninfo(url));
     auto* c = static_cast<soci::postgresql_session_backend*>(s.get_backend())->conn_;

@@ -380,4 +380,46 @@ void SqliteEngine::backup_to(const std::filesystem::path& dir) {
 
 std::unique_ptr<Engine> make_sqlite_engine(const Options& o) { return std::make_unique<SqliteEngine>(o); }
 
+std::optional<std::vector<RecordedMigration>> sqlite_recorded_migrations(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return std::nullopt;
+    // Without a WAL holding commits, the file alone is the database: opened immutable, SQLite
+    // creates no -wal/-shm next to it. A non-empty WAL (a running server, a crash) must be read
+    // too: opened read-only then, beside the -wal/-shm files that exist already.
+    auto wal = file;
+    wal += "-wal";
+    bool live = std::filesystem::exists(wal, ec) && std::filesystem::file_size(wal, ec) > 0;
+    std::string uri = "file:";
+    for (char c : file.string()) {
+        if (c == '?' || c == '#' || c == '%') uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+        else uri.push_back(c);
+    }
+    uri += live ? "?mode=ro" : "?immutable=1";
+    sqlite_api::sqlite3* db = nullptr;
+    constexpr int kReadOnly = 0x00000001, kUri = 0x00000040;  // SQLITE_OPEN_READONLY, SQLITE_OPEN_URI
+    if (sqlite_api::sqlite3_open_v2(uri.c_str(), &db, kReadOnly | kUri, nullptr) != 0) {
+        std::string err = db ? sqlite_api::sqlite3_errmsg(db) : "out of memory";
+        sqlite_api::sqlite3_close(db);
+        throw std::runtime_error(fmt::format("cannot read {}: {}", file.string(), err));
+    }
+    std::vector<RecordedMigration> out;
+    sqlite_api::sqlite3_stmt* st = nullptr;
+    int rc = sqlite_api::sqlite3_prepare_v2(db, "SELECT track, version, checksum FROM schema_migrations", -1, &st, nullptr);
+    if (rc != 0) {
+        // No schema_migrations table: nothing applied yet.
+        std::string err = sqlite_api::sqlite3_errmsg(db);
+        sqlite_api::sqlite3_close(db);
+        if (err.find("no such table") != std::string::npos) return out;
+        throw std::runtime_error(fmt::format("cannot read {}: {}", file.string(), err));
+    }
+    while ((rc = sqlite_api::sqlite3_step(st)) == 100 /* SQLITE_ROW */)
+        out.push_back({reinterpret_cast<const char*>(sqlite_api::sqlite3_column_text(st, 0)), sqlite_api::sqlite3_column_int(st, 1),
+                       reinterpret_cast<const char*>(sqlite_api::sqlite3_column_text(st, 2))});
+    std::string err = sqlite_api::sqlite3_errmsg(db);
+    sqlite_api::sqlite3_finalize(st);
+    sqlite_api::sqlite3_close(db);
+    if (rc != 101 /* SQLITE_DONE */) throw std::runtime_error(fmt::format("cannot read {}: {}", file.string(), err));
+    return out;
+}
+
 }  // namespace shop::db

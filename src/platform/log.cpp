@@ -19,18 +19,39 @@ LogLevel parse_log_level(std::string_view s) {
     throw std::invalid_argument("log level must be debug, info, warn, error or off");
 }
 
-Logger::Logger(LogLevel level, std::FILE* out) : level_(level), fd_(fileno(out)) { std::fflush(out); }
+Logger::Logger(LogLevel level, std::FILE* out, LogFormat format) : level_(level), fd_(fileno(out)), format_(format) { std::fflush(out); }
+
+namespace {
+std::string text_line(LogLevel l, std::string_view msg, const boost::json::object& fields) {
+    static constexpr std::string_view kWords[] = {"debug: ", "", "warning: ", "error: ", ""};
+    std::string line = "shop: ";
+    line.append(kWords[static_cast<int>(l)]).append(msg);
+    const char* sep = " (";
+    for (auto& kv : fields) {
+        line.append(sep).append(kv.key()).append("=");
+        line.append(kv.value().is_string() ? std::string(kv.value().get_string()) : boost::json::serialize(kv.value()));
+        sep = ", ";
+    }
+    if (!fields.empty()) line.append(")");
+    return line;
+}
+}  // namespace
 
 void Logger::log(LogLevel l, std::string_view msg, boost::json::object fields) {
     if (!enabled(l)) return;
     static constexpr std::string_view kNames[] = {"debug", "info", "warn", "error", "off"};
-    boost::json::object o;
-    o.reserve(fields.size() + 3);
-    o["ts"] = now_iso8601();
-    o["level"] = kNames[static_cast<int>(l)];
-    o["msg"] = msg;
-    for (auto& kv : fields) o[kv.key()] = std::move(kv.value());
-    std::string line = boost::json::serialize(o);
+    std::string line;
+    if (format_ == LogFormat::text) {
+        line = text_line(l, msg, fields);
+    } else {
+        boost::json::object o;
+        o.reserve(fields.size() + 3);
+        o["ts"] = now_iso8601();
+        o["level"] = kNames[static_cast<int>(l)];
+        o["msg"] = msg;
+        for (auto& kv : fields) o[kv.key()] = std::move(kv.value());
+        line = boost::json::serialize(o);
+    }
     line.push_back('\n');
     std::string_view rest = line;
     while (!rest.empty()) {

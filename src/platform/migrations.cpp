@@ -11,6 +11,7 @@
 
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
+#include "platform/db_engine.hpp"
 #include "platform/ids.hpp"
 #include "platform/log.hpp"
 
@@ -130,8 +131,29 @@ struct Applied {
     std::string checksum;
 };
 
+/// Refuses a database newer than this binary, or a migration edited after it was applied.
+void check_recorded(const std::string& schema, const std::string& track, std::span<const Migration> migrations,
+                    const std::map<int, Applied>& applied, bool postgresql) {
+    int newest_known = 0;
+    for (auto& m : migrations) newest_known = std::max(newest_known, m.version);
+    if (!applied.empty() && applied.rbegin()->first > newest_known)
+        throw std::runtime_error(fmt::format(
+            "database schema '{}' ({}) is at version {}, newer than this binary knows ({}); refusing to start — "
+            "run the newer binary or restore a backup",
+            schema, track, applied.rbegin()->first, newest_known));
+    for (auto& m : migrations) {
+        // The checksum is of the text as written (a better translation must not look like an edit).
+        auto it = applied.find(m.version);
+        if (it != applied.end() && it->second.checksum != crypto::sha256_hex(postgresql && m.postgresql ? m.postgresql : m.sql))
+            throw std::runtime_error(fmt::format(
+                "migration {}/{:04}_{} was changed after it was applied (checksum differs); migrations are "
+                "forward-only: add a new one instead",
+                schema, m.version, m.name));
+    }
+}
+
 int apply_track(Database& db, Sql& sql, soci::session& s, const std::string& schema, const std::string& track,
-                std::span<const Migration> migrations, bool substitute, Logger& log, bool dry_run, int& pending) {
+                std::span<const Migration> migrations, bool substitute, Logger& log, bool dry_run, MigrationReport& report) {
     sql.exec(fmt::format("CREATE TABLE IF NOT EXISTS {}.schema_migrations (track TEXT NOT NULL, version BIGINT NOT NULL, "
                          "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (track, version))",
                          schema));
@@ -140,30 +162,16 @@ int apply_track(Database& db, Sql& sql, soci::session& s, const std::string& sch
                                          schema),
                              track))
         applied[static_cast<int>(r.i64(0))] = {r.str(1), r.str(2)};
-    int newest_known = 0;
-    for (auto& m : migrations) newest_known = std::max(newest_known, m.version);
-    if (!applied.empty() && applied.rbegin()->first > newest_known)
-        throw std::runtime_error(fmt::format(
-            "database schema '{}' ({}) is at version {}, newer than this binary knows ({}); refusing to start — "
-            "run the newer binary or restore a backup",
-            schema, track, applied.rbegin()->first, newest_known));
-    int count = 0;
     bool postgresql = sql.dialect() == "postgresql";
+    check_recorded(schema, track, migrations, applied, postgresql);
+    int count = 0;
     for (auto& m : migrations) {
-        // The checksum is of the text as written (a better translation must not look like an edit).
         const char* written = postgresql && m.postgresql ? m.postgresql : m.sql;
         std::string text = substitute ? replace_all(written, "{schema}", schema) : std::string(written);
         if (postgresql && !m.postgresql) text = postgresql_ddl(text);
         std::string sum = crypto::sha256_hex(written);
-        if (auto it = applied.find(m.version); it != applied.end()) {
-            if (it->second.checksum != sum)
-                throw std::runtime_error(fmt::format(
-                    "migration {}/{:04}_{} was changed after it was applied (checksum differs); migrations are "
-                    "forward-only: add a new one instead",
-                    schema, m.version, m.name));
-            continue;
-        }
-        ++pending;
+        if (applied.count(m.version)) continue;
+        ++report.pending;
         if (dry_run) continue;
         sql.exec(postgresql ? "BEGIN" : "BEGIN IMMEDIATE");
         try {
@@ -181,6 +189,7 @@ int apply_track(Database& db, Sql& sql, soci::session& s, const std::string& sch
             throw;
         }
         ++count;
+        report.applied_names.push_back({schema, track, m.version, m.name});
         log.info("migration applied", {{"schema", schema}, {"track", track}, {"version", m.version}, {"name", m.name}});
     }
     return count;
@@ -194,11 +203,37 @@ MigrationReport migrate(Database& db, const std::vector<MigrationSet>& sets, Log
     MigrationReport report;
     for (auto& set : sets) {
         db.with_schema_writer(set.schema, [&](Sql& sql, soci::session& s) {
-            report.applied += apply_track(db, sql, s, set.schema, "kernel", kKernel, true, log, dry_run, report.pending);
-            report.applied += apply_track(db, sql, s, set.schema, "module", set.migrations, false, log, dry_run, report.pending);
+            report.applied += apply_track(db, sql, s, set.schema, "kernel", kKernel, true, log, dry_run, report);
+            report.applied += apply_track(db, sql, s, set.schema, "module", set.migrations, false, log, dry_run, report);
         });
     }
     return report;
+}
+
+std::string MigrationName::text() const {
+    return track == "kernel" ? fmt::format("{}/kernel/{:04}_{}", schema, version, name) : fmt::format("{}/{:04}_{}", schema, version, name);
+}
+
+std::vector<MigrationName> pending_migrations(const Options& opts, const std::vector<MigrationSet>& sets) {
+    bool postgresql = !opts.url.empty() && opts.url != "sqlite";
+    std::vector<MigrationName> out;
+    for (auto& set : sets) {
+        std::vector<RecordedMigration> recorded;
+        if (postgresql) {
+            recorded = postgresql_recorded_migrations(opts.url, set.schema);
+        } else if (auto r = sqlite_recorded_migrations(opts.dir / (set.schema + ".db"))) {
+            recorded = std::move(*r);
+        }
+        for (const auto& [track, migrations] : {std::pair<std::string, std::span<const Migration>>{"kernel", kKernel}, {"module", set.migrations}}) {
+            std::map<int, Applied> applied;
+            for (auto& r : recorded)
+                if (r.track == track) applied[r.version] = {"", r.checksum};
+            check_recorded(set.schema, track, migrations, applied, postgresql);
+            for (auto& m : migrations)
+                if (!applied.count(m.version)) out.push_back({set.schema, track, m.version, m.name});
+        }
+    }
+    return out;
 }
 
 }  // namespace shop::db

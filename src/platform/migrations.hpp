@@ -29,15 +29,34 @@ struct MigrationSet {
     std::span<const Migration> migrations;
 };
 
+/// One migration of one schema, as `shop migrate` names it: catalog/0003_reviews (kernel
+/// migrations, the platform's own tables in every schema: catalog/kernel/0002_...).
+struct MigrationName {
+    std::string schema;
+    std::string track;  ///< "kernel" or "module"
+    int version = 0;
+    std::string name;
+    std::string text() const;
+};
+
 struct MigrationReport {
     int applied = 0;
     int pending = 0;
+    std::vector<MigrationName> applied_names;  ///< in the order they were applied
 };
+
+struct Options;
 
 /// Applies every pending migration of every set (kernel tables first: outbox and inbox tables
 /// for each schema). Throws std::runtime_error when the database is newer than this binary or a
 /// checksum differs. With dry_run, only counts what is pending.
 MigrationReport migrate(Database& db, const std::vector<MigrationSet>& sets, Logger& log, bool dry_run = false);
+
+/// The migrations of `sets` not yet applied to the database `opts` names, in the order migrate()
+/// would apply them, found without creating or changing anything: a data directory or schema file
+/// that does not exist has everything pending and stays absent. Throws like migrate() when the
+/// database is newer than this binary or an applied migration's checksum differs.
+std::vector<MigrationName> pending_migrations(const Options& opts, const std::vector<MigrationSet>& sets);
 
 /// A migration in the portable spelling, as PostgreSQL takes it (run with search_path set to the
 /// schema): `CREATE INDEX s.i ON t` -> `CREATE INDEX i ON t`, `INTEGER PRIMARY KEY [AUTOINCREMENT]`

@@ -17,6 +17,10 @@ struct Money {
 /// True for three upper-case ASCII letters.
 bool is_currency_code(std::string_view c) noexcept;
 
+/// True for an ISO 4217 code of a currency in circulation (Debian iso-codes' list without funds,
+/// precious metals, test and "no currency" codes): what a shop can price in.
+bool is_iso4217_currency(std::string_view c) noexcept;
+
 /// Number of minor-unit digits of a currency (2 for most, 0 for JPY/KRW..., 3 for BHD/KWD...).
 int minor_digits(std::string_view currency) noexcept;
 

@@ -5,7 +5,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cctype>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -182,18 +185,59 @@ Server::Server(ServerOptions opts, HandlerFn handler, Logger& log)
 
 Server::~Server() { stop(); }
 
+namespace {
+std::string address_text(const std::string& host, std::uint16_t port) {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+}  // namespace
+
+ListeningSocket ListeningSocket::open(const std::string& host, std::uint16_t port) {
+    asio::io_context ctx(1);
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + address_text(host, port) + ": not an IP address");
+    tcp::endpoint ep(address, port);
+    tcp::acceptor acceptor(ctx);
+    auto check = [&] {
+        if (!ec) return;
+        std::string why = ec.message();
+        if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+        throw std::runtime_error("cannot listen on " + address_text(host, port) + ": " + why);
+    };
+    acceptor.open(ep.protocol(), ec);
+    check();
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    check();
+    acceptor.bind(ep, ec);
+    check();
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    check();
+    return ListeningSocket(acceptor.release());
+}
+
+ListeningSocket::~ListeningSocket() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void Server::listen() {
+    auto& i = *impl_;
+    if (i.acceptor) return;
+    int n = std::max(1, i.opts.threads);
+    for (int t = 0; t < n; ++t) i.contexts.push_back(std::make_unique<asio::io_context>(1));
+    int fd = i.opts.listen_fd >= 0 ? i.opts.listen_fd : ListeningSocket::open(i.opts.host, i.opts.port).release();
+    i.opts.listen_fd = -1;
+    auto acceptor = std::make_unique<tcp::acceptor>(*i.contexts[0]);
+    auto address = asio::ip::make_address(i.opts.host);
+    acceptor->assign(address.is_v6() ? tcp::v6() : tcp::v4(), fd);
+    i.bound_port = acceptor->local_endpoint().port();
+    i.acceptor = std::move(acceptor);
+}
+
 void Server::start() {
     auto& i = *impl_;
-    int n = std::max(1, i.opts.threads);
+    listen();
+    int n = static_cast<int>(i.contexts.size());
     i.workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(std::max(1, i.opts.worker_threads)));
-    for (int t = 0; t < n; ++t) i.contexts.push_back(std::make_unique<asio::io_context>(1));
-    tcp::endpoint ep(asio::ip::make_address(i.opts.host), i.opts.port);
-    i.acceptor = std::make_unique<tcp::acceptor>(*i.contexts[0]);
-    i.acceptor->open(ep.protocol());
-    i.acceptor->set_option(asio::socket_base::reuse_address(true));
-    i.acceptor->bind(ep);
-    i.acceptor->listen(asio::socket_base::max_listen_connections);
-    i.bound_port = i.acceptor->local_endpoint().port();
     asio::co_spawn(*i.contexts[0], i.accept_loop(), asio::detached);
     for (int t = 0; t < n; ++t) {
         auto* ctx = i.contexts[t].get();

@@ -26,6 +26,31 @@ struct ServerOptions {
     /// Requests for these paths run on the worker pool: "/x" is exactly that path, "/x/" any path
     /// below it. Everything else runs on the I/O thread of its connection.
     std::vector<std::string> worker_paths;
+    /// A socket bound and listening already (ListeningSocket::release()), taken over instead of
+    /// binding host:port again; -1 binds.
+    int listen_fd = -1;
+};
+
+/// A TCP socket bound to host:port and listening, made before anything else so that a taken or
+/// wrong address fails first (`shop serve` binds before it opens the data directory).
+class ListeningSocket {
+public:
+    /// Throws std::runtime_error naming the address: "cannot listen on 127.0.0.1:8080: address
+    /// already in use".
+    static ListeningSocket open(const std::string& host, std::uint16_t port);
+    ListeningSocket(ListeningSocket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    ListeningSocket& operator=(ListeningSocket&&) = delete;
+    ~ListeningSocket();
+    /// Hands the socket over (to ServerOptions::listen_fd); this object no longer closes it.
+    int release() noexcept {
+        int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
+
+private:
+    explicit ListeningSocket(int fd) : fd_(fd) {}
+    int fd_ = -1;
 };
 
 class Server {
@@ -35,7 +60,11 @@ public:
     Server(ServerOptions opts, HandlerFn handler, Logger& log);
     ~Server();
 
-    /// Binds and starts the I/O threads; throws if the address cannot be bound.
+    /// Binds and listens without serving yet (connections wait in the backlog until start()), so
+    /// a taken or wrong address is known before anything else happens. Throws std::runtime_error
+    /// naming the address: "cannot listen on 127.0.0.1:8080: address already in use".
+    void listen();
+    /// Starts the I/O threads (binding first if listen() was not called).
     void start();
     /// The bound port (useful with port 0).
     std::uint16_t port() const;

@@ -40,7 +40,7 @@ TempDir::~TempDir() {
 }
 
 Config test_config(const std::filesystem::path& dir, const std::map<std::string, std::string>& overrides) {
-    Config c = Config::defaults();
+    Config c = app::default_config();
     c.set("data_dir", dir.string(), "test");
     c.set("port", "0", "test");
     c.set("http.threads", "2", "test");

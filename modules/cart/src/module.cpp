@@ -7,7 +7,6 @@
 
 namespace shop::cart {
 
-std::span<const db::Migration> embedded_migrations();
 void register_cart_routes(http::Router& router, CartService& svc, std::string base_currency);
 void subscribe_cart_handlers(bus::Bus& bus, CartService& svc);
 
@@ -16,7 +15,7 @@ class Module final : public CartModule {
 public:
     explicit Module(Deps d)
         : deps_(d),
-          svc_(d.db, d.log, d.catalog, d.inventory, line_maximum(d.config), d.config.get_int("cart.abandoned_after_s") * 1000),
+          svc_(d.db, d.log, d.catalog, d.inventory, d.config.get_int("cart.max_line_quantity"), d.config.get_int("cart.abandoned_after_s") * 1000),
           sweeper_("cart.abandoned_expiry", std::chrono::seconds(std::max<std::int64_t>(1, d.config.get_int("cart.sweep_interval_s"))),
                    [this] { svc_.expire_abandoned(); }, d.log) {}
     std::string_view name() const noexcept override { return "cart"; }
@@ -31,11 +30,6 @@ public:
     void stop() override { sweeper_.stop(); }
 
 private:
-    static std::int64_t line_maximum(const Config& c) {
-        auto n = c.get_int("cart.max_line_quantity");
-        if (n < 1 || n > 999) throw std::runtime_error("config: cart.max_line_quantity must be between 1 and 999");
-        return n;
-    }
     Deps deps_;
     CartService svc_;
     PeriodicTask sweeper_;

@@ -13,7 +13,6 @@
 
 namespace shop::catalog {
 
-std::span<const db::Migration> embedded_migrations();
 void register_catalog_routes(http::Router& router, CatalogService& svc, MediaStore& media, std::string base_currency);
 void register_attribute_routes(http::Router& router, CatalogService& svc);
 void register_review_routes(http::Router& router, CatalogService& svc);
@@ -21,19 +20,14 @@ void subscribe_catalog_handlers(bus::Bus& bus, CatalogService& svc);
 void register_taxonomy_routes(http::Router& router, CatalogService& svc, std::string base_currency);
 
 namespace {
-std::int64_t checked(const Config& c, const char* key, std::int64_t min, std::int64_t max) {
-    auto n = c.get_int(key);
-    if (n < min || n > max) throw std::runtime_error(fmt::format("config: {} must be between {} and {}", key, min, max));
-    return n;
-}
-
+// Configuration values arrive checked against their declared ranges (src/app/config_keys.cpp).
 class Module final : public CatalogModule {
 public:
     explicit Module(Deps d)
         : deps_(d),
           svc_(d.db, d.log, d.config.get_string("base_currency")),
-          media_(std::filesystem::path(d.config.get_string("data_dir")) / "media", checked(d.config, "catalog.max_image_bytes", 1, 1LL << 30)),
-          fx_refresh_("catalog.fx_refresh", std::chrono::milliseconds(checked(d.config, "catalog.fx_refresh_interval_ms", 100, 3'600'000)),
+          media_(std::filesystem::path(d.config.get_string("data_dir")) / "media", d.config.get_int("catalog.max_image_bytes")),
+          fx_refresh_("catalog.fx_refresh", std::chrono::milliseconds(d.config.get_int("catalog.fx_refresh_interval_ms")),
                       [this] { svc_.load_fx_rates(); }, d.log) {}
     std::string_view name() const noexcept override { return "catalog"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }

@@ -8,7 +8,6 @@
 
 namespace shop::identity {
 
-std::span<const db::Migration> embedded_migrations();
 void register_identity_routes(http::Router& router, IdentityService& svc, ProfileService& profiles);
 void register_profile_routes(http::Router& router, ProfileService& profiles);
 void register_security_routes(http::Router& router, IdentityService& svc);

@@ -7,7 +7,6 @@
 
 namespace shop::inventory {
 
-std::span<const db::Migration> embedded_migrations();
 void register_inventory_routes(http::Router& router, InventoryService& svc);
 void subscribe_inventory_handlers(bus::Bus& bus, InventoryService& svc);
 

@@ -6,7 +6,6 @@
 
 namespace shop::notification {
 
-std::span<const db::Migration> embedded_migrations();
 void register_notification_routes(http::Router& router, NotificationService& svc);
 void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url);
 

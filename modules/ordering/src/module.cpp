@@ -7,7 +7,6 @@
 
 namespace shop::ordering {
 
-std::span<const db::Migration> embedded_migrations();
 void register_ordering_routes(http::Router& router, OrderingService& svc);
 void register_pricing_routes(http::Router& router, PricingService& svc);
 void subscribe_ordering_handlers(bus::Bus& bus, OrderingService& svc);

@@ -6,7 +6,6 @@
 
 namespace shop::search {
 
-std::span<const db::Migration> embedded_migrations();
 void register_search_routes(http::Router& router, SearchService& svc, std::string base_currency);
 void subscribe_search_handlers(bus::Bus& bus, SearchService& svc);
 

@@ -32,4 +32,8 @@ public:
 
 std::unique_ptr<CartModule> make_module(Deps deps);
 
+/// The module's migrations (migrations/cart/*.sql, embedded at build time): what `shop migrate
+/// --dry-run` lists without building the module.
+std::span<const db::Migration> embedded_migrations();
+
 }  // namespace shop::cart

@@ -26,4 +26,8 @@ public:
 
 std::unique_ptr<CatalogModule> make_module(Deps deps);
 
+/// The module's migrations (migrations/catalog/*.sql, embedded at build time): what `shop migrate
+/// --dry-run` lists without building the module.
+std::span<const db::Migration> embedded_migrations();
+
 }  // namespace shop::catalog

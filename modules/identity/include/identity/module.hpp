@@ -28,4 +28,8 @@ public:
 
 std::unique_ptr<IdentityModule> make_module(Deps deps);
 
+/// The module's migrations (migrations/identity/*.sql, embedded at build time): what `shop migrate
+/// --dry-run` lists without building the module.
+std::span<const db::Migration> embedded_migrations();
+
 }  // namespace shop::identity

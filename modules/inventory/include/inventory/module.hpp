@@ -28,4 +28,8 @@ public:
 
 std::unique_ptr<InventoryModule> make_module(Deps deps);
 
+/// The module's migrations (migrations/inventory/*.sql, embedded at build time): what `shop migrate
+/// --dry-run` lists without building the module.
+std::span<const db::Migration> embedded_migrations();
+
 }  // namespace shop::inventory

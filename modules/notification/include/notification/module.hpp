@@ -29,4 +29,8 @@ public:
 
 std::unique_ptr<NotificationModule> make_module(Deps deps);
 
+/// The module's migrations (migrations/notification/*.sql, embedded at build time): what `shop migrate
+/// --dry-run` lists without building the module.
+std::span<const db::Migration> embedded_migrations();
+
 }  // namespace shop::notification

@@ -35,4 +35,8 @@ public:
 
 std::unique_ptr<OrderingModule> make_module(Deps deps);
 
+/// The module's migrations (migrations/ordering/*.sql, embedded at build time): what `shop migrate
+/// --dry-run` lists without building the module.
+std::span<const db::Migration> embedded_migrations();
+
 }  // namespace shop::ordering

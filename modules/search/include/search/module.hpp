@@ -26,4 +26,8 @@ public:
 
 std::unique_ptr<SearchModule> make_module(Deps deps);
 
+/// The module's migrations (migrations/search/*.sql, embedded at build time): what `shop migrate
+/// --dry-run` lists without building the module.
+std::span<const db::Migration> embedded_migrations();
+
 }  // namespace shop::search
