@@ -1,4 +1,4 @@
-// shop: serve | migrate | seed | backup | migrate-data | config | health | openapi | --help | --version
+// shop: serve | migrate | seed | backup | restore | keygen | migrate-data | config | health | openapi | --help | --version
 #include <csignal>
 #include <filesystem>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "app/backup.hpp"
 #include "app/migrate_data.hpp"
 #include "platform/db.hpp"
 #include "platform/log.hpp"
@@ -34,8 +35,12 @@ Usage:
   shop seed    [--dataset demo | --products N] [--data-dir DIR] [--config FILE]
                  seed the demo catalog, the demo data set (accounts, 600 products, stock,
                  orders; nothing when products exist), or N generated products with stock
-  shop backup  DIR [--data-dir DIR] [--config FILE]
-                 consistent online copy of every database file into DIR
+  shop backup  DIR [--without-keys] [--data-dir DIR] [--config FILE]
+                 consistent online copy of the data directory (databases, mail, media, signing
+                 key file) into a new or empty DIR, with a manifest of SHA-256 checksums
+  shop restore DIR [--data-dir DIR] [--config FILE]
+                 verify the backup in DIR and copy it into an empty data directory
+  shop keygen    print a new token signing key (a JWK Set for auth.signing_keys_file)
   shop migrate-data --from sqlite:DIR --to postgresql://USER:PASS@HOST:PORT/DB [--config FILE]
                  copy a stopped SQLite install into an empty PostgreSQL database
   shop config  [--config FILE]
@@ -77,7 +82,7 @@ Args parse_args(int argc, char** argv) {
         }
     }
     static const std::vector<std::string> kKnown = {"--port", "--host", "--data-dir", "--config", "--products", "--dataset", "--from", "--to",
-                                                    "--url", "--dry-run", "--no-seed", "--help", "--version"};
+                                                    "--url", "--dry-run", "--no-seed", "--help", "--version", "--without-keys"};
     for (auto& [k, v] : a.flags)
         if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) throw std::runtime_error("unknown option " + k);
     return a;
@@ -203,9 +208,14 @@ int main(int argc, char** argv) {
         }
         if (a.command == "backup") {
             if (a.positional.empty()) throw std::runtime_error("backup needs a target directory");
-            shop::app::App app(build_config(a));
-            app.database().backup_to(a.positional[0]);
-            std::cout << "backup written to " << a.positional[0] << "\n";
+            return shop::app::backup_command(build_config(a), a.positional[0], {.with_keys = !a.flags.count("--without-keys")});
+        }
+        if (a.command == "restore") {
+            if (a.positional.empty()) throw std::runtime_error("restore needs the backup directory");
+            return shop::app::restore_command(build_config(a), a.positional[0]);
+        }
+        if (a.command == "keygen") {
+            std::cout << shop::app::new_signing_key_set();
             return 0;
         }
         if (a.command == "migrate-data") {

@@ -54,6 +54,8 @@ private:
 };
 }  // namespace
 
+std::string new_signing_key_set() { return identity::new_signing_key_set(); }
+
 Config load_config(const std::string& config_file, const std::vector<std::string>& env) {
     Config c = Config::defaults();
     if (!config_file.empty()) c.overlay_file(config_file);

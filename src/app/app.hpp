@@ -65,6 +65,9 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// A JWK Set of one new Ed25519 token signing key, private part included (`shop keygen`).
+std::string new_signing_key_set();
+
 /// Loads the layered configuration: defaults < config_file < SHOP_* environment.
 Config load_config(const std::string& config_file, const std::vector<std::string>& env);
 

@@ -20,7 +20,7 @@ namespace {
 
 bool is_secret_key(std::string_view k) {
     return k.find("password") != std::string_view::npos || k.find("secret") != std::string_view::npos ||
-           k.find("token") != std::string_view::npos;
+           k.find("token") != std::string_view::npos || k == "signing_key";
 }
 
 }  // namespace
@@ -105,13 +105,16 @@ void Config::overlay_file(const std::string& path) {
     auto doc = parse_with_comments(ss.str(), path);
     // Secrets that would grant money movement come from the environment only, never a file that
     // ends up in backups, repositories and support tickets.
-    static const char* const kEnvironmentOnly[][3] = {{"payment", "stripe", "secret_key"}, {"payment", "stripe", "webhook_secret"}};
-    for (auto& k : kEnvironmentOnly) {
+    static const char* const kEnvironmentOnly[] = {"payment.stripe.secret_key", "payment.stripe.webhook_secret", "auth.signing_key"};
+    for (std::string_view k : kEnvironmentOnly) {
         const json::value* v = &doc;
-        for (const char* part : k) v = v && v->is_object() ? v->get_object().if_contains(part) : nullptr;
+        for (std::string_view rest = k; v && !rest.empty();) {
+            auto part = rest.substr(0, rest.find('.'));
+            v = v->is_object() ? v->get_object().if_contains(part) : nullptr;
+            rest = part.size() < rest.size() ? rest.substr(part.size() + 1) : std::string_view{};
+        }
         if (v && !(v->is_string() && v->get_string().empty()))
-            throw std::runtime_error(fmt::format("{}: {}.{}.{} is a secret and is read from the environment only ({})", path, k[0], k[1], k[2],
-                                                 env_name(fmt::format("{}.{}.{}", k[0], k[1], k[2]))));
+            throw std::runtime_error(fmt::format("{}: {} is a secret and is read from the environment only ({})", path, k, env_name(k)));
     }
     overlay(doc, path);
 }
