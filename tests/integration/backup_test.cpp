@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "app/backup.hpp"
@@ -334,7 +336,11 @@ TEST_CASE("the shop binary backs up and restores: exit codes, messages, a restor
     TempDir work(false);
     auto data = work.path() / "data", target = work.path() / "backup", restored = work.path() / "restored";
     auto run = [&](const std::string& args, std::string& out) {
-        std::string cmd = std::string(SHOP_BINARY) + " " + args + " 2>&1";
+        // Inherited SHOP_* variables are configuration (an unknown one stops the start): none of them.
+        std::string cmd = "env";
+        for (char** e = environ; *e; ++e)
+            if (std::string_view v(*e); v.starts_with("SHOP_")) cmd += " -u " + std::string(v.substr(0, v.find('=')));
+        cmd += " SHOP_LOG_LEVEL=warn " + std::string(SHOP_BINARY) + " " + args + " 2>&1";
         FILE* p = popen(cmd.c_str(), "r");
         REQUIRE(p != nullptr);
         char buf[4096];
