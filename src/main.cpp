@@ -1,4 +1,4 @@
-// shop: serve | migrate | seed | backup | migrate-data | config | health | openapi (Boost.Program_options)
+// shop: serve | migrate | seed | backup | restore | keygen | migrate-data | config | health | openapi (Boost.Program_options)
 #include <csignal>
 #include <filesystem>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "app/backup.hpp"
 #include "app/migrate_data.hpp"
 #include "platform/db.hpp"
 #include "platform/log.hpp"
@@ -172,10 +173,16 @@ int seed(const po::variables_map& vm) {
 
 int backup(const po::variables_map& vm) {
     if (!vm.count("target")) throw UsageError("backup", "backup needs a target directory");
-    auto target = vm["target"].as<std::string>();
-    shop::app::App app(build_config(vm), shop::LogFormat::text);
-    app.database().backup_to(target);
-    std::cout << "backup written to " << target << "\n";
+    return shop::app::backup_command(build_config(vm), vm["target"].as<std::string>(), {.with_keys = !vm.count("without-keys")});
+}
+
+int restore(const po::variables_map& vm) {
+    if (!vm.count("source")) throw UsageError("restore", "restore needs the backup directory");
+    return shop::app::restore_command(build_config(vm), vm["source"].as<std::string>());
+}
+
+int keygen(const po::variables_map&) {
+    std::cout << shop::app::new_signing_key_set();
     return 0;
 }
 
@@ -294,13 +301,26 @@ const Command kCommands[] = {
          data_dir_option(d);
          config_option(d);
      }},
-    {"backup", "DIR [options]", "consistent online copy of every database file into DIR", backup,
+    {"backup", "DIR [--without-keys] [options]",
+     "consistent online copy of the data directory (databases, mail, media, signing keys) into an empty DIR, "
+     "files 0600, with a checksummed manifest",
+     backup,
      [](po::options_description& d) {
-         d.add_options()("target", po::value<std::string>()->value_name("DIR"), "the directory to write the backup to");
+         d.add_options()("target", po::value<std::string>()->value_name("DIR"), "the directory to write the backup to")(
+             "without-keys", "leave the token signing key file out of the backup");
          data_dir_option(d);
          config_option(d);
      },
      "target"},
+    {"restore", "DIR [options]", "verify the backup in DIR against its manifest and copy it into an empty data directory", restore,
+     [](po::options_description& d) {
+         d.add_options()("source", po::value<std::string>()->value_name("DIR"), "the backup directory");
+         data_dir_option(d);
+         config_option(d);
+     },
+     "source"},
+    {"keygen", "", "print a new token signing key (a JWK Set for auth.signing_keys_file or SHOP_AUTH_SIGNING_KEY)", keygen,
+     [](po::options_description&) {}},
     {"migrate-data", "--from sqlite:DIR --to postgresql://USER:PASS@HOST:PORT/DB [options]",
      "copy a stopped SQLite install into an empty PostgreSQL database", migrate_data,
      [](po::options_description& d) {

@@ -57,13 +57,22 @@ wait "$pid" || fail "serve did not exit cleanly on SIGTERM"
 pid=""
 out=$("$shop" health --url "http://127.0.0.1:$port/readyz" 2>&1) && fail "shop health passed with no server"
 grep -q "127.0.0.1:$port/readyz" <<<"$out" || fail "shop health does not name the address it asked: $out"
+[ "$(stat -c %a "$dir/data/signing-keys.json")" = 600 ] || fail "the signing key file made on the first start is not 0600"
+out=$(SHOP_LOG_LEVEL=warn "$shop" backup "$dir/backup" --data-dir "$dir/data" 2>&1) || fail "backup: $out"
+[ -s "$dir/backup/manifest.json" ] || fail "backup wrote no manifest"
+[ "$(stat -c %a "$dir/backup/manifest.json")" = 600 ] || fail "the manifest is not 0600"
 if [ -n "$db" ]; then
-    out=$("$shop" backup "$dir/backup" --data-dir "$dir/data" 2>&1) && fail "backup of a PostgreSQL database should point to pg_dump"
-    grep -q "pg_dump" <<<"$out" || fail "backup refusal does not name pg_dump: $out"
+    # The files are copied; the database is pg_dump's, and the backup says so.
+    grep -q "pg_dump" <<<"$out" || fail "a backup on PostgreSQL does not point to pg_dump: $out"
+    [ -e "$dir/backup/catalog.db" ] && fail "a backup on PostgreSQL holds a SQLite file"
 else
-    "$shop" backup "$dir/backup" --data-dir "$dir/data" >/dev/null || fail "backup"
     [ -s "$dir/backup/catalog.db" ] || fail "backup missing catalog.db"
+    out=$(SHOP_LOG_LEVEL=warn "$shop" restore "$dir/backup" --data-dir "$dir/restored" 2>&1) || fail "restore: $out"
+    "$shop" migrate --dry-run --data-dir "$dir/restored" | grep -q "pending migrations: 0" || fail "the restored data is not migrated"
 fi
+out=$("$shop" backup "$dir/backup" --data-dir "$dir/data" 2>&1) && fail "backup into a non-empty directory accepted"
+grep -q "is not empty" <<<"$out" || fail "the refusal does not say the target is not empty: $out"
+"$shop" keygen | grep -q '"kty":"OKP"' || fail "keygen prints no Ed25519 JWK"
 if [ -n "$db" ]; then
     # A SQLite install moved into a second, empty PostgreSQL database.
     SHOP_DB_URL= SHOP_LOG_LEVEL=warn "$shop" seed --data-dir "$dir/lite" | grep -q "seeded products: 8" || fail "seed the SQLite install"

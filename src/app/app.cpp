@@ -54,6 +54,8 @@ private:
 };
 }  // namespace
 
+std::string new_signing_key_set() { return identity::new_signing_key_set(); }
+
 struct App::Impl {
     Config config;
     Logger log;

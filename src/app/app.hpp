@@ -77,5 +77,8 @@ std::vector<db::MigrationSet> migration_sets();
 /// found without building the app, creating the data directory or changing anything.
 std::vector<db::MigrationName> pending_migrations(const Config& config);
 
+/// A JWK Set of one new Ed25519 token signing key, private part included (`shop keygen`).
+std::string new_signing_key_set();
+
 }  // namespace app
 }  // namespace shop

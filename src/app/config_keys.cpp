@@ -51,6 +51,8 @@ constexpr ConfigKey kKeys[] = {
     {.key = "auth.issuer", .type = T::string, .description = "the iss of access tokens"},
     {.key = "auth.audience", .type = T::string, .description = "the aud of access tokens (RFC 9068)"},
     {.key = "auth.session_check_ms", .type = T::duration, .description = "how long a checked session is trusted before it is read again", .min = 0, .max = 3'600'000},
+    {.key = "auth.signing_keys_file", .type = T::string, .description = "path of a JWK Set file of Ed25519 keys (0600): the first signs, all verify; empty = <data_dir>/signing-keys.json", .optional = true},
+    {.key = "auth.signing_key", .type = T::string, .description = "the same JWK Set (or one JWK) as text", .optional = true, .secret = true, .env_only = true},
     {.key = "auth.password_cost", .type = T::enumeration, .description = "argon2id cost preset (minimum: tests only)", .choices = "interactive|moderate|sensitive|minimum"},
     {.key = "auth.argon2id.ops_limit", .type = T::integer, .description = "argon2id passes; 0 = the preset's", .min = 0, .max = 1000},
     {.key = "auth.argon2id.mem_limit_kib", .type = T::integer, .description = "argon2id memory in KiB, at least 8; 0 = the preset's", .min = 0, .max = 4LL * 1024 * 1024},

@@ -37,8 +37,10 @@ base=$((20000 + RANDOM % 20000))
 lb=$base a=$((base + 1)) b=$((base + 2))
 admin_email=admin@deploy.test admin_password=deploy-password-123
 
+# Instances sharing a database share the token signing keys (the README's deployment does it so).
+signing_key="$("$shop" keygen)"
 start_instance() {  # name port -> pid in $started
-    SHOP_DB_URL="$url" SHOP_PORT="$2" SHOP_DATA_DIR="$work/$1" SHOP_LOG_LEVEL=warn SHOP_HTTP_ACCESS_LOG=false \
+    SHOP_AUTH_SIGNING_KEY="$signing_key" SHOP_DB_URL="$url" SHOP_PORT="$2" SHOP_DATA_DIR="$work/$1" SHOP_LOG_LEVEL=warn SHOP_HTTP_ACCESS_LOG=false \
     SHOP_HTTP_TRUSTED_PROXIES=127.0.0.1 SHOP_ADMIN_EMAIL="$admin_email" SHOP_ADMIN_PASSWORD="$admin_password" \
         "$shop" serve --no-seed >>"$work/$1.log" 2>&1 &
     started=$!

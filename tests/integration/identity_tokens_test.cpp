@@ -54,13 +54,8 @@ Run verify_with_jose(std::uint16_t port, const std::string& token, const std::st
 /// A token signed with the server's own active key, with any header and claims: only what the
 /// server checks beyond the signature can refuse it.
 std::string forge(TestShop& shop, json::object header, const json::object& claims) {
-    auto key = shop.app().database().read([](db::Reader& r) {
-        return r.one("SELECT kid, secret_key FROM identity.signing_keys WHERE active = 1");
-    });
-    REQUIRE(key);
-    std::string sk;
-    REQUIRE(crypto::base64url_decode(key->str(1), sk));
-    header["kid"] = key->str(0);
+    auto [kid, sk] = shop.signing_key();
+    header["kid"] = kid;
     std::string input = crypto::base64url_encode(json::serialize(header)) + "." + crypto::base64url_encode(json::serialize(claims));
     unsigned char sig[crypto_sign_BYTES];
     crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(input.data()), input.size(),

@@ -2,7 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "platform/crypto.hpp"
 #include "platform/db.hpp"
+#include <sodium.h>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
@@ -62,6 +66,22 @@ namespace {
 
 std::map<std::string, std::string> with_db(std::map<std::string, std::string> overrides, const TempDir& dir) {
     if (!dir.db_url().empty() && !overrides.count("db.url")) overrides["db.url"] = dir.db_url();
+    // Instances sharing a PostgreSQL database must share their signing keys (the peer has a data
+    // directory of its own): a key file beside the first instance's data, as an operator would.
+    if (!dir.db_url().empty() && !overrides.count("auth.signing_keys_file") && !overrides.count("auth.signing_key")) {
+        auto file = dir.path() / "shared-signing-keys.json";
+        if (!std::filesystem::exists(file)) {
+            if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+            unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+            crypto_sign_keypair(pk, sk);
+            json::object jwk{{"kty", "OKP"}, {"crv", "Ed25519"}, {"kid", "test-" + crypto::random_token(6)},
+                             {"d", crypto::base64url_encode(std::string_view(reinterpret_cast<char*>(sk), crypto_sign_SEEDBYTES))}};
+            std::ofstream(file) << json::serialize(json::object{{"keys", json::array{jwk}}});
+            std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                         std::filesystem::perm_options::replace);
+        }
+        overrides["auth.signing_keys_file"] = file.string();
+    }
     return overrides;
 }
 
@@ -75,7 +95,8 @@ TestShop::TestShop(const std::map<std::string, std::string>& overrides, bool see
     app_->start();
 }
 
-TestShop::TestShop(const TempDir& dir) : dir_(dir.path()), overrides_(with_db({}, dir)) {
+TestShop::TestShop(const TempDir& dir, const std::map<std::string, std::string>& overrides)
+    : dir_(dir.path()), overrides_(with_db(overrides, dir)) {
     app_ = std::make_unique<app::App>(test_config(dir_, overrides_));
     app_->migrate();
     app_->start();
@@ -130,6 +151,24 @@ HttpClient TestShop::vendor(const std::string& email, std::string* user_id) {
     c.set_header("Authorization", "Bearer " + r.str("access_token"));
     if (user_id) *user_id = id;
     return c;
+}
+
+std::filesystem::path TestShop::signing_keys_file() const {
+    auto configured = app_->config().get_string("auth.signing_keys_file");
+    return configured.empty() ? dir_ / "signing-keys.json" : std::filesystem::path(configured);
+}
+
+std::pair<std::string, std::string> TestShop::signing_key() const {
+    std::ifstream in(signing_keys_file());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto first = json::parse(text.str()).at("keys").at(0).as_object();
+    std::string seed;
+    if (!crypto::base64url_decode(first.at("d").as_string(), seed) || seed.size() != crypto_sign_SEEDBYTES)
+        throw std::runtime_error("the signing key file holds no 32-byte seed");
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_seed_keypair(pk, sk, reinterpret_cast<const unsigned char*>(seed.data()));
+    return {std::string(first.at("kid").as_string()), std::string(reinterpret_cast<char*>(sk), sizeof sk)};
 }
 
 std::string TestShop::product(const std::string& sku, std::int64_t amount, std::int64_t stock) {

@@ -43,7 +43,7 @@ class TestShop {
 public:
     explicit TestShop(const std::map<std::string, std::string>& overrides = {}, bool seed_demo = false);
     /// Runs on a data directory that outlives this instance (restart after a "crash").
-    explicit TestShop(const TempDir& dir);
+    explicit TestShop(const TempDir& dir, const std::map<std::string, std::string>& overrides = {});
     ~TestShop();
 
     app::App& app() { return *app_; }
@@ -63,6 +63,12 @@ public:
     /// own pools, bus and data directory, started on first use); with SQLite, which one process
     /// serves, this instance's own port.
     std::uint16_t peer_port();
+    /// The key file this instance reads its token signing keys from: the one made in the data
+    /// directory, or (PostgreSQL, where a peer instance must verify the same tokens) a file
+    /// shared with the peer.
+    std::filesystem::path signing_keys_file() const;
+    /// The signing (first) key of that file: its kid and its 64-byte libsodium secret key.
+    std::pair<std::string, std::string> signing_key() const;
     /// Creates a published product with one variant `sku` priced `amount` USD and `stock` units.
     std::string product(const std::string& sku, std::int64_t amount, std::int64_t stock);
 

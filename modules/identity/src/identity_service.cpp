@@ -14,6 +14,7 @@
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/json_input.hpp"
+#include "signing_keys.hpp"
 
 namespace shop::identity {
 namespace json = boost::json;
@@ -48,7 +49,7 @@ IdentityService::IdentityService(db::Database& db, Logger& log, const Config& co
     : session_check_ms_(config.get_int("auth.session_check_ms")), db_(db), log_(log), access_ttl_s_(config.get_int("auth.access_ttl_s")),
       refresh_ttl_s_(config.get_int("auth.refresh_ttl_s")), issuer_(config.get_string("auth.issuer")),
       audience_(config.get_string("auth.audience")), public_url_(config.get_string("public_url")),
-      known_device_ttl_s_(config.get_int("auth.known_device_ttl_s")),
+      config_(config), known_device_ttl_s_(config.get_int("auth.known_device_ttl_s")),
       throttle_(domain::ThrottlePolicy{static_cast<int>(config.get_int("auth.login_throttle.free_failures")),
                                        config.get_int("auth.login_throttle.max_delay_s"), config.get_int("auth.login_throttle.reset_after_s"),
                                        static_cast<int>(config.get_int("auth.login_throttle.address_failures")),
@@ -88,58 +89,17 @@ IdentityService::IdentityService(db::Database& db, Logger& log, const Config& co
 }
 
 void IdentityService::start() {
-    Ctx ctx = Ctx::system("identity.start");
-    // Instances starting together on one database: one key is active at a time (a UNIQUE index),
-    // so the instance that loses the race to create it reads the winner's instead.
-    for (int attempt = 0;; ++attempt) {
-        try {
-            load_or_create_signing_key(ctx);
-            return;
-        } catch (const ErrorException& e) {
-            if (e.error().ec != make_error_code(errc::conflict) || attempt >= 3) throw;
-        }
-    }
-}
-
-void IdentityService::load_or_create_signing_key(const Ctx& ctx) {
-    db_.write("identity", ctx, [&](db::Tx& tx) {
-        auto stored = tx.one("SELECT kid, public_key, secret_key FROM identity.signing_keys WHERE active = 1 ORDER BY created_at DESC LIMIT 1");
-        domain::SigningKey key;
-        if (stored) {
-            key.kid = stored->str(0);
-            if (!crypto::base64url_decode(stored->str(1), key.public_key) || !crypto::base64url_decode(stored->str(2), key.secret_key))
-                throw std::runtime_error("identity.signing_keys holds a malformed key");
-        } else {
-            key = domain::generate_signing_key();
-            std::string pk64 = crypto::base64url_encode(key.public_key), sk64 = crypto::base64url_encode(key.secret_key);
-            tx.exec("INSERT INTO identity.signing_keys (kid, public_key, secret_key, active, created_at) VALUES (?, ?, ?, 1, ?)", key.kid,
-                    pk64, sk64, now_iso8601());
-            log_.info("generated a new token signing key", {{"kid", key.kid}});
-        }
-        std::unique_lock lock(keys_mu_);
-        public_keys_.clear();
-        for (auto& r : tx.query("SELECT kid, public_key FROM identity.signing_keys WHERE active = 1")) {
-            std::string raw;
-            if (crypto::base64url_decode(r.str(1), raw)) public_keys_[r.str(0)] = raw;
-        }
-        active_key_ = std::move(key);
-    });
-    keys_loaded_ms_ = now_ms();
-}
-
-bool IdentityService::reload_public_keys(const std::string& kid) const {
-    std::int64_t now = now_ms(), last = keys_loaded_ms_.load();
-    if (now - last < 1000 || !keys_loaded_ms_.compare_exchange_strong(last, now)) return false;
-    std::map<std::string, std::string> fresh;
-    db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT kid, public_key FROM identity.signing_keys WHERE active = 1")) {
-            std::string raw;
-            if (crypto::base64url_decode(row.str(1), raw)) fresh[row.str(0)] = raw;
-        }
-    });
+    auto loaded = load_signing_keys(config_, db_, log_);
     std::unique_lock lock(keys_mu_);
-    public_keys_ = std::move(fresh);
-    return public_keys_.count(kid) > 0;
+    public_keys_.clear();
+    key_order_.clear();
+    for (auto& k : loaded.keys) {
+        public_keys_[k.kid] = k.public_key;
+        key_order_.push_back(k.kid);
+    }
+    active_key_ = std::move(loaded.keys.front());
+    log_.info("token signing keys loaded", {{"source", loaded.source}, {"signing_kid", active_key_.kid},
+                                            {"verifying_keys", static_cast<std::int64_t>(key_order_.size())}});
 }
 
 std::string IdentityService::hash_password(std::string_view password) const {
@@ -165,7 +125,7 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
         pk = it->second;
         return true;
     };
-    if (!known() && !(reload_public_keys(*kid) && known())) return std::nullopt;
+    if (!known()) return std::nullopt;
     auto claims = domain::verify_jwt(token, pk, now_ms() / 1000);
     if (!claims) return std::nullopt;
     auto str = [&](std::string_view k) -> std::string {
@@ -482,7 +442,7 @@ void IdentityService::ensure_admin(std::string_view email_in, std::string_view p
 std::vector<std::pair<std::string, std::string>> IdentityService::public_keys() const {
     std::vector<std::pair<std::string, std::string>> out;
     std::shared_lock lock(keys_mu_);
-    for (auto& [kid, pk] : public_keys_) out.emplace_back(kid, crypto::base64url_encode(pk));
+    for (auto& kid : key_order_) out.emplace_back(kid, crypto::base64url_encode(public_keys_.at(kid)));
     return out;
 }
 

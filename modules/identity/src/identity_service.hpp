@@ -102,7 +102,7 @@ class IdentityService final : public IdentityApi {
 public:
     IdentityService(db::Database& db, Logger& log, const Config& config);
 
-    /// Loads (or creates) the signing key and ensures the bootstrap admin. Needs migrations done.
+    /// Loads the signing keys (signing_keys.hpp). Needs migrations done.
     void start();
 
     std::optional<Principal> verify_access_token(std::string_view token) const override;
@@ -127,8 +127,7 @@ public:
     Result<User> verify_email(const Ctx& ctx, std::string_view token);
     /// Creates the admin or resets its password and role.
     void ensure_admin(std::string_view email, std::string_view password);
-    /// {"keys": [...]} with every active public key.
-    /// The active public signing keys: kid -> the raw key, base64url (a JWK's `x`).
+    /// Every verifying key, the signing one first: kid and the raw public key, base64url (a JWK's `x`).
     std::vector<std::pair<std::string, std::string>> public_keys() const;
     /// The `iss` of access tokens (auth.issuer).
     const std::string& issuer() const noexcept { return issuer_; }
@@ -228,13 +227,11 @@ private:
     std::string dummy_hash_;  ///< what an unknown email's password is checked against
     mutable std::shared_mutex keys_mu_;
     domain::SigningKey active_key_;
-    // kid -> raw public key of every active key; reloaded when a token names a kid not yet known
-    // (another instance sharing the database made it), at most once a second.
-    mutable std::map<std::string, std::string> public_keys_;
-    mutable std::atomic<std::int64_t> keys_loaded_ms_{0};
-    /// Reads the active public keys again; returns whether `kid` is among them now.
-    bool reload_public_keys(const std::string& kid) const;
-    void load_or_create_signing_key(const Ctx& ctx);
+    // kid -> raw public key of every verifying key, and their order in the key set (JWKS lists
+    // them so); set once by start().
+    std::map<std::string, std::string> public_keys_;
+    std::vector<std::string> key_order_;
+    const Config& config_;
     std::int64_t known_device_ttl_s_;
     // Failed sign-ins: growing waits per (account, address or known device), a cap per address.
     domain::LoginThrottle throttle_;

@@ -1,7 +1,11 @@
 #include "identity/module.hpp"
 
-#include <span>
+#include <sodium.h>
 
+#include <span>
+#include <stdexcept>
+
+#include "domain/key_set.hpp"
 #include "identity_service.hpp"
 #include "platform/http.hpp"
 #include "profile_service.hpp"
@@ -40,5 +44,10 @@ private:
 }  // namespace
 
 std::unique_ptr<IdentityModule> make_module(Deps deps) { return std::make_unique<Module>(deps); }
+
+std::string new_signing_key_set() {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+    return domain::key_set_json({domain::generate_signing_key()});
+}
 
 }  // namespace shop::identity

@@ -222,7 +222,10 @@ void register_identity_routes(Router& router, IdentityService& svc, ProfileServi
 
     api::add<None, None, JwkSet>(router,
                                  {.method = Method::get, .path = "/.well-known/jwks.json", .id = "getJwks",
-                                  .summary = "Public keys of the access-token signer", .tag = "identity"},
+                                  .summary = "Public keys of the access-token signer",
+                                  .description = "Every key that verifies access tokens, with its `kid`, the signing key first: "
+                                                 "after a rotation the previous keys stay listed until the operator removes them.",
+                                  .tag = "identity"},
                                  [&svc](Request&, None&, None&) {
                                      JwkSet set;
                                      for (auto& [kid, x] : svc.public_keys()) set.keys.push_back({"OKP", "Ed25519", "sig", "EdDSA", kid, x});

@@ -1,6 +1,7 @@
 #pragma once
 // Included only by src/app (the composition root).
 #include <memory>
+#include <string>
 
 #include "identity/api.hpp"
 #include "platform/config.hpp"
@@ -31,5 +32,9 @@ std::unique_ptr<IdentityModule> make_module(Deps deps);
 /// The module's migrations (migrations/identity/*.sql, embedded at build time): what `shop migrate
 /// --dry-run` lists without building the module.
 std::span<const db::Migration> embedded_migrations();
+
+/// A JWK Set of one new Ed25519 signing key, private part included, in the format of
+/// auth.signing_keys_file and SHOP_AUTH_SIGNING_KEY (`shop keygen`).
+std::string new_signing_key_set();
 
 }  // namespace shop::identity
