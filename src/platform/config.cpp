@@ -103,9 +103,10 @@ void Config::overlay_file(const std::string& path) {
     std::stringstream ss;
     ss << in.rdbuf();
     auto doc = parse_with_comments(ss.str(), path);
-    // Secrets that would grant money movement come from the environment only, never a file that
-    // ends up in backups, repositories and support tickets.
-    static const char* const kEnvironmentOnly[][3] = {{"payment", "stripe", "secret_key"}, {"payment", "stripe", "webhook_secret"}};
+    // Secrets that would grant money movement or send mail as the shop come from the environment
+    // only, never a file that ends up in backups, repositories and support tickets.
+    static const char* const kEnvironmentOnly[][3] = {
+        {"payment", "stripe", "secret_key"}, {"payment", "stripe", "webhook_secret"}, {"mail", "smtp", "password"}};
     for (auto& k : kEnvironmentOnly) {
         const json::value* v = &doc;
         for (const char* part : k) v = v && v->is_object() ? v->get_object().if_contains(part) : nullptr;

@@ -1,7 +1,9 @@
 #include "notification/module.hpp"
 
+#include "mail_sender.hpp"
 #include "notification_service.hpp"
 #include "platform/bus.hpp"
+#include "smtp_sender.hpp"
 #include "platform/http.hpp"
 
 namespace shop::notification {
@@ -11,10 +13,35 @@ void register_notification_routes(http::Router& router, NotificationService& svc
 void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url);
 
 namespace {
+
+std::unique_ptr<Sender> email_sender(const Deps& d) {
+    std::string transport = d.config.get_string("mail.transport");
+    std::string from = d.config.get_string("mail.from");
+    if (transport == "file") return std::make_unique<FileMailSender>(d.data_dir / "mail" / "outbox", d.durable_files, from);
+    if (transport == "smtp")
+        return std::make_unique<SmtpMailSender>(SmtpSettings{d.config.get_string("mail.smtp.url"), d.config.get_string("mail.smtp.username"),
+                                                             d.config.get_string("mail.smtp.password"), from,
+                                                             std::chrono::milliseconds(d.config.get_int("mail.smtp.timeout_ms"))});
+    throw std::invalid_argument("mail.transport must be file or smtp, not '" + transport + "'");
+}
+
+std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders(const Deps& d) {
+    std::map<std::string, std::unique_ptr<Sender>, std::less<>> out;
+    out.emplace("email", email_sender(d));
+    return out;
+}
+
+domain::RetryPolicy retry_policy(const Config& c) {
+    domain::RetryPolicy p{c.get_int("notification.max_attempts"), c.get_int("notification.retry_base_ms"), c.get_int("notification.retry_max_ms")};
+    if (p.max_attempts < 1 || p.base_ms < 1 || p.max_delay_ms < p.base_ms)
+        throw std::invalid_argument("notification.max_attempts and notification.retry_base_ms must be at least 1, retry_max_ms at least retry_base_ms");
+    return p;
+}
+
 class Module final : public NotificationModule {
 public:
     explicit Module(Deps d)
-        : svc_(d.db, d.log, std::make_unique<FileMailSender>(d.data_dir / "mail" / "outbox", d.durable_files), d.config.get_string("mail.from")),
+        : svc_(d.db, d.log, senders(d), retry_policy(d.config)),
           public_url_(d.config.get_string("public_url")) {
         while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
     }

@@ -5,7 +5,8 @@
 #include <mutex>
 #include <thread>
 
-#include "mail_sender.hpp"
+#include "domain/delivery.hpp"
+#include "sender.hpp"
 #include "notification/api.hpp"
 #include "platform/log.hpp"
 
@@ -18,8 +19,10 @@ namespace shop::notification {
 
 class NotificationService final : public NotificationApi {
 public:
-    NotificationService(db::Database& db, Logger& log, std::unique_ptr<MailSender> sender, std::string from)
-        : db_(db), log_(log), sender_(std::move(sender)), from_(std::move(from)) {}
+    /// `senders`: the sender of each channel ("email", ...) the module delivers through.
+    NotificationService(db::Database& db, Logger& log, std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders,
+                        domain::RetryPolicy retry)
+        : db_(db), log_(log), senders_(std::move(senders)), retry_(retry) {}
     ~NotificationService();
 
     std::vector<MessageSummary> messages(const std::string& status, const std::string& before, int limit) override;
@@ -34,20 +37,24 @@ public:
     /// Starts / stops the sender thread (stop finishes the message being sent).
     void start();
     void stop();
-    /// Sends the queued messages that are due; returns how many were sent.
+    /// Sends the queued messages that are due, each through its channel's sender, and records
+    /// each attempt; a transient failure is retried with exponential backoff (the retry policy),
+    /// a refusal fails the message at once. Returns how many were sent.
     int deliver_due();
     /// True when no queued message is due.
     bool idle();
-    /// Messages by channel and delivery status (Prometheus text).
+    /// Messages by channel and delivery status, and attempts by outcome (Prometheus text).
     void collect_metrics(std::string& out);
 
 private:
     void wake();
+    /// When the earliest queued message is due (epoch ms; a second from now when none is queued).
+    std::int64_t next_due_ms();
 
     db::Database& db_;
     Logger& log_;
-    std::unique_ptr<MailSender> sender_;
-    std::string from_;
+    std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders_;
+    domain::RetryPolicy retry_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;

@@ -62,3 +62,20 @@ TEST_CASE("a value that looks like a variable is not expanded again") {
     Vars vars{{"name", "{{total}}"}, {"total", "USD 19.99"}};
     CHECK(render("Hello {{name}}", vars) == "Hello {{total}}");
 }
+
+TEST_CASE("the HTML alternative of a text mail escapes everything and keeps its paragraphs") {
+    using shop::notification::domain::html_of_text;
+    std::string html = html_of_text("Hello <Ann> & \"Bob\",\n\n  2 x Tee\n  1 x Mug\n\n\nBye");
+    CHECK(html.find("<p style=\"white-space: pre-wrap\">Hello &lt;Ann&gt; &amp; &quot;Bob&quot;,</p>") != std::string::npos);
+    CHECK(html.find("<p style=\"white-space: pre-wrap\">  2 x Tee\n  1 x Mug</p>") != std::string::npos);
+    CHECK(html.find("<p style=\"white-space: pre-wrap\">Bye</p>") != std::string::npos);
+    CHECK(html.find("<Ann>") == std::string::npos);
+}
+
+TEST_CASE("links in a text mail become clickable, escaped, in its HTML alternative") {
+    using shop::notification::domain::html_of_text;
+    std::string html = html_of_text("Reset here:\nhttps://shop.example/reset?token=a&b=<x> then log in");
+    CHECK(html.find("<a href=\"https://shop.example/reset?token=a&amp;b=&lt;x&gt;\">https://shop.example/reset?token=a&amp;b=&lt;x&gt;</a> then log in") !=
+          std::string::npos);
+    CHECK(html_of_text("httpd is not a link").find("<a ") == std::string::npos);
+}

@@ -11,3 +11,14 @@ namespace shop::notification::domain {
 std::string render(std::string_view tmpl, const std::map<std::string, std::string, std::less<>>& vars);
 
 }  // namespace shop::notification::domain
+
+namespace shop::notification::domain {
+
+/// `s` with &, <, >, " and ' as HTML character references.
+std::string html_escape(std::string_view s);
+
+/// The HTML alternative of a plain-text mail: each paragraph (text between blank lines) a <p> that
+/// keeps its line breaks and indentation, every character escaped, http(s) links made clickable.
+std::string html_of_text(std::string_view text);
+
+}  // namespace shop::notification::domain
