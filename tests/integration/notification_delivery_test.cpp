@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -152,8 +153,8 @@ TEST_CASE("a mail server that is down is retried with backoff until it answers")
     CHECK(log.back().at("outcome").as_string() == "sent");
     CHECK(log.front().at("error").as_string().find("SMTP") != json::string::npos);
     CHECK(static_cast<std::int64_t>(log.size()) == m.at("attempts").as_int64());
-    REQUIRE(eventually([&] { return sink.messages().size() == 1; }));
-    CHECK(sink.messages().at(0).at("rcpt_tos") == json::array{"lea@example.com"});
+    REQUIRE(eventually([&] { return sink.messages().size() == 2; }));  // the welcome too
+    for (auto& mail : sink.messages()) CHECK(mail.at("rcpt_tos") == json::array{"lea@example.com"});
 }
 
 TEST_CASE("a recipient the server refuses for good fails at once, a busy one is retried") {
@@ -175,11 +176,9 @@ TEST_CASE("a recipient the server refuses for good fails at once, a busy one is 
     CHECK(busy.at("attempt_log").at(0).at("outcome").as_string() == "failed");
     CHECK(busy.at("error").as_string().find("451") != json::string::npos);
 
-    auto failed = admin.get("/api/v1/admin/notifications?status=failed");
-    REQUIRE(failed.status == 200);
-    json::value fv = failed.json();
-    REQUIRE(fv.at("data").as_array().size() == 1);
-    CHECK(fv.at("data").at(0).at("recipient").as_string() == "bounce@example.com");
+    REQUIRE(eventually([&] { return admin.get("/api/v1/admin/notifications?status=failed").json().at("data").as_array().size() == 2; }));
+    json::value all_failed = admin.get("/api/v1/admin/notifications?status=failed").json();
+    for (auto& f : all_failed.at("data").as_array()) CHECK(f.at("recipient").as_string() == "bounce@example.com");  // welcome, verification
 }
 
 TEST_CASE("only an admin sees the notifications and their attempts") {
@@ -187,4 +186,91 @@ TEST_CASE("only an admin sees the notifications and their attempts") {
     auto ann = shop.customer("ann@example.com");
     CHECK(ann.get("/api/v1/admin/notifications").status == 403);
     CHECK(shop.client().get("/api/v1/admin/notifications").status == 401);
+}
+
+TEST_CASE("notification templates: the kinds listed, a saved template validated and used for the next mail, HTML escaped") {
+    SmtpSink sink;
+    TestShop shop(smtp_config(sink.url()));
+    auto admin = shop.admin();
+    auto list = admin.get("/api/v1/admin/notification-templates");
+    REQUIRE(list.status == 200);
+    json::value lv = list.json();
+    std::set<std::string> keys;
+    for (auto& t : lv.at("data").as_array()) keys.insert(std::string(t.at("key").as_string()));
+    for (auto key : {"welcome", "email_verification", "password_reset", "order_placed", "order_confirmation", "order_shipped", "order_delivered",
+                     "order_cancelled", "order_refunded", "low_stock"})
+        CHECK_MESSAGE(keys.count(key) == 1, key);
+    CHECK(admin.get("/api/v1/admin/notification-templates/no_such_kind").status == 404);
+    auto welcome = admin.get("/api/v1/admin/notification-templates/welcome");
+    REQUIRE(welcome.status == 200);
+    CHECK(welcome.json().at("event").as_string() == "identity.user_registered.v1");
+    CHECK(welcome.json().at("templates").at(0).at("customized").as_bool() == false);
+
+    json::object bad{{"key", "welcome"}, {"channel", "email"}, {"locale", "en"}, {"subject", "Hi {{name}}"}, {"body", "Hello {{nmae}}"}};
+    auto refused = admin.post("/api/v1/admin/notification-templates", bad);
+    REQUIRE(refused.status == 422);
+    CHECK(first_field(refused) == "body");
+    CHECK(refused.body.find("nmae") != std::string::npos);
+    bad["body"] = "{{#lines}}open";
+    CHECK(admin.post("/api/v1/admin/notification-templates", bad).status == 422);
+    bad["key"] = "no_such_kind";
+    bad["body"] = "Hello";
+    auto unknown_key = admin.post("/api/v1/admin/notification-templates", bad);
+    CHECK(unknown_key.status == 422);
+    CHECK(first_field(unknown_key) == "key");
+
+    json::object mine{{"key", "welcome"},
+                      {"channel", "email"},
+                      {"locale", "en"},
+                      {"subject", "Wilkommen, {{name}}"},
+                      {"body", "Hi {{name}}, welcome to {{shop_name}}."},
+                      {"html", "<h1>Hi {{name}}</h1>"}};
+    auto created = admin.post("/api/v1/admin/notification-templates", mine);
+    REQUIRE_MESSAGE(created.status == 201, created.body);
+    CHECK(created.json().at("templates").at(0).at("customized").as_bool());
+    CHECK(admin.post("/api/v1/admin/notification-templates", mine).status == 409);
+    mine.erase("key");
+    mine["subject"] = "Willkommen, {{name}}";
+    auto put = admin.put("/api/v1/admin/notification-templates/welcome", mine);
+    REQUIRE_MESSAGE(put.status == 200, put.body);
+    CHECK(put.json().at("templates").at(0).at("subject").as_string() == "Willkommen, {{name}}");
+    CHECK(admin.put("/api/v1/admin/notification-templates/no_such_kind", mine).status == 404);
+    CHECK(shop.customer("zed@example.com").get("/api/v1/admin/notification-templates").status == 403);
+
+    auto reg = shop.client().post("/api/v1/auth/register",
+                                  json::object{{"email", "amp@example.com"}, {"password", "a-long-enough-passphrase"}, {"name", "Ann & <Bob>"}});
+    REQUIRE(reg.status == 201);
+    json::object mail;
+    REQUIRE(eventually([&] {
+        for (auto& m : sink.messages())
+            if (m.at("rcpt_tos") == json::array{"amp@example.com"} && m.at("headers").at("Subject").as_string().starts_with("Willkommen")) mail = m;
+        return !mail.empty();
+    }));
+    CHECK(mail.at("headers").at("Subject").as_string() == "Willkommen, Ann & <Bob>");
+    CHECK(mail.at("parts").at(0).at("content").as_string().starts_with("Hi Ann & <Bob>, welcome to"));
+    CHECK(mail.at("parts").at(1).at("content").as_string() == "<h1>Hi Ann &amp; &lt;Bob&gt;</h1>");
+}
+
+TEST_CASE("a template preview renders with sample data, loops included, and validates what it is given") {
+    TestShop shop;
+    auto admin = shop.admin();
+    auto preview = admin.post("/api/v1/admin/notification-templates/order_confirmation/preview", json::object{});
+    REQUIRE_MESSAGE(preview.status == 200, preview.body);
+    std::string text(preview.json().at("text").as_string());
+    auto first = text.find("2 x Organic cotton tee (TEE-M)");
+    REQUIRE(first != std::string::npos);
+    CHECK(text.find("2 x Organic cotton tee (TEE-M)", first + 1) != std::string::npos);  // two sample lines
+    CHECK(preview.json().at("subject").as_string() == "Your order #1042 is confirmed");
+    CHECK(preview.json().at("html").as_string().find("<p style=") != json::string::npos);
+    auto given = admin.post("/api/v1/admin/notification-templates/order_confirmation/preview",
+                            json::object{{"body", "{{#lines}}[{{title}}]{{/lines}}"}, {"html", "<b>{{total}}</b>"}});
+    REQUIRE(given.status == 200);
+    CHECK(given.json().at("text").as_string() == "[Organic cotton tee][Organic cotton tee]");
+    CHECK(given.json().at("html").as_string() == "<b>USD 44.98</b>");
+    auto wrong = admin.post("/api/v1/admin/notification-templates/order_confirmation/preview", json::object{{"html", "{{price}}"}});
+    CHECK(wrong.status == 422);
+    CHECK(first_field(wrong) == "html");
+    CHECK(admin.post("/api/v1/admin/notification-templates/nope/preview", json::object{}).status == 404);
+    // The preview changed nothing.
+    CHECK(admin.get("/api/v1/admin/notification-templates/order_confirmation").json().at("templates").at(0).at("customized").as_bool() == false);
 }

@@ -3,6 +3,7 @@
 #include "mail_sender.hpp"
 #include "notification_service.hpp"
 #include "platform/bus.hpp"
+#include "platform/email.hpp"
 #include "smtp_sender.hpp"
 #include "platform/http.hpp"
 
@@ -10,7 +11,8 @@ namespace shop::notification {
 
 std::span<const db::Migration> embedded_migrations();
 void register_notification_routes(http::Router& router, NotificationService& svc);
-void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url);
+void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url,
+                                     std::vector<std::string> admin_recipients);
 
 namespace {
 
@@ -38,17 +40,29 @@ domain::RetryPolicy retry_policy(const Config& c) {
     return p;
 }
 
+std::vector<std::string> admin_recipients(const Config& c) {
+    auto to = c.get_strings("notification.admin_recipients");
+    if (to.empty() && !c.get_string("admin.email").empty()) to.push_back(c.get_string("admin.email"));
+    for (auto& a : to) {
+        auto normal = normalize_email(a);
+        if (!normal) throw std::invalid_argument("notification.admin_recipients: '" + a + "' is not an email address");
+        a = *normal;
+    }
+    return to;
+}
+
 class Module final : public NotificationModule {
 public:
     explicit Module(Deps d)
         : svc_(d.db, d.log, senders(d), retry_policy(d.config)),
-          public_url_(d.config.get_string("public_url")) {
+          public_url_(d.config.get_string("public_url")),
+          admin_recipients_(admin_recipients(d.config)) {
         while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
     }
     std::string_view name() const noexcept override { return "notification"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_notification_routes(r, svc_); }
-    void subscribe(bus::Bus& b) override { subscribe_notification_handlers(b, svc_, "shop", public_url_); }
+    void subscribe(bus::Bus& b) override { subscribe_notification_handlers(b, svc_, "shop", public_url_, admin_recipients_); }
     void start() override { svc_.start(); }
     void stop() override { svc_.stop(); }
     bool idle() override { return svc_.idle(); }
@@ -58,6 +72,7 @@ public:
 private:
     NotificationService svc_;
     std::string public_url_;
+    std::vector<std::string> admin_recipients_;
 };
 }  // namespace
 

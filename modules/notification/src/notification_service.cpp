@@ -35,18 +35,117 @@ std::vector<MessageSummary> NotificationService::messages(const std::string& sta
     return out;
 }
 
+namespace {
+
+// The template in force for (kind, channel, locale): the admin's for the locale, else the admin's
+// in English, else the built-in one.
+template <class Sql>
+TemplateInput template_in_force(Sql& q, const domain::Kind& k, const std::string& channel, const std::string& locale) {
+    for (const std::string& l : {locale, std::string("en")}) {
+        auto row = q.one("SELECT subject, body, html FROM notification.templates WHERE key = ? AND channel = ? AND locale = ?", k.key, channel, l);
+        if (row) return {channel, l, row->str(0), row->str(1), row->str(2)};
+    }
+    for (auto& b : k.builtin)
+        if (b.channel == channel) return {channel, b.locale, b.subject, b.body, ""};
+    throw std::runtime_error("no " + channel + " template for '" + k.key + "'");
+}
+
+Rendered render_with(const TemplateInput& t, const domain::Values& values) {
+    Rendered r{domain::render(t.subject, values, domain::Escape::none), domain::render(t.body, values, domain::Escape::none), ""};
+    // Line breaks in a value cannot make the subject a second header line.
+    for (auto& c : r.subject)
+        if (c == '\r' || c == '\n') c = ' ';
+    r.html = t.html.empty() ? domain::html_of_text(r.text) : domain::render(t.html, values, domain::Escape::html);
+    return r;
+}
+
+}  // namespace
+
 void NotificationService::send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
-                                         std::map<std::string, std::string, std::less<>> vars) {
+                                         const domain::Values& values, const std::string& locale) {
     if (tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ? AND template_key = ?", event_id, key)) return;
-    auto tpl = tx.one("SELECT subject, body FROM notification.templates WHERE key = ? AND channel = 'email' AND locale = 'en'", key);
-    if (!tpl) throw std::runtime_error("no email template '" + key + "'");
+    const domain::Kind* kind = domain::find_kind(key);
+    if (!kind) throw std::runtime_error("no notification kind '" + key + "'");
+    Rendered r = render_with(template_in_force(tx, *kind, "email", locale), values);
     std::string id = new_id("msg");
-    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, status, created_at) "
-            "VALUES (?, ?, ?, 'email', ?, ?, ?, 'queued', ?)",
-            id, event_id, key, to, domain::render(tpl->str(0), vars), domain::render(tpl->str(1), vars), now_iso8601());
+    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, html, status, created_at) "
+            "VALUES (?, ?, ?, 'email', ?, ?, ?, ?, 'queued', ?)",
+            id, event_id, key, to, r.subject, r.text, r.html, now_iso8601());
     // Delivered by the sender once this transaction commits (never if it rolls back).
     tx.after_commit([this] { wake(); });
     log_.debug("mail queued", {{"template", key}, {"message_id", id}, {"correlation_id", tx.ctx().correlation_id}});
+}
+
+namespace {
+TemplateView view_of(db::Sql& r, const domain::Kind& k) {
+    TemplateView v{&k, {}};
+    std::set<std::pair<std::string, std::string>> saved;
+    for (auto& row : r.query("SELECT channel, locale, subject, body, html, updated_at FROM notification.templates WHERE key = ? ORDER BY channel, locale",
+                             k.key)) {
+        v.variants.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), true, row.str(5)});
+        saved.insert({row.str(0), row.str(1)});
+    }
+    for (auto& b : k.builtin)
+        if (!saved.count({b.channel, b.locale})) v.variants.push_back({b.channel, b.locale, b.subject, b.body, "", false, ""});
+    return v;
+}
+}  // namespace
+
+std::vector<TemplateView> NotificationService::templates() {
+    return db_.read([](db::Reader& r) {
+        std::vector<TemplateView> out;
+        for (auto& k : domain::kinds()) out.push_back(view_of(r, k));
+        return out;
+    });
+}
+
+Result<TemplateView> NotificationService::template_of(const std::string& key) {
+    const domain::Kind* k = domain::find_kind(key);
+    if (!k) return not_found("no notification template '" + key + "'");
+    return db_.read([&](db::Reader& r) { return view_of(r, *k); });
+}
+
+namespace {
+std::vector<FieldError> template_errors(const domain::Kind& k, const TemplateInput& in) {
+    std::vector<FieldError> errors;
+    if (in.subject.find_first_of("\r\n") != std::string::npos) errors.push_back({"subject", "must be one line"});
+    for (auto [field, text] : {std::pair{"subject", &in.subject}, std::pair{"body", &in.body}, std::pair{"html", &in.html}})
+        if (auto why = domain::template_problem(*text, k.schema)) errors.push_back({field, *why});
+    return errors;
+}
+}  // namespace
+
+Result<TemplateView> NotificationService::save_template(const Ctx& ctx, const std::string& key, const TemplateInput& in, bool create,
+                                                        const std::function<void(db::Tx&, const TemplateView&)>& record_reply) {
+    const domain::Kind* k = domain::find_kind(key);
+    if (!k) return create ? validation("key", "no notification kind '" + key + "'") : not_found("no notification template '" + key + "'");
+    if (auto errors = template_errors(*k, in); !errors.empty()) return Error(errc::validation_failed, "the template cannot be used", errors);
+    return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<TemplateView> {
+        bool exists = tx.count("SELECT COUNT(*) FROM notification.templates WHERE key = ? AND channel = ? AND locale = ?", key, in.channel, in.locale);
+        if (create && exists)
+            return Error(errc::conflict, "a " + in.channel + " template of '" + key + "' in locale " + in.locale + " exists: PUT changes it",
+                         {{"locale", "has a template already"}});
+        if (exists)
+            tx.exec("UPDATE notification.templates SET subject = ?, body = ?, html = ?, updated_at = ? WHERE key = ? AND channel = ? AND locale = ?",
+                    in.subject, in.body, in.html, now_iso8601(), key, in.channel, in.locale);
+        else
+            tx.exec("INSERT INTO notification.templates (key, channel, locale, subject, body, html, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", key,
+                    in.channel, in.locale, in.subject, in.body, in.html, now_iso8601());
+        TemplateView v = view_of(tx, *k);
+        record_reply(tx, v);  // in the same transaction: an Idempotency-Key retry is answered from it
+        return v;
+    });
+}
+
+Result<Rendered> NotificationService::preview(const std::string& key, const TemplateInput& in) {
+    const domain::Kind* k = domain::find_kind(key);
+    if (!k) return not_found("no notification template '" + key + "'");
+    TemplateInput t = db_.read([&](db::Reader& r) { return template_in_force(r, *k, in.channel, in.locale); });
+    if (!in.subject.empty()) t.subject = in.subject;
+    if (!in.body.empty()) t.body = in.body;
+    if (!in.html.empty()) t.html = in.html;
+    if (auto errors = template_errors(*k, t); !errors.empty()) return Error(errc::validation_failed, "the template cannot be used", errors);
+    return render_with(t, domain::sample_values(k->schema, k->samples, 2));
 }
 
 void NotificationService::wake() {
@@ -97,15 +196,15 @@ void NotificationService::stop() {
 
 int NotificationService::deliver_due() {
     struct Due {
-        std::string id, event_id, key, channel, to, subject, body;
+        std::string id, event_id, key, channel, to, subject, body, html;
         std::int64_t attempts;
     };
     std::vector<Due> due;
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT id, event_id, template_key, channel, recipient, subject, body, attempts FROM notification.messages "
+        for (auto& row : r.query("SELECT id, event_id, template_key, channel, recipient, subject, body, attempts, html FROM notification.messages "
                                  "WHERE status = 'queued' AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
                                  now_ms(), kBatch))
-            due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.str(6), row.i64(7)});
+            due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.str(6), row.str(8), row.i64(7)});
     });
     struct Outcome {
         const Due* due;
@@ -133,7 +232,7 @@ int NotificationService::deliver_due() {
         m.recipient = d.to;
         m.subject = d.subject;
         m.text = d.body;
-        m.html = domain::html_of_text(d.body);
+        m.html = d.html.empty() ? domain::html_of_text(d.body) : d.html;  // (queued before HTML was stored)
         try {
             o.location = sender->second->send(m);
             used.insert(sender->second.get());

@@ -1,30 +1,89 @@
 #include "domain/templates.hpp"
 
+#include <kainjow/mustache.hpp>
+
+#include <set>
+
 namespace shop::notification::domain {
 
-std::string render(std::string_view t, const std::map<std::string, std::string, std::less<>>& vars) {
-    std::string out;
-    out.reserve(t.size() + 256);
-    std::size_t i = 0;
-    while (i < t.size()) {
-        auto open = t.find("{{", i);
-        if (open == std::string_view::npos) break;
-        auto close = t.find("}}", open + 2);
-        if (close == std::string_view::npos) break;
-        out.append(t.substr(i, open - i));
-        auto name = t.substr(open + 2, close - open - 2);
-        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-        if (auto it = vars.find(name); it != vars.end()) out.append(it->second);
-        i = close + 2;
+namespace mustache = kainjow::mustache;
+
+namespace {
+
+mustache::data data_of(const Values& v) {
+    mustache::data d;
+    for (auto& [k, value] : v.vars) d.set(k, value);
+    for (auto& [k, items] : v.lists) {
+        mustache::data list{mustache::data::type::list};
+        for (auto& item : items) {
+            mustache::data o;
+            for (auto& [f, value] : item) o.set(f, value);
+            list.push_back(o);
+        }
+        d.set(k, list);
     }
-    out.append(t.substr(i));
-    return out;
+    return d;
 }
 
-}  // namespace shop::notification::domain
+// A rendering context that notes every name it could not resolve, and every partial asked for.
+class RecordingContext : public mustache::context<std::string> {
+public:
+    explicit RecordingContext(const mustache::data* d) : mustache::context<std::string>(d) {}
+    const mustache::data* get(const std::string& name) const override {
+        auto* found = mustache::context<std::string>::get(name);
+        if (!found) missing.insert(name);
+        return found;
+    }
+    const mustache::data* get_partial(const std::string& name) const override {
+        partials.insert(name);
+        return nullptr;
+    }
+    mutable std::set<std::string> missing, partials;
+};
 
-namespace shop::notification::domain {
+}  // namespace
+
+std::string render(std::string_view tmpl, const Values& values, Escape escape) {
+    mustache::mustache m{std::string(tmpl)};
+    if (!m.is_valid()) return "";
+    if (escape == Escape::none) m.set_custom_escape([](const std::string& s) { return s; });
+    return m.render(data_of(values));
+}
+
+std::optional<std::string> template_problem(std::string_view tmpl, const Schema& schema) {
+    mustache::mustache m{std::string(tmpl)};
+    if (!m.is_valid()) return m.error_message();
+    std::map<std::string, std::string, std::less<>> none;
+    // Once with one record in every list (section bodies render), once with none (inverted
+    // sections render): every tag is looked up in one of the two.
+    for (std::size_t items : {1, 0}) {
+        mustache::data d = data_of(sample_values(schema, none, items));
+        RecordingContext ctx(&d);
+        m.render(ctx);
+        if (!ctx.partials.empty()) return "partials are not supported ('" + *ctx.partials.begin() + "')";
+        if (!ctx.missing.empty()) return "unknown variable '" + *ctx.missing.begin() + "'";
+    }
+    return std::nullopt;
+}
+
+Values sample_values(const Schema& schema, const std::map<std::string, std::string, std::less<>>& samples, std::size_t sample_items) {
+    auto sample = [&](const std::string& name) {
+        auto it = samples.find(name);
+        return it != samples.end() ? it->second : "[" + name + "]";
+    };
+    Values v;
+    for (auto& name : schema.vars) v.vars[name] = sample(name);
+    for (auto& [list, fields] : schema.lists) {
+        auto& items = v.lists[list];
+        for (std::size_t i = 0; i < sample_items; ++i) {
+            std::map<std::string, std::string, std::less<>> item;
+            for (auto& f : fields) item[f] = sample(list + "." + f);
+            items.push_back(std::move(item));
+        }
+    }
+    return v;
+}
+
 
 std::string html_escape(std::string_view s) {
     std::string out;
