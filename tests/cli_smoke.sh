@@ -40,6 +40,12 @@ grep -q "SHOP_PAYMENT_STRIPE_SECRET_KEY" <<<"$out" || fail "the refusal does not
 grep -q "sk_test_in_a_file" <<<"$out" && fail "the refusal shows the secret: $out"
 out=$(SHOP_PAYMENT_STRIPE_SECRET_KEY=sk_test_from_env "$shop" config)
 grep -q "sk_test_from_env" <<<"$out" && fail "shop config shows the Stripe secret key"
+printf '{ "mail": { "smtp": { "password": "smtp-pass-in-a-file" } } }' > "$dir/smtp.json"
+out=$("$shop" migrate --config "$dir/smtp.json" --data-dir "$dir" 2>&1) && fail "an SMTP password in a config file was accepted"
+grep -q "SHOP_MAIL_SMTP_PASSWORD" <<<"$out" || fail "the refusal does not name SHOP_MAIL_SMTP_PASSWORD: $out"
+grep -q "smtp-pass-in-a-file" <<<"$out" && fail "the refusal shows the SMTP password: $out"
+out=$(SHOP_MAIL_SMTP_PASSWORD=smtp-pass-from-env "$shop" config)
+grep -q "smtp-pass-from-env" <<<"$out" && fail "shop config shows the SMTP password"
 
 "$shop" migrate --data-dir "$dir/data" | grep -q "applied migrations" || fail "migrate"
 "$shop" migrate --dry-run --data-dir "$dir/data" | grep -q "pending migrations: 0" || fail "migrate twice"

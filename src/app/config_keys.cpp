@@ -92,6 +92,15 @@ constexpr ConfigKey kKeys[] = {
     {.key = "tax.prices_include_tax", .type = T::boolean, .description = "true: catalog prices include tax; false: tax is added at checkout"},
 
     {.key = "mail.from", .type = T::string, .description = "From: of outgoing mail"},
+    {.key = "mail.transport", .type = T::enumeration, .description = "file: .eml files in <data_dir>/mail/outbox (development); smtp: a mail server", .choices = "file|smtp"},
+    {.key = "mail.smtp.url", .type = T::url, .description = "smtp://host:587 (STARTTLS when offered) or smtps://host:465 (TLS)", .choices = "smtp|smtps", .optional = true},
+    {.key = "mail.smtp.username", .type = T::string, .description = "SMTP AUTH user; empty = no AUTH", .optional = true},
+    {.key = "mail.smtp.password", .type = T::string, .description = "SMTP AUTH password", .optional = true, .secret = true, .env_only = true},
+    {.key = "mail.smtp.timeout_ms", .type = T::duration, .description = "one message's whole SMTP conversation", .min = 100, .max = 600'000},
+    {.key = "notification.max_attempts", .type = T::integer, .description = "delivery attempts of a message before it is failed", .min = 1, .max = 10000},
+    {.key = "notification.retry_base_ms", .type = T::duration, .description = "wait after the first failed attempt, doubled after each", .min = 1, .max = 86'400'000},
+    {.key = "notification.retry_max_ms", .type = T::duration, .description = "longest wait between two attempts", .min = 1, .max = 7 * 86'400'000LL},
+    {.key = "notification.admin_recipients", .type = T::email_list, .description = "who gets the admins' alerts (low stock); empty = admin.email"},
 
     {.key = "seed.demo", .type = T::boolean, .description = "seed a small demo catalog on first start"},
 };

@@ -67,9 +67,8 @@ std::string join_choices(std::string_view choices, std::string_view last_word) {
     return out;
 }
 
-bool is_list(ConfigType t) { return t == ConfigType::origin_list || t == ConfigType::cidr_list; }
+bool is_list(ConfigType t) { return t == ConfigType::origin_list || t == ConfigType::cidr_list || t == ConfigType::email_list; }
 bool is_number(ConfigType t) { return t == ConfigType::integer || t == ConfigType::duration; }
-bool is_text(ConfigType t) { return !is_list(t) && !is_number(t) && t != ConfigType::boolean; }
 
 std::string line_col(std::string_view text, std::size_t offset) {
     offset = std::min(offset, text.size());
@@ -212,6 +211,7 @@ std::string Config::expected_form(const ConfigKey& k) {
         case ConfigType::cidr_list:
             return "a list of IP addresses or CIDR blocks with no host bits set, e.g. 127.0.0.1, 10.0.0.0/8, fd00::/8 "
                    "(JSON array; environment: comma-separated)";
+        case ConfigType::email_list: return "a list of email addresses name@domain (JSON array; environment: comma-separated)";
     }
     return "";
 }
@@ -234,6 +234,12 @@ std::string problem_of(const ConfigKey& k, const json::value& v) {
             if (!a[i].is_string()) return fmt::format("item {} is not a text", i);
             std::string_view s = a[i].get_string();
             if (k.type == ConfigType::cidr_list && !net::Cidr::parse(s)) return fmt::format("item {} ('{}') is not an address or CIDR block", i, s);
+            if (k.type == ConfigType::email_list) {
+                auto at = s.find('@');
+                bool ok = at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == std::string_view::npos &&
+                          s.find_first_of(" \t\r\n,;<>\"") == std::string_view::npos && s.substr(at + 1).find('.') != std::string_view::npos;
+                if (!ok) return fmt::format("item {} ('{}') is not an email address", i, s);
+            }
             if (k.type == ConfigType::origin_list) {
                 auto u = boost::urls::parse_absolute_uri(s);
                 bool ok = u && (u->scheme() == "http" || u->scheme() == "https") && u->has_authority() && !u->host().empty() &&

@@ -28,6 +28,7 @@ enum class ConfigType {
     url,          ///< an absolute URL with a scheme from `choices` ("http|https"); empty only if optional
     origin_list,  ///< a list of origins: scheme://host[:port], nothing after it
     cidr_list,    ///< a list of IP addresses or CIDR blocks (10.0.0.0/8, fd00::/8)
+    email_list,   ///< a list of email addresses (ops@example.com)
 };
 
 /// One configuration key: the single declaration every layer is checked against.

@@ -135,10 +135,10 @@ TEST_CASE("a whole checkout: order confirmed, stock sold, confirmation mailed wi
     CHECK(sold.at("available").as_int64() == 3);
     CHECK(ann.get("/api/v1/inventory/TEE-M").json().at("available").as_int64() == 3);
 
-    // Registration mailed a verification link; the order, one confirmation.
+    // Registration mailed a welcome and a verification link; the order, its receipt and one confirmation.
     std::vector<std::string> confirmations;
     for (auto& f : mails(shop))
-        if (auto text = read_file(f); text.find("Order reference") != std::string::npos) confirmations.push_back(text);
+        if (auto text = read_file(f); text.find("is confirmed") != std::string::npos) confirmations.push_back(text);
     REQUIRE(confirmations.size() == 1);
     auto mail = confirmations[0];
     CHECK(mail.find("To: ann@example.com") != std::string::npos);
@@ -147,11 +147,13 @@ TEST_CASE("a whole checkout: order confirmed, stock sold, confirmation mailed wi
     auto outbox = admin.get("/api/v1/admin/notifications?status=sent");
     REQUIRE(outbox.status == 200);
     auto sent = outbox.json().at("data").as_array();
-    REQUIRE(sent.size() == 2);
+    REQUIRE(sent.size() == 4);
     std::map<std::string, std::string> by_template;
     for (auto& m : sent) by_template[std::string(m.at("template_key").as_string())] = std::string(m.at("recipient").as_string());
     CHECK(by_template["order_confirmation"] == "ann@example.com");
+    CHECK(by_template["order_placed"] == "ann@example.com");
     CHECK(by_template["email_verification"] == "ann@example.com");
+    CHECK(by_template["welcome"] == "ann@example.com");
     CHECK(admin.get("/api/v1/admin/notifications?status=failed").json().at("data").as_array().empty());
 
     // Paying again is refused: never a double charge.

@@ -1,26 +1,67 @@
 #include "notification/module.hpp"
 
+#include "mail_sender.hpp"
 #include "notification_service.hpp"
 #include "platform/bus.hpp"
+#include "platform/email.hpp"
+#include "smtp_sender.hpp"
 #include "platform/http.hpp"
 
 namespace shop::notification {
 
 void register_notification_routes(http::Router& router, NotificationService& svc);
-void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url);
+void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url,
+                                     std::vector<std::string> admin_recipients);
 
 namespace {
+
+std::unique_ptr<Sender> email_sender(const Deps& d) {
+    std::string transport = d.config.get_string("mail.transport");
+    std::string from = d.config.get_string("mail.from");
+    if (transport == "file") return std::make_unique<FileMailSender>(d.data_dir / "mail" / "outbox", d.durable_files, from);
+    if (transport == "smtp")
+        return std::make_unique<SmtpMailSender>(SmtpSettings{d.config.get_string("mail.smtp.url"), d.config.get_string("mail.smtp.username"),
+                                                             d.config.get_string("mail.smtp.password"), from,
+                                                             std::chrono::milliseconds(d.config.get_int("mail.smtp.timeout_ms"))});
+    throw std::invalid_argument("mail.transport must be file or smtp, not '" + transport + "'");
+}
+
+std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders(const Deps& d) {
+    std::map<std::string, std::unique_ptr<Sender>, std::less<>> out;
+    out.emplace("email", email_sender(d));
+    return out;
+}
+
+domain::RetryPolicy retry_policy(const Config& c) {
+    domain::RetryPolicy p{c.get_int("notification.max_attempts"), c.get_int("notification.retry_base_ms"), c.get_int("notification.retry_max_ms")};
+    if (p.max_attempts < 1 || p.base_ms < 1 || p.max_delay_ms < p.base_ms)
+        throw std::invalid_argument("notification.max_attempts and notification.retry_base_ms must be at least 1, retry_max_ms at least retry_base_ms");
+    return p;
+}
+
+std::vector<std::string> admin_recipients(const Config& c) {
+    auto to = c.get_strings("notification.admin_recipients");
+    if (to.empty() && !c.get_string("admin.email").empty()) to.push_back(c.get_string("admin.email"));
+    for (auto& a : to) {
+        auto normal = normalize_email(a);
+        if (!normal) throw std::invalid_argument("notification.admin_recipients: '" + a + "' is not an email address");
+        a = *normal;
+    }
+    return to;
+}
+
 class Module final : public NotificationModule {
 public:
     explicit Module(Deps d)
-        : svc_(d.db, d.log, std::make_unique<FileMailSender>(d.data_dir / "mail" / "outbox", d.durable_files), d.config.get_string("mail.from")),
-          public_url_(d.config.get_string("public_url")) {
+        : svc_(d.db, d.log, senders(d), retry_policy(d.config)),
+          public_url_(d.config.get_string("public_url")),
+          admin_recipients_(admin_recipients(d.config)) {
         while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
     }
     std::string_view name() const noexcept override { return "notification"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override { register_notification_routes(r, svc_); }
-    void subscribe(bus::Bus& b) override { subscribe_notification_handlers(b, svc_, "shop", public_url_); }
+    void subscribe(bus::Bus& b) override { subscribe_notification_handlers(b, svc_, "shop", public_url_, admin_recipients_); }
     void start() override { svc_.start(); }
     void stop() override { svc_.stop(); }
     bool idle() override { return svc_.idle(); }
@@ -30,6 +71,7 @@ public:
 private:
     NotificationService svc_;
     std::string public_url_;
+    std::vector<std::string> admin_recipients_;
 };
 }  // namespace
 

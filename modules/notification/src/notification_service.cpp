@@ -2,14 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
+#include "domain/delivery.hpp"
 #include "domain/templates.hpp"
 #include "platform/db.hpp"
 
 namespace shop::notification {
 
 namespace {
-constexpr int kMaxAttempts = 6;
-constexpr std::int64_t kBackoffBaseMs = 1000;
 constexpr int kBatch = 50;
 }  // namespace
 
@@ -19,26 +21,131 @@ std::vector<MessageSummary> NotificationService::messages(const std::string& sta
     std::vector<MessageSummary> out;
     std::string cursor = before.empty() ? "~" : before;  // '~' sorts after every id
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT id, template_key, recipient, subject, status, created_at, attempts, error FROM notification.messages "
-                                 "WHERE id < ? AND (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
-                                 cursor, status, status, limit))
-            out.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.i64(6), row.str(7)});
+        for (auto& row : r.query("SELECT id, template_key, channel, recipient, subject, status, created_at, attempts, error, next_attempt_ms "
+                                 "FROM notification.messages WHERE id < ? AND (? = '' OR status = ?) ORDER BY id DESC LIMIT ?",
+                                 cursor, status, status, limit)) {
+            MessageSummary m{row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.str(6), row.i64(7), row.str(8)};
+            if (m.status == "queued") m.next_attempt_at = iso8601(row.i64(9));
+            out.push_back(std::move(m));
+        }
+        for (auto& m : out)
+            for (auto& row : r.query("SELECT attempt, at, outcome, error FROM notification.attempts WHERE message_id = ? ORDER BY attempt", m.id))
+                m.attempt_log.push_back({row.i64(0), row.str(1), row.str(2), row.str(3)});
     });
     return out;
 }
 
+namespace {
+
+// The template in force for (kind, channel, locale): the admin's for the locale, else the admin's
+// in English, else the built-in one.
+template <class Sql>
+TemplateInput template_in_force(Sql& q, const domain::Kind& k, const std::string& channel, const std::string& locale) {
+    for (const std::string& l : {locale, std::string("en")}) {
+        auto row = q.one("SELECT subject, body, html FROM notification.templates WHERE key = ? AND channel = ? AND locale = ?", k.key, channel, l);
+        if (row) return {channel, l, row->str(0), row->str(1), row->str(2)};
+    }
+    for (auto& b : k.builtin)
+        if (b.channel == channel) return {channel, b.locale, b.subject, b.body, ""};
+    throw std::runtime_error("no " + channel + " template for '" + k.key + "'");
+}
+
+Rendered render_with(const TemplateInput& t, const domain::Values& values) {
+    Rendered r{domain::render(t.subject, values, domain::Escape::none), domain::render(t.body, values, domain::Escape::none), ""};
+    // Line breaks in a value cannot make the subject a second header line.
+    for (auto& c : r.subject)
+        if (c == '\r' || c == '\n') c = ' ';
+    r.html = t.html.empty() ? domain::html_of_text(r.text) : domain::render(t.html, values, domain::Escape::html);
+    return r;
+}
+
+}  // namespace
+
 void NotificationService::send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
-                                         std::map<std::string, std::string, std::less<>> vars) {
+                                         const domain::Values& values, const std::string& locale) {
     if (tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ? AND template_key = ?", event_id, key)) return;
-    auto tpl = tx.one("SELECT subject, body FROM notification.templates WHERE key = ? AND channel = 'email' AND locale = 'en'", key);
-    if (!tpl) throw std::runtime_error("no email template '" + key + "'");
+    const domain::Kind* kind = domain::find_kind(key);
+    if (!kind) throw std::runtime_error("no notification kind '" + key + "'");
+    Rendered r = render_with(template_in_force(tx, *kind, "email", locale), values);
     std::string id = new_id("msg");
-    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, status, created_at) "
-            "VALUES (?, ?, ?, 'email', ?, ?, ?, 'queued', ?)",
-            id, event_id, key, to, domain::render(tpl->str(0), vars), domain::render(tpl->str(1), vars), now_iso8601());
+    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, html, status, created_at) "
+            "VALUES (?, ?, ?, 'email', ?, ?, ?, ?, 'queued', ?)",
+            id, event_id, key, to, r.subject, r.text, r.html, now_iso8601());
     // Delivered by the sender once this transaction commits (never if it rolls back).
     tx.after_commit([this] { wake(); });
     log_.debug("mail queued", {{"template", key}, {"message_id", id}, {"correlation_id", tx.ctx().correlation_id}});
+}
+
+namespace {
+TemplateView view_of(db::Sql& r, const domain::Kind& k) {
+    TemplateView v{&k, {}};
+    std::set<std::pair<std::string, std::string>> saved;
+    for (auto& row : r.query("SELECT channel, locale, subject, body, html, updated_at FROM notification.templates WHERE key = ? ORDER BY channel, locale",
+                             k.key)) {
+        v.variants.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), true, row.str(5)});
+        saved.insert({row.str(0), row.str(1)});
+    }
+    for (auto& b : k.builtin)
+        if (!saved.count({b.channel, b.locale})) v.variants.push_back({b.channel, b.locale, b.subject, b.body, "", false, ""});
+    return v;
+}
+}  // namespace
+
+std::vector<TemplateView> NotificationService::templates() {
+    return db_.read([](db::Reader& r) {
+        std::vector<TemplateView> out;
+        for (auto& k : domain::kinds()) out.push_back(view_of(r, k));
+        return out;
+    });
+}
+
+Result<TemplateView> NotificationService::template_of(const std::string& key) {
+    const domain::Kind* k = domain::find_kind(key);
+    if (!k) return not_found("no notification template '" + key + "'");
+    return db_.read([&](db::Reader& r) { return view_of(r, *k); });
+}
+
+namespace {
+std::vector<FieldError> template_errors(const domain::Kind& k, const TemplateInput& in) {
+    std::vector<FieldError> errors;
+    if (in.subject.find_first_of("\r\n") != std::string::npos) errors.push_back({"subject", "must be one line"});
+    for (auto [field, text] : {std::pair{"subject", &in.subject}, std::pair{"body", &in.body}, std::pair{"html", &in.html}})
+        if (auto why = domain::template_problem(*text, k.schema)) errors.push_back({field, *why});
+    return errors;
+}
+}  // namespace
+
+Result<TemplateView> NotificationService::save_template(const Ctx& ctx, const std::string& key, const TemplateInput& in, bool create,
+                                                        const std::function<void(db::Tx&, const TemplateView&)>& record_reply) {
+    const domain::Kind* k = domain::find_kind(key);
+    if (!k) return create ? validation("key", "no notification kind '" + key + "'") : not_found("no notification template '" + key + "'");
+    if (auto errors = template_errors(*k, in); !errors.empty()) return Error(errc::validation_failed, "the template cannot be used", errors);
+    return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<TemplateView> {
+        bool exists = tx.count("SELECT COUNT(*) FROM notification.templates WHERE key = ? AND channel = ? AND locale = ?", key, in.channel, in.locale);
+        if (create && exists)
+            return Error(errc::conflict, "a " + in.channel + " template of '" + key + "' in locale " + in.locale + " exists: PUT changes it",
+                         {{"locale", "has a template already"}});
+        if (exists)
+            tx.exec("UPDATE notification.templates SET subject = ?, body = ?, html = ?, updated_at = ? WHERE key = ? AND channel = ? AND locale = ?",
+                    in.subject, in.body, in.html, now_iso8601(), key, in.channel, in.locale);
+        else
+            tx.exec("INSERT INTO notification.templates (key, channel, locale, subject, body, html, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", key,
+                    in.channel, in.locale, in.subject, in.body, in.html, now_iso8601());
+        TemplateView v = view_of(tx, *k);
+        record_reply(tx, v);  // in the same transaction: an Idempotency-Key retry is answered from it
+        return v;
+    });
+}
+
+Result<Rendered> NotificationService::preview(const std::string& key, const TemplateInput& in) {
+    const domain::Kind* k = domain::find_kind(key);
+    if (!k) return not_found("no notification template '" + key + "'");
+    TemplateInput t = db_.read([&](db::Reader& r) { return template_in_force(r, *k, in.channel, in.locale); });
+    if (!in.subject.empty()) t.subject = in.subject;
+    if (!in.body.empty()) t.body = in.body;
+    if (!in.html.empty()) t.html = in.html;
+    if (auto errors = template_errors(*k, t); !errors.empty()) return Error(errc::validation_failed, "the template cannot be used", errors);
+    return render_with(t, domain::sample_values(k->schema, k->samples, 2));
 }
 
 void NotificationService::wake() {
@@ -63,9 +170,16 @@ void NotificationService::start() {
             } catch (const std::exception& e) {
                 log_.error("mail delivery pass failed", {{"error", e.what()}});
             }
+            // Sleep until the next retry is due (at most a second: another instance may queue too).
+            std::int64_t wait_ms = 1000;
+            try {
+                wait_ms = std::clamp<std::int64_t>(next_due_ms() - now_ms(), 0, 1000);
+            } catch (const std::exception& e) {
+                log_.error("reading the delivery queue failed", {{"error", e.what()}});
+            }
             lock.lock();
             if (sent > 0 || stopping_) continue;
-            cv_.wait_for(lock, std::chrono::seconds(1), [&] { return woken_ || stopping_; });
+            cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return woken_ || stopping_; });
             woken_ = false;
         }
     });
@@ -82,45 +196,63 @@ void NotificationService::stop() {
 
 int NotificationService::deliver_due() {
     struct Due {
-        std::string id, event_id, key, to, subject, body;
+        std::string id, event_id, key, channel, to, subject, body, html;
         std::int64_t attempts;
     };
     std::vector<Due> due;
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT id, event_id, template_key, recipient, subject, body, attempts FROM notification.messages "
+        for (auto& row : r.query("SELECT id, event_id, template_key, channel, recipient, subject, body, attempts, html FROM notification.messages "
                                  "WHERE status = 'queued' AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
                                  now_ms(), kBatch))
-            due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.i64(6)});
+            due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.str(6), row.str(8), row.i64(7)});
     });
     struct Outcome {
         const Due* due;
         std::string location, error;
+        bool permanent = false;
+        std::string at;
     };
     std::vector<Outcome> outcomes;
+    std::set<Sender*> used;
     for (auto& d : due) {
         {
             std::lock_guard lock(mu_);
             if (stopping_) break;
         }
-        MailMessage m;
-        m.id = d.event_id + "-" + d.key;  // stable: a resend after a crash overwrites, never duplicates
-        m.from = from_;
-        m.to = d.to;
-        m.subject = d.subject;
-        m.body = d.body;
-        try {
-            outcomes.push_back({&d, sender_->send(m), ""});
-        } catch (const std::exception& e) {
-            outcomes.push_back({&d, "", e.what()});
+        Outcome o{&d, "", "", false, now_iso8601()};
+        auto sender = senders_.find(d.channel);
+        if (sender == senders_.end()) {
+            o.error = "no sender is configured for channel " + d.channel;
+            o.permanent = true;
+            outcomes.push_back(std::move(o));
+            continue;
         }
+        Outgoing m;
+        m.id = d.event_id + "-" + d.key;  // stable: a resend after a crash overwrites, never duplicates
+        m.recipient = d.to;
+        m.subject = d.subject;
+        m.text = d.body;
+        m.html = d.html.empty() ? domain::html_of_text(d.body) : d.html;  // (queued before HTML was stored)
+        try {
+            o.location = sender->second->send(m);
+            used.insert(sender->second.get());
+        } catch (const DeliveryError& e) {
+            o.error = e.what();
+            o.permanent = e.permanent();
+        } catch (const std::exception& e) {
+            o.error = e.what();
+        }
+        outcomes.push_back(std::move(o));
     }
     if (outcomes.empty()) return 0;
-    try {
-        sender_->sync();
-    } catch (const std::exception& e) {
-        // Not durable: nothing of this pass counts as sent; it is all sent again later.
-        for (auto& o : outcomes)
-            if (o.error.empty()) o.error = e.what();
+    for (Sender* s : used) {
+        try {
+            s->sync();
+        } catch (const std::exception& e) {
+            // Not durable: nothing this sender delivered in the pass counts as sent; it is sent again later.
+            for (auto& o : outcomes)
+                if (o.error.empty() && senders_.at(o.due->channel).get() == s) o.error = e.what();
+        }
     }
     // One transaction records the whole pass: a crash before it only means sending again, which
     // the stable message names make harmless.
@@ -128,31 +260,40 @@ int NotificationService::deliver_due() {
     Ctx ctx = Ctx::system("notification.sender");
     db_.write("notification", ctx, [&](db::Tx& tx) {
         sent = 0;
-        std::string at = now_iso8601();
         for (auto& o : outcomes) {
             std::int64_t attempts = o.due->attempts + 1;
             if (o.error.empty()) {
                 tx.exec("UPDATE notification.messages SET status = 'sent', attempts = ?, location = ?, error = '', sent_at = ? WHERE id = ?",
-                        attempts, o.location, at, o.due->id);
+                        attempts, o.location, o.at, o.due->id);
+                tx.exec("INSERT INTO notification.attempts (message_id, attempt, at, outcome, error) VALUES (?, ?, ?, 'sent', '')", o.due->id,
+                        attempts, o.at);
                 ++sent;
                 continue;
             }
-            bool give_up = attempts >= kMaxAttempts;
-            std::int64_t next = now_ms() + (kBackoffBaseMs << std::min<std::int64_t>(attempts - 1, 16));
+            auto delay = domain::retry_delay(retry_, attempts, o.permanent);
             tx.exec("UPDATE notification.messages SET status = ?, attempts = ?, next_attempt_ms = ?, error = ? WHERE id = ?",
-                    give_up ? "failed" : "queued", attempts, next, o.error, o.due->id);
+                    delay ? "queued" : "failed", attempts, now_ms() + delay.value_or(0), o.error, o.due->id);
+            tx.exec("INSERT INTO notification.attempts (message_id, attempt, at, outcome, error) VALUES (?, ?, ?, ?, ?)", o.due->id, attempts,
+                    o.at, o.permanent ? "rejected" : "failed", o.error);
         }
     });
     for (auto& o : outcomes) {
         if (o.error.empty()) {
-            log_.info("mail sent", {{"template", o.due->key}, {"message_id", o.due->id}});
+            log_.info("message sent", {{"template", o.due->key}, {"channel", o.due->channel}, {"message_id", o.due->id}});
             continue;
         }
-        std::int64_t attempts = o.due->attempts + 1;
-        log_.warn(attempts >= kMaxAttempts ? "mail delivery failed; giving up" : "mail delivery failed; will retry",
-                  {{"message_id", o.due->id}, {"attempts", attempts}, {"error", o.error}});
+        bool retried = domain::retry_delay(retry_, o.due->attempts + 1, o.permanent).has_value();
+        log_.warn(retried ? "message delivery failed; will retry" : "message delivery failed; giving up",
+                  {{"message_id", o.due->id}, {"channel", o.due->channel}, {"attempts", o.due->attempts + 1}, {"error", o.error}});
     }
     return sent;
+}
+
+std::int64_t NotificationService::next_due_ms() {
+    return db_.read([](db::Reader& r) {
+        auto row = r.one("SELECT MIN(next_attempt_ms) FROM notification.messages WHERE status = 'queued'");
+        return row && !row->is_null(0) ? row->i64(0) : now_ms() + 1000;
+    });
 }
 
 bool NotificationService::idle() {
@@ -166,6 +307,13 @@ void NotificationService::collect_metrics(std::string& out) {
     db_.read([&](db::Reader& r) {
         for (auto& row : r.query("SELECT channel, status, COUNT(*) FROM notification.messages GROUP BY channel, status ORDER BY channel, status"))
             out += fmt::format("shop_notifications{{channel=\"{}\",status=\"{}\"}} {}\n", row.str(0), row.str(1), row.i64(2));
+    });
+    out += "# HELP shop_notification_attempts_total Delivery attempts by channel and outcome (sent, failed = retried, rejected).\n"
+           "# TYPE shop_notification_attempts_total counter\n";
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT m.channel, a.outcome, COUNT(*) FROM notification.attempts a JOIN notification.messages m ON m.id = a.message_id "
+                                 "GROUP BY m.channel, a.outcome ORDER BY m.channel, a.outcome"))
+            out += fmt::format("shop_notification_attempts_total{{channel=\"{}\",outcome=\"{}\"}} {}\n", row.str(0), row.str(1), row.i64(2));
     });
 }
 

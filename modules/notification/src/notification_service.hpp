@@ -1,11 +1,16 @@
 #pragma once
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
 
-#include "mail_sender.hpp"
+#include "domain/delivery.hpp"
+#include "domain/kinds.hpp"
+#include "platform/context.hpp"
+#include "platform/error.hpp"
+#include "sender.hpp"
 #include "notification/api.hpp"
 #include "platform/log.hpp"
 
@@ -16,10 +21,34 @@ class Tx;
 
 namespace shop::notification {
 
+/// One template of a kind as it is in force: the admin's, or the built-in one.
+struct TemplateVariant {
+    std::string channel, locale, subject, body, html;
+    bool customized = false;  ///< saved by an admin (else built in)
+    std::string updated_at;   ///< "" for a built-in template
+};
+
+struct TemplateView {
+    const domain::Kind* kind = nullptr;
+    std::vector<TemplateVariant> variants;
+};
+
+/// A template as an admin saves it.
+struct TemplateInput {
+    std::string channel, locale, subject, body, html;
+};
+
+/// A rendered message.
+struct Rendered {
+    std::string subject, text, html;
+};
+
 class NotificationService final : public NotificationApi {
 public:
-    NotificationService(db::Database& db, Logger& log, std::unique_ptr<MailSender> sender, std::string from)
-        : db_(db), log_(log), sender_(std::move(sender)), from_(std::move(from)) {}
+    /// `senders`: the sender of each channel ("email", ...) the module delivers through.
+    NotificationService(db::Database& db, Logger& log, std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders,
+                        domain::RetryPolicy retry)
+        : db_(db), log_(log), senders_(std::move(senders)), retry_(retry) {}
     ~NotificationService();
 
     std::vector<MessageSummary> messages(const std::string& status, const std::string& before, int limit) override;
@@ -28,26 +57,42 @@ public:
     /// template): the message row is written in the handler's transaction, and the sender delivers
     /// it after the commit under a name derived from the event id, so neither a redelivered event
     /// nor a resend after a crash duplicates the mail.
-    void send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
-                        std::map<std::string, std::string, std::less<>> vars);
+    void send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to, const domain::Values& values,
+                        const std::string& locale = "en");
+
+    /// Every kind with its templates in force; one kind's (not_found for an unknown key).
+    std::vector<TemplateView> templates();
+    Result<TemplateView> template_of(const std::string& key);
+    /// Saves a template of `key` for its channel and locale: `create` fails with a conflict when the
+    /// admin already saved one there; a template that does not parse or names an unknown variable
+    /// is a validation error naming `subject`, `body` or `html`.
+    /// `record_reply` runs in the saving transaction with the result (Tx::reply for Idempotency-Key).
+    Result<TemplateView> save_template(const Ctx& ctx, const std::string& key, const TemplateInput& in, bool create,
+                                       const std::function<void(db::Tx&, const TemplateView&)>& record_reply);
+    /// Renders `in` (or, for fields left empty, the template in force) with the kind's sample values.
+    Result<Rendered> preview(const std::string& key, const TemplateInput& in);
 
     /// Starts / stops the sender thread (stop finishes the message being sent).
     void start();
     void stop();
-    /// Sends the queued messages that are due; returns how many were sent.
+    /// Sends the queued messages that are due, each through its channel's sender, and records
+    /// each attempt; a transient failure is retried with exponential backoff (the retry policy),
+    /// a refusal fails the message at once. Returns how many were sent.
     int deliver_due();
     /// True when no queued message is due.
     bool idle();
-    /// Messages by channel and delivery status (Prometheus text).
+    /// Messages by channel and delivery status, and attempts by outcome (Prometheus text).
     void collect_metrics(std::string& out);
 
 private:
     void wake();
+    /// When the earliest queued message is due (epoch ms; a second from now when none is queued).
+    std::int64_t next_due_ms();
 
     db::Database& db_;
     Logger& log_;
-    std::unique_ptr<MailSender> sender_;
-    std::string from_;
+    std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders_;
+    domain::RetryPolicy retry_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;

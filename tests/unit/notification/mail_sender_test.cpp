@@ -17,6 +17,7 @@
 namespace fs = std::filesystem;
 using shop::notification::FileMailSender;
 using shop::notification::MailMessage;
+using shop::notification::Outgoing;
 using shop::notification::to_rfc5322;
 
 namespace {
@@ -27,6 +28,9 @@ MailMessage message(std::string subject = "Your order SO-1042 is confirmed",
                     std::string body = "Hello Ada,\nthank you for your order.\n") {
     return MailMessage{"ntf_01HQ7Z", "shop@shop.example", "ada@example.com", std::move(subject), std::move(body)};
 }
+
+// The message as the email channel's sender receives it (its From is the sender's).
+Outgoing outgoing(const MailMessage& m) { return Outgoing{m.id, m.to, m.subject, m.body, m.html, m.list_unsubscribe}; }
 
 // The header block (without the blank line) and the body of an RFC 5322 message.
 std::pair<std::string, std::string> split_message(const std::string& text) {
@@ -122,7 +126,7 @@ TEST_CASE("a message has its envelope and MIME headers") {
     CHECK(header_value(text, "To") == "ada@example.com");
     CHECK(header_value(text, "Subject") == "Your order SO-1042 is confirmed");
     CHECK(header_value(text, "Date") == kDate);
-    CHECK(header_value(text, "Message-ID") == "<ntf_01HQ7Z@shop.local>");
+    CHECK(header_value(text, "Message-ID") == "<ntf_01HQ7Z@shop.example>");
     CHECK(header_value(text, "MIME-Version") == "1.0");
     CHECK(header_value(text, "Content-Type") == "text/plain; charset=utf-8");
     CHECK(header_value(text, "Content-Transfer-Encoding") == "8bit");
@@ -168,10 +172,10 @@ TEST_CASE("a long non-ASCII subject is split into encoded words of at most 75 ch
 TEST_CASE("sending writes the message to <dir>/<id>.eml") {
     TempDir tmp;
     fs::path dir = tmp.path / "outbox";  // created on first use
-    FileMailSender sender(dir, true);
+    FileMailSender sender(dir, true, "shop@shop.example");
     MailMessage m = message();
 
-    std::string where = sender.send(m);
+    std::string where = sender.send(outgoing(m));
 
     CHECK(fs::path(where) == dir / "ntf_01HQ7Z.eml");
     REQUIRE(fs::is_regular_file(dir / "ntf_01HQ7Z.eml"));
@@ -188,9 +192,9 @@ TEST_CASE("sending writes the message to <dir>/<id>.eml") {
 
 TEST_CASE("sending the same message id twice leaves one file with the newest content") {
     TempDir tmp;
-    FileMailSender sender(tmp.path, true);
-    sender.send(message("First", "first body\n"));
-    sender.send(message("Second", "second body\n"));
+    FileMailSender sender(tmp.path, true, "shop@shop.example");
+    sender.send(outgoing(message("First", "first body\n")));
+    sender.send(outgoing(message("Second", "second body\n")));
 
     CHECK(names_in(tmp.path) == std::vector<std::string>{"ntf_01HQ7Z.eml"});
     std::string text = read_file(tmp.path / "ntf_01HQ7Z.eml");
@@ -204,8 +208,8 @@ TEST_CASE("a half-written file left by an earlier crash does not leak into the n
     TempDir tmp;
     fs::create_directories(tmp.path);
     std::ofstream(tmp.path / "ntf_01HQ7Z.eml.tmp", std::ios::binary) << "From: half-written\r\nSubj";
-    FileMailSender sender(tmp.path, true);
-    sender.send(message());
+    FileMailSender sender(tmp.path, true, "shop@shop.example");
+    sender.send(outgoing(message()));
 
     CHECK(names_in(tmp.path) == std::vector<std::string>{"ntf_01HQ7Z.eml"});
     std::string text = read_file(tmp.path / "ntf_01HQ7Z.eml");
@@ -215,11 +219,11 @@ TEST_CASE("a half-written file left by an earlier crash does not leak into the n
 
 TEST_CASE("messages with different ids go to different files") {
     TempDir tmp;
-    FileMailSender sender(tmp.path, true);
+    FileMailSender sender(tmp.path, true, "shop@shop.example");
     MailMessage a = message("A", "a\n"), b = message("B", "b\n");
     b.id = "ntf_01HQ80";
-    sender.send(a);
-    sender.send(b);
+    sender.send(outgoing(a));
+    sender.send(outgoing(b));
     CHECK(names_in(tmp.path) == std::vector<std::string>{"ntf_01HQ7Z.eml", "ntf_01HQ80.eml"});
     CHECK(header_value(read_file(tmp.path / "ntf_01HQ80.eml"), "Subject") == "B");
 }
@@ -228,6 +232,68 @@ TEST_CASE("sending into a path that cannot be a directory throws") {
     TempDir tmp;
     fs::create_directories(tmp.path);
     std::ofstream(tmp.path / "not-a-dir") << "x";
-    FileMailSender sender(tmp.path / "not-a-dir", true);
-    CHECK_THROWS(sender.send(message()));
+    FileMailSender sender(tmp.path / "not-a-dir", true, "shop@shop.example");
+    CHECK_THROWS(sender.send(outgoing(message())));
+}
+
+TEST_CASE("a From with a non-ASCII display name is RFC 2047 encoded, its address kept as is") {
+    MailMessage m = message();
+    m.from = "Böttcher & Söhne Shop <shop@shop.example>";
+    std::string text = to_rfc5322(m, kDate);
+    std::string from = header_value(text, "From");
+    auto lt = from.rfind(" <");
+    REQUIRE(lt != std::string::npos);
+    CHECK(from.substr(lt) == " <shop@shop.example>");
+    CHECK(decode_encoded_words(from.substr(0, lt), 75) == "Böttcher & Söhne Shop");
+    std::string headers = split_message(text).first;
+    CHECK(std::all_of(headers.begin(), headers.end(), [](unsigned char c) { return c < 0x80; }));
+}
+
+TEST_CASE("an ASCII From is written as given") {
+    MailMessage m = message();
+    m.from = "Shop <shop@shop.example>";
+    CHECK(header_value(to_rfc5322(m, kDate), "From") == "Shop <shop@shop.example>");
+    CHECK(header_value(to_rfc5322(m, kDate), "Message-ID") == "<ntf_01HQ7Z@shop.example>");
+}
+
+TEST_CASE("a message with HTML is multipart/alternative: the text first, then the HTML in base64") {
+    MailMessage m = message("Hi", "plain words\n");
+    m.html = "<p>Gr\xc3\xbc\xc3\x9f" "e &amp; <b>bold</b></p>";
+    std::string text = to_rfc5322(m, kDate);
+    std::string type = header_value(text, "Content-Type");
+    REQUIRE(type.rfind("multipart/alternative; boundary=\"", 0) == 0);
+    std::string boundary = type.substr(type.find('"') + 1);
+    boundary.pop_back();
+    std::string body = split_message(text).second;
+    auto first = body.find("--" + boundary + "\r\n");
+    auto second = body.find("--" + boundary + "\r\n", first + 1);
+    auto last = body.find("--" + boundary + "--\r\n");
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    REQUIRE(last != std::string::npos);
+    std::string plain = body.substr(first, second - first);
+    CHECK(plain.find("Content-Type: text/plain; charset=utf-8\r\n") != std::string::npos);
+    CHECK(plain.find("\r\n\r\nplain words\r\n") != std::string::npos);
+    std::string html = body.substr(second, last - second);
+    CHECK(html.find("Content-Type: text/html; charset=utf-8\r\n") != std::string::npos);
+    CHECK(html.find("Content-Transfer-Encoding: base64\r\n") != std::string::npos);
+    std::string b64 = html.substr(html.find("\r\n\r\n") + 4);
+    b64.erase(std::remove(b64.begin(), b64.end(), '\r'), b64.end());
+    b64.erase(std::remove(b64.begin(), b64.end(), '\n'), b64.end());
+    std::string raw(b64.size(), '\0');
+    std::size_t len = 0;
+    REQUIRE(sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), b64.data(), b64.size(), nullptr, &len, nullptr,
+                              sodium_base64_VARIANT_ORIGINAL) == 0);
+    raw.resize(len);
+    CHECK(raw == m.html);
+    CHECK(only_crlf_line_ends(text));
+}
+
+TEST_CASE("a marketing message carries a one-click List-Unsubscribe") {
+    MailMessage m = message();
+    m.list_unsubscribe = "https://shop.example/api/v1/unsubscribe?token=abc";
+    std::string text = to_rfc5322(m, kDate);
+    CHECK(header_value(text, "List-Unsubscribe") == "<https://shop.example/api/v1/unsubscribe?token=abc>");
+    CHECK(header_value(text, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click");
+    CHECK(header_value(to_rfc5322(message(), kDate), "List-Unsubscribe") == "(no List-Unsubscribe header)");
 }

@@ -1,0 +1,110 @@
+#include "domain/kinds.hpp"
+
+namespace shop::notification::domain {
+
+namespace {
+
+using Samples = std::map<std::string, std::string, std::less<>>;
+
+const Samples kCommon{{"shop_name", "Shop"},
+                      {"name", "Ada Lovelace"},
+                      {"order_number", "1042"},
+                      {"order_id", "ord_01HQ7ZK3V4"},
+                      {"lines.quantity", "2"},
+                      {"lines.title", "Organic cotton tee"},
+                      {"lines.sku", "TEE-M"},
+                      {"lines.line_total", "USD 39.98"},
+                      {"subtotal", "USD 39.98"},
+                      {"shipping", "USD 5.00"},
+                      {"tax", "USD 0.00"},
+                      {"total", "USD 44.98"}};
+
+Kind kind(std::string key, std::string event, std::string recipient, std::string category, bool transactional, Schema schema, Samples extra,
+          std::string subject, std::string body) {
+    Samples samples = kCommon;
+    for (auto& [k, v] : extra) samples[k] = v;
+    return Kind{std::move(key),    std::move(event),  std::move(recipient),
+                std::move(category), transactional,   std::move(schema),
+                std::move(samples), {BuiltinTemplate{"email", "en", std::move(subject), std::move(body)}}};
+}
+
+const std::vector<std::string> kLineFields{"quantity", "title", "sku", "line_total"};
+
+std::vector<Kind> make_kinds() {
+    std::vector<Kind> k;
+    k.push_back(kind("welcome", "identity.user_registered.v1", "customer", "account", true, {{"name", "link", "shop_name"}, {}},
+                     {{"link", "https://shop.example/account"}}, "Welcome to {{shop_name}}, {{name}}",
+                     "Hello {{name}},\n\nwelcome to {{shop_name}}! Your account is ready:\n\n{{link}}\n\n— {{shop_name}}\n"));
+    k.push_back(kind("email_verification", "identity.email_verification_requested.v1", "customer", "account", true,
+                     {{"name", "link", "shop_name"}, {}}, {{"link", "https://shop.example/account/verify-email?token=sample"}},
+                     "Confirm your email for {{shop_name}}",
+                     "Hello {{name}},\n\nplease confirm that this is your email address:\n\n{{link}}\n\n— {{shop_name}}\n"));
+    k.push_back(kind("password_reset", "identity.password_reset_requested.v1", "customer", "account", true,
+                     {{"name", "link", "valid_minutes", "shop_name"}, {}},
+                     {{"link", "https://shop.example/account/reset-password?token=sample"}, {"valid_minutes", "30"}},
+                     "Reset your {{shop_name}} password",
+                     "Hello {{name}},\n\nsomeone (hopefully you) asked to reset the password of your {{shop_name}} account. Choose a new\n"
+                     "one here within {{valid_minutes}} minutes:\n\n{{link}}\n\nThe link works once. If you did not ask for this, ignore "
+                     "this mail: your password stays as it is.\n\n— {{shop_name}}\n"));
+    k.push_back(kind("password_changed", "identity.password_changed.v1", "customer", "account", true, {{"name", "shop_name"}, {}}, {},
+                     "Your {{shop_name}} password was changed",
+                     "Hello {{name}},\n\nthe password of your {{shop_name}} account was just changed, and every other session was signed\n"
+                     "out. If this was not you, reset your password at once.\n\n— {{shop_name}}\n"));
+    Schema order{{"order_number", "order_id", "subtotal", "shipping", "tax", "total", "shop_name"}, {{"lines", kLineFields}}};
+    k.push_back(kind("order_placed", "ordering.order_placed.v1", "customer", "orders", true, order, {}, "We have your order #{{order_number}}",
+                     "Hello,\n\nthank you for your order #{{order_number}}. It is reserved for you until it is paid.\n\n"
+                     "{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})  {{line_total}}\n{{/lines}}\n\nTotal: {{total}}\n\n"
+                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"));
+    k.push_back(kind("order_confirmation", "ordering.order_confirmed.v1", "customer", "orders", true, order, {},
+                     "Your order #{{order_number}} is confirmed",
+                     "Hello,\n\nthank you for your order #{{order_number}}. We have received your payment and are preparing your parcel.\n\n"
+                     "{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})  {{line_total}}\n{{/lines}}\n\n"
+                     "Subtotal: {{subtotal}}\nShipping: {{shipping}}\nTax:      {{tax}}\nTotal:    {{total}}\n\n"
+                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"));
+    k.push_back(kind("order_shipped", "ordering.order_shipped.v1", "customer", "orders", true,
+                     {{"order_number", "carrier", "tracking_number", "remaining", "shop_name"}, {{"lines", {"quantity", "title", "sku"}}}},
+                     {{"carrier", "DHL"}, {"tracking_number", "JD014600006281"}, {"remaining", "This completes your order."}},
+                     "Your order #{{order_number}} has shipped",
+                     "Hello,\n\na parcel with your order #{{order_number}} is on its way.\n\nCarrier:         {{carrier}}\n"
+                     "Tracking number: {{tracking_number}}\n\n{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})\n{{/lines}}\n{{remaining}}\n\n"
+                     "— {{shop_name}}\n"));
+    k.push_back(kind("order_delivered", "ordering.order_delivered.v1", "customer", "orders", true, {{"order_number", "message", "shop_name"}, {}},
+                     {{"message", "your order #1042 has been delivered. We hope you enjoy it."}}, "Your order #{{order_number}} was delivered",
+                     "Hello,\n\n{{message}}\n\n— {{shop_name}}\n"));
+    k.push_back(kind("order_cancelled", "ordering.order_cancelled.v1", "customer", "orders", true, {{"order_number", "reason", "shop_name"}, {}},
+                     {{"reason", "you cancelled it"}}, "Your order #{{order_number}} was cancelled",
+                     "Hello,\n\nyour order #{{order_number}} was cancelled ({{reason}}). Any reserved items have been released, and\n"
+                     "any payment taken for it is refunded in full.\n\n— {{shop_name}}\n"));
+    k.push_back(kind("order_refunded", "ordering.order_refunded.v1", "customer", "orders", true,
+                     {{"order_number", "amount", "total_refunded", "reason", "shop_name"}, {}},
+                     {{"amount", "USD 19.99"}, {"total_refunded", "USD 19.99"}, {"reason", "damaged in transit"}},
+                     "A refund for your order #{{order_number}}",
+                     "Hello,\n\nwe have refunded {{amount}} for your order #{{order_number}}.\n\nReason:          {{reason}}\n"
+                     "Refunded so far: {{total_refunded}}\n\nIt appears on your card statement within a few days.\n\n— {{shop_name}}\n"));
+    k.push_back(kind("return_updated", "ordering.return_updated.v1", "customer", "orders", true,
+                     {{"order_number", "status", "message", "note", "shop_name"}, {}},
+                     {{"status", "approved"}, {"message", "your return ret_01HQ is approved: please send the items back."}, {"note", ""}},
+                     "Your return for order #{{order_number}}: {{status}}", "Hello,\n\n{{message}}\n{{note}}\n\n— {{shop_name}}\n"));
+    k.push_back(kind("low_stock", "inventory.low_stock.v1", "admins", "stock", false,
+                     {{"sku", "warehouse", "on_hand", "available", "threshold", "shop_name"}, {}},
+                     {{"sku", "TEE-M"}, {"warehouse", "main"}, {"on_hand", "3"}, {"available", "2"}, {"threshold", "5"}},
+                     "Low stock: {{sku}} in {{warehouse}}",
+                     "{{sku}} is running low in warehouse {{warehouse}}: {{available}} free of {{on_hand}} on hand (alert at "
+                     "{{threshold}}).\n\n— {{shop_name}}\n"));
+    return k;
+}
+
+}  // namespace
+
+const std::vector<Kind>& kinds() {
+    static const std::vector<Kind> all = make_kinds();
+    return all;
+}
+
+const Kind* find_kind(std::string_view key) {
+    for (auto& k : kinds())
+        if (k.key == key) return &k;
+    return nullptr;
+}
+
+}  // namespace shop::notification::domain

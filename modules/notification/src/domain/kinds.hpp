@@ -1,0 +1,36 @@
+#pragma once
+// Which events notify whom: one table of every kind of notification the shop sends, with the event
+// that triggers it, who receives it, its preference category, the names its templates may use
+// (with sample values for previews) and its built-in templates. Pure data, no I/O.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/templates.hpp"
+
+namespace shop::notification::domain {
+
+struct BuiltinTemplate {
+    std::string channel;  ///< email
+    std::string locale;   ///< en
+    std::string subject;
+    std::string body;  ///< plain text (the HTML alternative is made from it)
+};
+
+struct Kind {
+    std::string key;        ///< the template key: `order_confirmation`
+    std::string event;      ///< the versioned event type that sends it
+    std::string recipient;  ///< customer | admins
+    std::string category;   ///< account | orders | stock | reviews (the preference it falls under)
+    bool transactional = true;  ///< cannot be switched off by the recipient
+    Schema schema;
+    std::map<std::string, std::string, std::less<>> samples;  ///< by name; list fields as `lines.title`
+    std::vector<BuiltinTemplate> builtin;
+};
+
+/// Every kind, in a stable order.
+const std::vector<Kind>& kinds();
+/// The kind of template `key`, or nullptr.
+const Kind* find_kind(std::string_view key);
+
+}  // namespace shop::notification::domain

@@ -1,0 +1,34 @@
+#include <doctest/doctest.h>
+
+#include "notification/src/domain/kinds.hpp"
+
+#include <set>
+
+using namespace shop::notification::domain;
+
+TEST_CASE("every kind has a unique key, an event, a recipient and a valid built-in email template") {
+    std::set<std::string> keys;
+    for (auto& k : kinds()) {
+        CAPTURE(k.key);
+        CHECK(keys.insert(k.key).second);
+        CHECK(k.event.find(".v") != std::string::npos);
+        CHECK((k.recipient == "customer" || k.recipient == "admins"));
+        REQUIRE_FALSE(k.builtin.empty());
+        CHECK(k.builtin[0].channel == "email");
+        CHECK(template_problem(k.builtin[0].subject, k.schema) == std::nullopt);
+        CHECK(template_problem(k.builtin[0].body, k.schema) == std::nullopt);
+        // Every name has a sample, so a preview never shows a placeholder.
+        auto v = sample_values(k.schema, k.samples, 1);
+        for (auto& [name, value] : v.vars) CHECK_MESSAGE(value != "[" + name + "]", name);
+        for (auto& [list, items] : v.lists)
+            for (auto& [field, value] : items.at(0)) CHECK_MESSAGE(value != "[" + list + "." + field + "]", field);
+    }
+}
+
+TEST_CASE("the events the issue names each notify someone") {
+    for (auto key : {"welcome", "email_verification", "password_reset", "order_placed", "order_confirmation", "order_shipped", "order_delivered",
+                     "order_cancelled", "order_refunded", "low_stock"})
+        CHECK_MESSAGE(find_kind(key) != nullptr, key);
+    CHECK(find_kind("low_stock")->recipient == "admins");
+    CHECK(find_kind("nope") == nullptr);
+}
