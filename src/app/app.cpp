@@ -172,6 +172,7 @@ App::App(Config config, LogFormat log_format) : impl_(std::make_unique<Impl>(std
     po.trusted_proxies = std::move(proxies);
     i.pipeline = std::make_unique<http::Pipeline>(i.router, i.log, i.metrics, i.db.get(), po);
     i.pipeline->set_authenticator([id = &i.identity->api()](std::string_view token) { return id->verify_access_token(token); });
+    i.pipeline->set_session_authenticator([id = &i.identity->api()](std::string_view token) { return id->verify_web_session(token); });
 
     for (auto* m : i.modules) {
         m->register_routes(i.router);

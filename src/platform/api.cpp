@@ -351,7 +351,7 @@ json::value openapi_document(const http::Router& router, std::string_view title,
     static const std::map<std::string_view, std::string_view> kProblemText = {
         {"BadRequest", "The request is malformed (e.g. the body is not JSON)"},
         {"Unauthorized", "No valid bearer credential"},
-        {"Forbidden", "The caller's role may not do this"},
+        {"Forbidden", "The caller's role may not do this (or, for a request signed in by the browser session cookie, `csrf_failed`: its X-CSRF-Token is missing or wrong)"},
         {"NotFound", "No such resource, or not one the caller may see"},
         {"Conflict", "The request conflicts with the resource's state or a concurrent change"},
         {"TooLarge", "The request body is too large"},
@@ -383,7 +383,11 @@ json::value openapi_document(const http::Router& router, std::string_view title,
                                             {"schema", json::object{{"type", "string"}, {"enum", json::array{"true"}}}}}},
         {"Location", json::object{{"description", "The URL of the created resource"}, {"schema", json::object{{"type", "string"}}}}},
         {"ETag", json::object{{"description", "A strong validator of the reply"}, {"schema", json::object{{"type", "string"}}}}},
-        {"Set-Cookie", json::object{{"description", "A cookie for the client to send back"}, {"schema", json::object{{"type", "string"}}}}}};
+        {"Set-Cookie", json::object{{"description", "A cookie for the client to send back"}, {"schema", json::object{{"type", "string"}}}}},
+        {"Content-Encoding", json::object{{"description", "`gzip` when the client accepts it and the body is compressed"},
+                                          {"schema", json::object{{"type", "string"}, {"enum", json::array{"gzip"}}}}}},
+        {"Content-Security-Policy", json::object{{"description", "What the page may load and run (no inline script)"},
+                                                 {"schema", json::object{{"type", "string"}}}}}};
 
     json::array tags;
     static const std::pair<std::string_view, std::string_view> kTags[] = {

@@ -15,6 +15,7 @@
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 #include "platform/ids.hpp"
+#include "platform/web_session.hpp"
 
 namespace shop::http {
 namespace json = boost::json;
@@ -227,6 +228,21 @@ Response Pipeline::dispatch(Request& req) {
             return r;
         }
         req.principal = std::move(p);
+    } else if (authz.empty() && session_authenticator_) {
+        // A browser: the session cookie authenticates, and an unsafe request must carry the
+        // session's CSRF token (a page of another origin cannot read it). An unknown or ended
+        // session is no session: the request goes on as a guest's.
+        std::string token = web_session::cookie(req.header("Cookie"), web_session::kSessionCookie);
+        if (!token.empty()) {
+            if (auto p = session_authenticator_(token)) {
+                if (web_session::unsafe_method(to_string(req.method)) &&
+                    !crypto::equal_constant_time(req.header(web_session::kCsrfHeader), web_session::csrf_token(token)))
+                    return problem(web_session::csrf_failed("a request signed in by the session cookie must send the session's CSRF "
+                                                            "token (the cookie shop_csrf) in the header X-CSRF-Token"),
+                                   req);
+                req.principal = std::move(p);
+            }
+        }
     }
     switch (route.spec.access) {
         case Access::anyone: break;

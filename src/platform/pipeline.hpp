@@ -45,6 +45,8 @@ public:
 
     /// Installed by the module that owns credentials (identity).
     void set_authenticator(Authenticator a) { authenticator_ = std::move(a); }
+    /// Verifies a browser's session cookie (see platform/web_session.hpp); installed by identity.
+    void set_session_authenticator(Authenticator a) { session_authenticator_ = std::move(a); }
 
     /// Handles one request completely; never throws.
     Response handle(Request& req) noexcept;
@@ -62,6 +64,7 @@ private:
     db::Database* db_;
     PipelineOptions opts_;
     Authenticator authenticator_;
+    Authenticator session_authenticator_;
     struct RateLimiter;
     std::unique_ptr<RateLimiter> limiter_;
 };

@@ -3,6 +3,12 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <tuple>
+
 #include "platform/api.hpp"
 #include "platform/audit.hpp"
 #include "platform/bus.hpp"
@@ -77,6 +83,62 @@ struct Trace {
     std::vector<TraceStep> data;
 };
 SHOP_API_STRUCT(Trace, correlation_id, data)
+
+struct TraceSearch {
+    api::Text<1, 64> subject;  ///< an id the events name: an order (`ord_...`), a payment (`pay_...`), a cart
+};
+SHOP_API_STRUCT(TraceSearch, subject)
+
+struct TraceRefReply {
+    std::string correlation_id;  ///< GET /api/v1/admin/traces/{correlation_id}
+    api::Timestamp first_at;     ///< its first event naming the subject
+    std::string first_type;
+    std::int64_t events = 0;     ///< its events naming the subject
+};
+SHOP_API_STRUCT(TraceRefReply, correlation_id, first_at, first_type, events)
+
+struct TraceRefs {
+    std::vector<TraceRefReply> data;
+};
+SHOP_API_STRUCT(TraceRefs, data)
+
+/// The correlation ids of the events whose payload holds `subject` as a whole JSON string
+/// (`"ord_..."`) in any outbox the bus reads, oldest first. A scan of the outboxes: an admin's
+/// occasional look-up, not a hot path.
+TraceRefs traces_about(db::Database& db, bus::Bus& bus, const std::string& subject) {
+    // LIKE with '!' as the escape character, so the id's own '_' matches only itself.
+    std::string pattern = "%\"";
+    for (char c : subject) {
+        if (c == '!' || c == '%' || c == '_') pattern += '!';
+        pattern += c;
+    }
+    pattern += "\"%";
+    std::set<std::string> schemas;
+    for (auto& s : bus.status()) {
+        schemas.insert(s.schema);
+        schemas.insert(s.source);
+    }
+    std::map<std::string, TraceRefReply> by_id;
+    db.read([&](db::Reader& r) {
+        for (auto& schema : schemas)
+            for (auto& row : r.query(fmt::format("SELECT correlation_id, created_at, type FROM {}.outbox WHERE payload LIKE ? ESCAPE '!'", schema),
+                                     pattern)) {
+                auto& ref = by_id[row.str(0)];
+                ref.correlation_id = row.str(0);
+                ++ref.events;
+                if (ref.first_at.value.empty() || row.str(1) < ref.first_at.value) {
+                    ref.first_at.value = row.str(1);
+                    ref.first_type = row.str(2);
+                }
+            }
+    });
+    TraceRefs out;
+    for (auto& [id, ref] : by_id) out.data.push_back(std::move(ref));
+    std::ranges::sort(out.data, [](auto& a, auto& b) {
+        return std::tie(a.first_at.value, a.correlation_id) < std::tie(b.first_at.value, b.correlation_id);
+    });
+    return out;
+}
 
 struct AuditQuery {
     std::optional<api::Text<1, 64>> actor;    ///< a user id (`usr_...`), an API key id, `system` or `anonymous`
@@ -282,6 +344,20 @@ void register_platform_routes(PlatformRoutesDeps d) {
             }
             if (page.more && !out.data.empty()) out.next_cursor = of<api::Cursor>(out.data.back().id.value);
             return out;
+        });
+
+    api::add<None, TraceSearch, TraceRefs>(
+        router,
+        {.method = Method::get, .path = "/api/v1/admin/traces", .id = "findTraces", .summary = "The traces whose events name an id",
+         .description = "The correlation ids of the events whose payload names `subject` (an order, payment or cart id), oldest "
+                        "first: an order's checkout (all of its requests when the client sent one `traceparent` trace id), its "
+                        "shipment, its refunds. A scan of the outboxes, for an admin's occasional look-up.",
+         .tag = "platform", .access = Access::admin, .blocking = true},
+        [b = &bus, db = &d.db](Request&, None&, TraceSearch& q) {
+            for (char c : q.subject.value)
+                if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
+                    throw ErrorException(validation("subject", "must be an id: letters, digits, '_' and '-'"));
+            return traces_about(*db, *b, q.subject.value);
         });
 
     api::add<None, None, Trace>(

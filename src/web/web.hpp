@@ -6,7 +6,7 @@ class Router;
 
 namespace shop::web {
 
-/// GET / (the landing page).
+/// GET / (the storefront), /admin, /assets/{name} and /docs.
 void register_web_routes(http::Router& router);
 
 }  // namespace shop::web

@@ -96,7 +96,9 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
             for (auto& f : res) {
                 std::string name(f.name_string());
                 for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                out.headers[name] = std::string(f.value());
+                // A repeated header (Set-Cookie) keeps every value, one per line.
+                auto& v = out.headers[name];
+                v += (v.empty() ? "" : "\n") + std::string(f.value());
             }
             out.body = res.body();
             if (!res.keep_alive()) impl_->stream.reset();

@@ -154,6 +154,23 @@ std::optional<Principal> IdentityService::verify_access_token(std::string_view t
     return p;
 }
 
+std::optional<Principal> IdentityService::verify_web_session(std::string_view token) const {
+    auto row = db_.read([&](db::Reader& r) {
+        return r.one("SELECT w.session_id, w.user_id, u.email FROM identity.web_sessions w JOIN identity.users u ON u.id = w.user_id "
+                     "WHERE w.token_hash = ? AND w.expires_ms > ?",
+                     crypto::sha256_hex(token), now_ms());
+    });
+    if (!row) return std::nullopt;
+    auto state = session_state(row->str(0), row->str(1));
+    if (!state.active) return std::nullopt;
+    Principal p;
+    p.user_id = row->str(1);
+    p.role = std::move(state.role);
+    p.email = row->str(2);
+    p.session_id = row->str(0);
+    return p;
+}
+
 Result<User> IdentityService::find_user(std::string_view user_id) {
     std::string id(user_id);
     auto row = db_.read(
@@ -215,6 +232,7 @@ IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user
     }
     t.refresh_token = crypto::random_token(32);
     t.expires_in = access_ttl_s_;
+    t.user_id = user.id;
     sql.exec("INSERT INTO identity.refresh_tokens (id, user_id, family_id, token_hash, expires_ms, user_agent, created_at) "
              "VALUES (?, ?, ?, ?, ?, ?, ?)",
              new_id("rtk"), user.id, family_id, crypto::sha256_hex(t.refresh_token), now_ms() + refresh_ttl_s_ * 1000,
@@ -223,6 +241,11 @@ IssuedTokens IdentityService::issue_tokens_locked(db::Sql& sql, const User& user
     sql.exec("INSERT INTO identity.sessions (id, user_id, user_agent, client_address, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?) "
              "ON CONFLICT (id) DO UPDATE SET last_used_at = excluded.last_used_at",
              family_id, user.id, device.user_agent.substr(0, 200), device.address.substr(0, 64), at, at);
+    if (device.web) {
+        t.web_token = crypto::random_token(32);
+        sql.exec("INSERT INTO identity.web_sessions (token_hash, session_id, user_id, created_at, expires_ms) VALUES (?, ?, ?, ?, ?)",
+                 crypto::sha256_hex(t.web_token), family_id, user.id, at, now_ms() + refresh_ttl_s_ * 1000);
+    }
     return t;
 }
 

@@ -26,6 +26,8 @@ struct IssuedTokens {
     std::string refresh_token;
     std::int64_t expires_in = 0;
     std::string device_token;  ///< set when this sign-in made its device known (for the device cookie)
+    std::string web_token;     ///< a browser sign-in (Device::web): the session cookie's token
+    std::string user_id;       ///< whose tokens these are
 };
 
 struct Registration {
@@ -38,6 +40,9 @@ struct Device {
     std::string user_agent;
     std::string address;             ///< the client address (after trusted proxies)
     std::string known_device_token;  ///< the device cookie, "" when none was sent
+    /// A browser signing in for a cookie session: the tokens issued come with a web session token
+    /// (IssuedTokens::web_token) bound to the same session.
+    bool web = false;
 };
 
 /// A user as an admin sees it.
@@ -106,6 +111,9 @@ public:
     void start();
 
     std::optional<Principal> verify_access_token(std::string_view token) const override;
+    std::optional<Principal> verify_web_session(std::string_view token) const override;
+    /// How long a browser sign-in lasts (as long as a refresh token).
+    std::int64_t web_session_ttl_s() const noexcept { return refresh_ttl_s_; }
     Result<User> find_user(std::string_view user_id) override;
     Result<std::vector<User>> create_users(const Ctx& ctx, const std::vector<NewUser>& users) override;
 

@@ -3,6 +3,9 @@
 #include "platform/api.hpp"
 #include "profile_service.hpp"
 #include "platform/http.hpp"
+#include "platform/web_session.hpp"
+
+#include <fmt/format.h>
 
 namespace shop::identity {
 using namespace shop::http;
@@ -116,21 +119,43 @@ UserReply user_reply(const User& u) {
 }
 constexpr std::string_view kDeviceCookie = "shop_device";
 
-/// The value of cookie `name` in the request's Cookie header, "" when absent.
-std::string cookie(const Request& req, std::string_view name) {
-    std::string_view all = req.header("Cookie");
-    while (!all.empty()) {
-        auto semi = all.find(';');
-        std::string_view part = all.substr(0, semi);
-        all = semi == std::string_view::npos ? std::string_view{} : all.substr(semi + 1);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') return std::string(part.substr(name.size() + 1));
-    }
-    return "";
+Device device_of(const Request& req) {
+    return {std::string(req.header("User-Agent")), req.remote_address, web_session::cookie(req.header("Cookie"), kDeviceCookie)};
 }
 
-Device device_of(const Request& req) {
-    return {std::string(req.header("User-Agent")), req.remote_address, cookie(req, kDeviceCookie)};
+/// A browser signed in: the reply of the web sign-in routes.
+struct WebSessionReply {
+    UserReply user;
+    std::string csrf_token;  ///< send it as `X-CSRF-Token` with every unsafe request (also in the cookie `shop_csrf`)
+};
+SHOP_API_STRUCT(WebSessionReply, user, csrf_token)
+
+struct SignedOut {
+    api::OneOf<"signed_out"> status;
+};
+SHOP_API_STRUCT(SignedOut, status)
+
+/// `Set-Cookie` values: the device cookie (path /api/v1/auth), the session cookie (HttpOnly) and
+/// the CSRF cookie (readable by the page), Secure when the shop is reached over TLS.
+std::string cookie_line(const IdentityService& svc, std::string_view name, std::string_view value, std::string_view path,
+                        std::int64_t max_age_s, bool http_only, std::string_view same_site) {
+    return fmt::format("{}={}; Path={}; Max-Age={}{}; SameSite={}{}", name, value, path, max_age_s, http_only ? "; HttpOnly" : "",
+                       same_site, svc.public_url().starts_with("https://") ? "; Secure" : "");
+}
+
+void set_device_cookie(const IdentityService& svc, http::Headers& h, const IssuedTokens& issued) {
+    // The device is known from now on: the login throttle lets the right password through from it.
+    if (!issued.device_token.empty())
+        h.add("Set-Cookie", cookie_line(svc, kDeviceCookie, issued.device_token, "/api/v1/auth", svc.known_device_ttl_s(), true, "Strict"));
+}
+
+api::Out<WebSessionReply> web_session_reply(const IdentityService& svc, const IssuedTokens& issued, const User& user) {
+    std::string csrf = web_session::csrf_token(issued.web_token);
+    api::Out<WebSessionReply> out(WebSessionReply{user_reply(user), csrf});
+    set_device_cookie(svc, out.headers, issued);
+    out.headers.add("Set-Cookie", cookie_line(svc, web_session::kSessionCookie, issued.web_token, "/", svc.web_session_ttl_s(), true, "Lax"));
+    out.headers.add("Set-Cookie", cookie_line(svc, web_session::kCsrfCookie, csrf, "/", svc.web_session_ttl_s(), false, "Lax"));
+    return out;
 }
 Tokens tokens_reply(const IssuedTokens& t) {
     return {t.access_token, t.refresh_token, api::of<decltype(Tokens::token_type)>("Bearer"), t.expires_in};
@@ -161,11 +186,54 @@ void register_identity_routes(Router& router, IdentityService& svc, ProfileServi
         [&svc](Request& req, LoginRequest& b, None&) {
             auto issued = unwrap(svc.login(req.ctx(), b.email.value, b.password.value, b.totp ? b.totp->value : "", device_of(req)));
             api::Out<Tokens> out(tokens_reply(issued));
-            // The device is known from now on: the login throttle lets the right password through from it.
-            if (!issued.device_token.empty())
-                out.headers.set("Set-Cookie", std::string(kDeviceCookie) + "=" + issued.device_token + "; Path=/api/v1/auth; Max-Age=" +
-                                                  std::to_string(svc.known_device_ttl_s()) + "; HttpOnly; SameSite=Strict" +
-                                                  (svc.public_url().starts_with("https://") ? "; Secure" : ""));
+            set_device_cookie(svc, out.headers, issued);
+            return out;
+        });
+
+    api::add<RegisterRequest, None, WebSessionReply>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/web/register", .id = "registerWebSession",
+         .summary = "Create a customer account and sign this browser in with cookies",
+         .description = "As `register`, but instead of tokens the reply sets the cookies of a browser session: `shop_session` "
+                        "(HttpOnly, SameSite=Lax, Secure over TLS) and `shop_csrf` (readable by the page). Requests with the cookie "
+                        "are signed in; unsafe ones must send `X-CSRF-Token` (the `csrf_token` of this reply, also the `shop_csrf` "
+                        "cookie), else 403 `csrf_failed`. A weak password is 422; a taken email, 409.",
+         .tag = "identity", .status = 201, .errors = {409}, .secret = true, .blocking = true, .reply_headers = {"Set-Cookie"}},
+        [&svc](Request& req, RegisterRequest& b, None&) {
+            auto device = device_of(req);
+            device.web = true;
+            auto reg = unwrap(svc.register_user(req.ctx(), b.email.value, b.password.value, b.name.value, device));
+            return web_session_reply(svc, reg.tokens, reg.user);
+        });
+
+    api::add<LoginRequest, None, WebSessionReply>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/web/login", .id = "loginWebSession",
+         .summary = "Sign this browser in with cookies",
+         .description = "As `login` (the same 401s, `totp_required`, 429 throttling and device cookie), but the reply sets the "
+                        "cookies of a browser session instead of answering tokens: `shop_session` (HttpOnly, SameSite=Lax, Secure "
+                        "over TLS) and `shop_csrf`. Unsafe requests signed in by the cookie must send `X-CSRF-Token`, else 403 "
+                        "`csrf_failed`; bearer-token clients are unaffected. The session is one of `GET /me/sessions`.",
+         .tag = "identity", .errors = {401}, .secret = true, .blocking = true, .reply_headers = {"Set-Cookie"}},
+        [&svc](Request& req, LoginRequest& b, None&) {
+            auto device = device_of(req);
+            device.web = true;
+            auto issued = unwrap(svc.login(req.ctx(), b.email.value, b.password.value, b.totp ? b.totp->value : "", device));
+            auto user = unwrap(svc.find_user(issued.user_id));
+            return web_session_reply(svc, issued, user);
+        });
+
+    api::add<None, None, SignedOut>(
+        router,
+        {.method = Method::post, .path = "/api/v1/auth/web/logout", .id = "logoutWebSession",
+         .summary = "Sign this browser out",
+         .description = "Ends the caller's session (its cookie, refresh and access tokens stop at once) and clears the cookies.",
+         .tag = "identity", .access = Access::user, .errors = {404}, .reply_headers = {"Set-Cookie"}, .body_optional = true},
+        [&svc](Request& req, None&, None&) {
+            unwrap(svc.revoke_own_session(req.ctx(), req.principal->session_id));
+            api::Out<SignedOut> out(SignedOut{api::of<decltype(SignedOut::status)>("signed_out")});
+            out.headers.add("Set-Cookie", cookie_line(svc, web_session::kSessionCookie, "", "/", 0, true, "Lax"));
+            out.headers.add("Set-Cookie", cookie_line(svc, web_session::kCsrfCookie, "", "/", 0, false, "Lax"));
             return out;
         });
 

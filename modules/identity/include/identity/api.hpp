@@ -58,6 +58,9 @@ public:
     /// and its session still signed in) or an API key (`shk_...`, with its scopes); nullopt when
     /// invalid. The principal carries the user's role as it is now.
     virtual std::optional<Principal> verify_access_token(std::string_view token) const = 0;
+    /// Verifies a browser's session cookie token: known, not expired, and its session still signed
+    /// in (not signed out, user not disabled); nullopt otherwise. The principal carries the role now.
+    virtual std::optional<Principal> verify_web_session(std::string_view token) const = 0;
     /// The user with this id; not_found otherwise.
     virtual Result<User> find_user(std::string_view user_id) = 0;
     /// Creates accounts with their roles, email already verified and nothing mailed (demo data):

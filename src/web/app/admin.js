@@ -1,0 +1,263 @@
+// The admin pages: dashboard (sales and payments by day, top products, low stock), orders
+// (fulfil, ship with tracking, cancel, refund), returns, products, stock, users and roles, the event
+// bus, and a checkout's trace. Admins see everything; vendors their products and stock.
+import { get, post, patch, put, qs, currentUser } from './api.js';
+import { h, svg, money, date, show, toast, startRouter, field, onSubmit } from './ui.js';
+
+let user = null;
+
+function signIn() {
+  const form = onSubmit(h('form', { class: 'form', 'aria-labelledby': 'si-h' }, h('h1', { id: 'si-h' }, 'Sign in to the admin'),
+    field('Email', { name: 'email', type: 'email', required: true, autocomplete: 'username' }),
+    field('Password', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' }),
+    field('Authenticator code (when two-factor sign-in is on)', { name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code' }),
+    h('button', { type: 'submit' }, 'Sign in')), async (v) => {
+    await post('/auth/web/login', v);
+    user = await currentUser();
+    start();
+  });
+  show('Sign in', form);
+}
+
+/** A bar chart of `series` ([{label, value}]) as SVG, with a text table for screen readers. */
+function barChart(title, series, format, cls = 'bar') {
+  const W = 600, H = 180, pad = 28;
+  const max = Math.max(1, ...series.map((s) => s.value));
+  const bw = series.length ? (W - pad) / series.length : 0;
+  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H + 24}`, role: 'img', 'aria-label': title },
+    svg('title', {}, title),
+    svg('line', { x1: pad, y1: H, x2: W, y2: H, stroke: '#9ca3af' }),
+    svg('text', { x: pad, y: 16 }, `max ${format(max)}`),
+    ...series.flatMap((s, i) => {
+      const bh = Math.round((s.value / max) * (H - 24));
+      const x = pad + i * bw + 1;
+      return [svg('rect', { class: cls, x, y: H - bh, width: Math.max(1, bw - 2), height: bh }, svg('title', {}, `${s.label}: ${format(s.value)}`)),
+        i % Math.ceil(series.length / 5) === 0 ? svg('text', { x, y: H + 18 }, s.label.slice(5)) : null].filter(Boolean);
+    }));
+  const table = h('details', {}, h('summary', {}, `${title} as a table`), h('table', {}, h('tbody', {},
+    series.map((s) => h('tr', {}, h('th', { scope: 'row' }, s.label), h('td', { class: 'num' }, format(s.value)))))));
+  return h('figure', { class: 'panel' }, h('figcaption', {}, h('strong', {}, title)), chart, table);
+}
+
+/** Every day from `from` to `to` (YYYY-MM-DD), so days without sales show as empty bars. */
+function daysBetween(from, to) {
+  const out = [];
+  for (let d = new Date(from + 'T00:00:00Z'); d <= new Date(to + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + 1)) out.push(d.toISOString().slice(0, 10));
+  return out;
+}
+
+async function dashboard() {
+  if (user.role !== 'admin') { location.hash = '#/products'; return; }
+  const [sales, pays, low] = await Promise.all([get('/admin/reports/sales'), get('/admin/reports/payments'), get('/admin/inventory' + qs({ low_stock: 'true', limit: 10 }))]);
+  const currency = (sales.totals[0] && sales.totals[0].currency) || (pays.totals[0] && pays.totals[0].currency) || 'USD';
+  const days = daysBetween(sales.from, sales.to);
+  const revenue = days.map((d) => ({ label: d, value: sales.days.filter((x) => x.day === d && x.currency === currency).reduce((s, x) => s + x.revenue.amount, 0) }));
+  const orders = days.map((d) => ({ label: d, value: sales.days.filter((x) => x.day === d).reduce((s, x) => s + x.orders, 0) }));
+  const attempts = days.map((d) => ({ label: d, value: pays.days.filter((x) => x.day === d).reduce((s, x) => s + x.succeeded, 0) }));
+  const failed = pays.days.reduce((s, x) => s + x.failed, 0);
+  const t = sales.totals.find((x) => x.currency === currency);
+  show('Dashboard', h('h1', {}, 'Dashboard'), h('p', { class: 'muted' }, `${sales.from} to ${sales.to} (UTC)`),
+    h('div', { class: 'dash' },
+      h('div', { class: 'panel', id: 'kpis' }, h('p', {}, 'Revenue: ', h('strong', {}, t ? money(t.revenue) : money({ amount: 0, currency }))),
+        h('p', {}, 'Orders: ', h('strong', {}, String(t ? t.orders : 0))), h('p', {}, 'Average order: ', h('strong', {}, t ? money(t.average_order_value) : '—')),
+        h('p', {}, 'Failed payments: ', h('strong', {}, String(failed)))),
+      h('div', { id: 'sales-chart' }, barChart(`Revenue by day (${currency})`, revenue, (v) => money({ amount: v, currency }))),
+      barChart('Orders by day', orders, (v) => String(v)),
+      barChart('Successful payments by day', attempts, (v) => String(v), 'bar2'),
+      h('section', { class: 'panel' }, h('h2', {}, 'Top products'), h('ol', {}, sales.top_products.map((p) => h('li', {}, `${p.title} — ${p.quantity} sold, ${money(p.revenue)}`)))),
+      h('section', { class: 'panel' }, h('h2', {}, 'Low stock'), h('ul', {}, low.data.map((s) => h('li', {}, h('a', { href: `#/stock?sku=${encodeURIComponent(s.sku)}` }, s.sku), ` — ${s.available} available`))))));
+}
+
+const ORDER_STATUSES = ['', 'pending_payment', 'confirmed', 'processing', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'];
+
+async function orders(query) {
+  const status = query.get('status') || '';
+  const r = await get('/orders' + qs({ status, limit: 50, cursor: query.get('cursor') }));
+  const filter = h('label', { for: 'status-filter' }, 'Status ', h('select', { id: 'status-filter', onchange: (e) => { location.hash = `#/orders?status=${e.target.value}`; } },
+    ORDER_STATUSES.map((s) => h('option', { value: s, selected: s === status }, s || 'all'))));
+  show('Orders', h('h1', {}, 'Orders'), filter, h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Order', 'Customer', 'Status', 'Total', 'Placed'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, r.data.map((o) => h('tr', {}, h('td', {}, h('a', { href: `#/orders/${o.id}` }, o.number)), h('td', {}, o.email || o.customer_id || ''),
+      h('td', {}, h('span', { class: 'status' }, o.status)), h('td', { class: 'num' }, money(o.total)), h('td', {}, date(o.created_at))))))),
+  r.next_cursor ? h('a', { href: `#/orders?status=${status}&cursor=${encodeURIComponent(r.next_cursor)}` }, 'Next page') : null);
+}
+
+async function order(query, id) {
+  const o = await get(`/orders/${id}`);
+  const [hist, pays] = await Promise.all([get(`/orders/${id}/history`), get(`/orders/${id}/payments`).catch(() => ({ data: [] }))]);
+  const reload = () => order(query, id);
+  const fulfil = (status) => onSubmit(h('form', { class: 'form', 'aria-label': `Mark ${status}` },
+    status === 'shipped' ? [field('Carrier', { name: 'carrier', required: true }), field('Tracking number', { name: 'tracking_number', required: true })] : null,
+    h('button', { type: 'submit' }, status === 'shipped' ? 'Ship' : `Mark ${status}`)), async (v) => {
+    await post(`/admin/orders/${id}/fulfilment`, { status, ...v }, { idempotent: true });
+    toast(`Order ${o.number}: ${status}`);
+    reload();
+  });
+  const next = { confirmed: ['processing', 'shipped'], processing: ['shipped'], shipped: ['delivered'] }[o.status] || [];
+  const cancel = ['pending_payment', 'confirmed', 'processing'].includes(o.status) ? h('button', { class: 'danger', type: 'button', onclick: async () => {
+    if (!confirm(`Cancel order ${o.number}?`)) return;
+    await post(`/orders/${id}/cancel`, { reason: 'cancelled by an admin' }, { idempotent: true });
+    reload();
+  } }, 'Cancel order') : null;
+  const refund = ['confirmed', 'processing', 'shipped', 'delivered', 'partially_refunded'].includes(o.status) ? onSubmit(h('form', { class: 'form', 'aria-label': 'Refund' },
+    h('h2', {}, 'Refund'), field(`Amount in minor units (empty = the rest of ${money(o.total)})`, { name: 'amount', inputmode: 'numeric' }),
+    field('Reason', { name: 'reason', required: true }), h('label', {}, h('input', { type: 'checkbox', name: 'restock', value: 'true' }), ' Put the items back in stock'),
+    h('button', { type: 'submit' }, 'Refund')), async (v) => {
+    const r = await post(`/admin/orders/${id}/refunds`, { amount: v.amount ? Number(v.amount) : undefined, reason: v.reason, restock: v.restock === 'true' }, { idempotent: true });
+    toast(`Refund ${r.id}: ${r.status}`);
+    reload();
+  }) : null;
+  const traces = await get('/admin/traces' + qs({ subject: id })).catch(() => ({ data: [] }));
+  show(`Order ${o.number}`, h('h1', {}, `Order ${o.number}`), h('p', {}, h('span', { class: 'status', id: 'order-status' }, o.status), ` · ${o.email || o.customer_id || ''} · ${money(o.total)}`),
+    h('div', { class: 'dash' },
+      h('section', { class: 'panel' }, h('h2', {}, 'Lines'), h('ul', {}, o.lines.map((l) => h('li', {}, `${l.quantity} × ${l.title} (${l.sku}) — ${money(l.line_total)}`))),
+        h('p', {}, `Ship to: ${o.shipping_address.name}, ${o.shipping_address.line1}, ${o.shipping_address.postal_code} ${o.shipping_address.city}, ${o.shipping_address.country}`),
+        (o.shipments || []).map((s) => h('p', {}, `Shipment: ${s.carrier || ''} ${s.tracking_number || ''} (${s.status || ''})`))),
+      h('section', { class: 'panel' }, h('h2', {}, 'Fulfilment'), next.length ? next.map(fulfil) : h('p', { class: 'muted' }, 'Nothing to do in this state.'), cancel),
+      refund ? h('section', { class: 'panel' }, refund) : null,
+      h('section', { class: 'panel' }, h('h2', {}, 'Payments'), h('ul', {}, pays.data.map((p) => h('li', {}, `${p.id}: ${p.status}, ${money(p.amount)}${p.card ? ` (${p.card.brand} ${p.card.last4})` : ''}`)))),
+      h('section', { class: 'panel' }, h('h2', {}, 'History'), h('ol', {}, hist.events.map((e) => h('li', {}, `${date(e.at)} — ${e.kind}: ${e.note || e.event}`)))),
+      h('section', { class: 'panel' }, h('h2', {}, 'Traces'), traces.data.length ? h('ul', {}, traces.data.map((t) => h('li', {},
+        h('a', { href: `#/trace/${encodeURIComponent(t.correlation_id)}` }, `${t.first_type} · ${date(t.first_at)}`), ` (${t.events} events)`))) : h('p', { class: 'muted' }, 'No events recorded.'))));
+}
+
+async function trace(query, corr) {
+  if (!corr) {
+    const f = onSubmit(h('form', { class: 'form', 'aria-label': 'Find a trace' }, field('Correlation id or order id', { name: 'id', required: true }),
+      h('button', { type: 'submit' }, 'Show')), async (v) => {
+      if (/^ord_/.test(v.id)) location.hash = `#/orders/${v.id}`;
+      else location.hash = `#/trace/${encodeURIComponent(v.id)}`;
+    });
+    show('Traces', h('h1', {}, 'Trace of a checkout'), h('p', {}, 'A checkout made in the storefront runs under one trace id; an order’s page links to its traces.'), f);
+    return;
+  }
+  const t = await get(`/admin/traces/${encodeURIComponent(corr)}`);
+  const start = new Date(t.data[0].at).getTime();
+  const maxDur = Math.max(1, ...t.data.map((s) => s.duration_us || 0));
+  show('Trace', h('h1', {}, 'Trace'), h('p', {}, 'Correlation id ', h('code', {}, t.correlation_id)),
+    h('ol', { class: 'timeline', id: 'trace-timeline' }, t.data.map((s) => h('li', {},
+      h('strong', {}, `+${new Date(s.at).getTime() - start} ms`), ' ',
+      s.kind === 'event' ? `event ${s.type} published by ${s.schema}` : `${s.consumer} handled ${s.type}: ${s.outcome}`,
+      s.kind === 'handler' ? [` in ${(s.duration_us / 1000).toFixed(2)} ms`, h('span', { class: 'dur', style: undefined, 'aria-hidden': 'true', dataset: { w: String(Math.round((s.duration_us / maxDur) * 100)) } })] : null))));
+  // Widths through the CSSOM (the policy allows no inline style attribute).
+  document.querySelectorAll('.dur').forEach((el) => { el.style.width = `${el.dataset.w}px`; });
+}
+
+async function products(query) {
+  const q = query.get('q') || '';
+  const r = q ? await get('/search' + qs({ q, limit: 50 })) : await get('/products' + qs({ limit: 50, sort: 'newest', cursor: query.get('cursor') }));
+  const f = onSubmit(h('form', { class: 'row', role: 'search' }, field('Find products', { name: 'q', value: q, type: 'search' }), h('button', { type: 'submit' }, 'Find')),
+    async (v) => { location.hash = `#/products?q=${encodeURIComponent(v.q || '')}`; });
+  show('Products', h('h1', {}, 'Products'), f, h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Title', 'Price', 'Rating', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, r.data.map((p) => h('tr', {}, h('td', {}, h('a', { href: `/#/p/${p.slug}` }, p.title)), h('td', { class: 'num' }, money(p.price || (p.variants && p.variants[0].price))),
+      h('td', {}, p.rating && p.rating.count ? `${p.rating.average.toFixed(1)} (${p.rating.count})` : '—'),
+      h('td', {}, h('a', { href: `#/product/${p.id}` }, 'Edit'))))))),
+  !q && r.next_cursor ? h('a', { href: `#/products?cursor=${encodeURIComponent(r.next_cursor)}` }, 'Next page') : null);
+}
+
+async function productEdit(query, id) {
+  const p = await get(`/products/${id}`);
+  const form = onSubmit(h('form', { class: 'form', 'aria-label': 'Edit product' }, field('Title', { name: 'title', value: p.title, required: true }),
+    field('Description', { name: 'description', rows: 4 }, 'textarea'),
+    field('Status', { name: 'status', options: [['published', 'published'], ['draft', 'draft'], ['archived', 'archived']] }, 'select'),
+    h('button', { type: 'submit' }, 'Save')), async (v) => {
+    await patch(`/products/${id}`, { title: v.title, description: v.description || '', status: v.status });
+    toast('Saved');
+  });
+  form.querySelector('textarea').value = p.description || '';
+  form.querySelector('select').value = p.status;
+  show(p.title, h('h1', {}, p.title), form, h('h2', {}, 'Variants'), h('ul', {}, p.variants.map((v) => h('li', {}, `${v.sku} ${v.title || ''}: `,
+    (v.prices || []).map((x) => money(x)).join(', '), ' · ', h('a', { href: `#/stock?sku=${encodeURIComponent(v.sku)}` }, 'stock')))));
+}
+
+async function stock(query) {
+  const sku = query.get('sku');
+  const find = onSubmit(h('form', { class: 'row', role: 'search' }, field('SKU', { name: 'sku', value: sku || '' }), h('button', { type: 'submit' }, 'Show')),
+    async (v) => { location.hash = `#/stock?sku=${encodeURIComponent(v.sku || '')}`; });
+  if (!sku) {
+    const low = await get('/admin/inventory' + qs({ low_stock: 'true', limit: 50 }));
+    show('Stock', h('h1', {}, 'Stock'), find, h('h2', {}, 'Low stock'), h('ul', {}, low.data.map((s) => h('li', {}, h('a', { href: `#/stock?sku=${encodeURIComponent(s.sku)}` }, s.sku), ` — ${s.available} available`))));
+    return;
+  }
+  const [s, moves] = await Promise.all([get(`/admin/inventory/${encodeURIComponent(sku)}`), get('/admin/inventory/movements' + qs({ sku, limit: 20 })).catch(() => ({ data: [] }))]);
+  const set = onSubmit(h('form', { class: 'form', 'aria-label': 'Set stock' }, field('Warehouse', { name: 'warehouse', value: 'main', required: true }),
+    field('On hand', { name: 'on_hand', type: 'number', min: 0, required: true }), field('Low-stock threshold', { name: 'low_stock_threshold', type: 'number', min: 0 }),
+    h('button', { type: 'submit' }, 'Set')), async (v) => {
+    await put(`/admin/inventory/${encodeURIComponent(sku)}`, { warehouse: v.warehouse, on_hand: Number(v.on_hand), low_stock_threshold: v.low_stock_threshold ? Number(v.low_stock_threshold) : undefined });
+    toast('Stock set');
+    stock(query);
+  });
+  show(`Stock ${sku}`, h('h1', {}, `Stock of ${sku}`), find, h('p', {}, `Available ${s.available}, reserved ${s.reserved}`),
+    h('table', {}, h('thead', {}, h('tr', {}, ['Warehouse', 'On hand', 'Reserved', 'Threshold'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, s.levels.map((l) => h('tr', {}, h('td', {}, l.warehouse), h('td', { class: 'num' }, String(l.on_hand)), h('td', { class: 'num' }, String(l.reserved)), h('td', { class: 'num' }, String(l.low_stock_threshold ?? '')))))),
+    set, h('h2', {}, 'Movements'), h('ul', {}, moves.data.map((m) => h('li', {}, `${date(m.created_at)} ${m.warehouse}: ${m.delta > 0 ? '+' : ''}${m.delta} ${m.reason}${m.order_id ? ` (${m.order_id})` : ''}`))));
+}
+
+async function users(query) {
+  const q = query.get('q') || '';
+  const r = await get('/admin/users' + qs({ q, limit: 50 }));
+  const f = onSubmit(h('form', { class: 'row', role: 'search' }, field('Email or name', { name: 'q', value: q, type: 'search' }), h('button', { type: 'submit' }, 'Find')),
+    async (v) => { location.hash = `#/users?q=${encodeURIComponent(v.q || '')}`; });
+  const change = async (u, body, what, undo) => {
+    try {
+      await patch(`/admin/users/${u.id}`, body);
+      toast(`${u.email}: ${what}`);
+    } catch (err) {
+      toast(err.message);
+      undo();
+    }
+  };
+  const row = (u) => {
+    const role = h('select', { id: `role-${u.id}` }, ['customer', 'vendor', 'admin'].map((x) => h('option', { value: x, selected: x === u.role }, x)));
+    role.addEventListener('change', () => change(u, { role: role.value }, `now ${role.value}`, () => { role.value = u.role; }));
+    const off = h('input', { type: 'checkbox', id: `off-${u.id}`, checked: u.disabled });
+    off.addEventListener('change', () => change(u, { disabled: off.checked }, off.checked ? 'disabled' : 'enabled', () => { off.checked = u.disabled; }));
+    return h('tr', {}, h('td', {}, `${u.name} <${u.email}>`),
+      h('td', {}, h('label', { class: 'sr', for: `role-${u.id}` }, `Role of ${u.email}`), role),
+      h('td', {}, h('label', { class: 'sr', for: `off-${u.id}` }, `Disable ${u.email}`), off));
+  };
+  const table = h('table', {}, h('thead', {}, h('tr', {}, ['User', 'Role', 'Disabled'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, r.data.map(row)));
+  show('Users', h('h1', {}, 'Users and roles'), f, h('div', { class: 'table-wrap' }, table));
+}
+
+async function returns() {
+  const r = await get('/admin/returns' + qs({ limit: 50 }));
+  const step = (ret, what) => h('button', { class: 'secondary', type: 'button', onclick: async () => {
+    try { await post(`/admin/returns/${ret.id}/${what}`, {}, { idempotent: true }); toast(`Return ${ret.id}: ${what}`); returns(); } catch (e) { toast(e.message); }
+  } }, what);
+  show('Returns', h('h1', {}, 'Returns'), r.data.length ? h('ul', {}, r.data.map((x) => h('li', {}, h('a', { href: `#/orders/${x.order_id}` }, x.order_id), ` · ${x.status} · ${x.reason || ''} `,
+    x.status === 'requested' ? [step(x, 'approve'), step(x, 'reject')] : x.status === 'approved' ? [step(x, 'receive'), step(x, 'reject')] : null))) : h('p', {}, 'No returns.'));
+}
+
+async function events() {
+  const r = await get('/admin/events');
+  show('Event bus', h('h1', {}, 'Event bus'), h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Consumer', 'Source', 'Position', 'Head', 'Lag', 'Retrying', 'Parked'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, r.consumers.map((c) => h('tr', {}, h('td', {}, c.consumer), h('td', {}, c.source), ...[c.position, c.head, c.lag, c.retrying, c.parked].map((n) => h('td', { class: 'num' }, String(n)))))))),
+  h('h2', {}, 'Parked events'), r.parked.length ? h('ul', {}, r.parked.map((p) => h('li', {}, `${p.type} for ${p.consumer} after ${p.attempts} tries: ${p.last_error} `,
+    h('button', { type: 'button', onclick: async () => { const x = await post(`/admin/events/${p.event_id}/replay`, {}); toast(`Replayed: ${JSON.stringify(x)}`); events(); } }, 'Replay'))))
+    : h('p', {}, 'No parked events.'));
+}
+
+function nav() {
+  const admin = user.role === 'admin';
+  const items = admin ? [['#/', 'Dashboard'], ['#/orders', 'Orders'], ['#/returns', 'Returns'], ['#/products', 'Products'], ['#/stock', 'Stock'], ['#/users', 'Users'], ['#/events', 'Events'], ['#/trace', 'Traces']]
+    : [['#/products', 'Products'], ['#/stock', 'Stock']];
+  document.getElementById('admin-nav').replaceChildren(...items.map(([href, t]) => h('a', { href }, t)), h('span', { class: 'muted' }, user.email),
+    h('button', { class: 'secondary', type: 'button', onclick: async () => { await post('/auth/web/logout'); user = null; document.getElementById('admin-nav').replaceChildren(); signIn(); } }, 'Sign out'));
+}
+
+let started = false;
+function start() {
+  if (!user) return signIn();
+  if (user.role !== 'admin' && user.role !== 'vendor') {
+    show('No access', h('h1', {}, 'No access'), h('p', {}, 'The admin pages are for admins and vendors. ', h('a', { href: '/' }, 'Go to the storefront')));
+    return;
+  }
+  nav();
+  if (started) { window.dispatchEvent(new HashChangeEvent('hashchange')); return; }
+  started = true;
+  startRouter([[/^\/$/, dashboard], [/^\/orders$/, orders], [/^\/orders\/([^/]+)$/, order], [/^\/returns$/, returns], [/^\/products$/, products],
+    [/^\/product\/([^/]+)$/, productEdit], [/^\/stock$/, stock], [/^\/users$/, users], [/^\/events$/, events], [/^\/trace$/, trace], [/^\/trace\/([^/]+)$/, trace]],
+  () => show('Not found', h('h1', {}, 'Not found')));
+}
+
+currentUser().then((u) => { user = u; start(); }).catch((e) => toast(e.message));
