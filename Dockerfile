@@ -22,7 +22,7 @@ RUN apt-get update \
       g++ cmake make pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev \
       libsoci-dev libsqlite3-dev libpq-dev libfmt-dev doctest-dev libssl-dev libsodium-dev \
-      libcurl4-openssl-dev libsystemd-dev ca-certificates nodejs npm \
+      libcurl4-openssl-dev libsystemd-dev libkainjow-mustache-dev libcsv-dev zlib1g-dev ca-certificates nodejs npm \
       libboost-dev- libboost1.74-dev- \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -49,7 +49,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libboost-json1.81.0 libboost-url1.81.0 libboost-program-options1.81.0 \
       libsoci-core4.0 libsoci-sqlite3-4.0 libsqlite3-0 libsoci-postgresql4.0 libpq5 \
-      libfmt9 libssl3 libsodium23 libcurl4 libsystemd0 ca-certificates \
+      libfmt9 libssl3 libsodium23 libcurl4 libsystemd0 libcsv3 zlib1g ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --uid 10001 --home-dir /data --no-create-home \
       --shell /usr/sbin/nologin shop \

@@ -52,6 +52,25 @@ public:
 private:
     catalog::CatalogApi& catalog_;
 };
+
+/// The product CSV's stock columns: the catalog's port answered by inventory's API (inventory
+/// depends on the catalog, not the other way round).
+class InventoryStock final : public catalog::StockPort {
+public:
+    explicit InventoryStock(inventory::InventoryApi& inventory) : inventory_(inventory) {}
+    std::vector<std::string> warehouses() override { return inventory_.warehouse_codes(); }
+    std::vector<catalog::WarehouseStock> on_hand(std::string_view sku) override {
+        std::vector<catalog::WarehouseStock> out;
+        for (auto& [warehouse, n] : inventory_.on_hand_levels(sku)) out.push_back({warehouse, n});
+        return out;
+    }
+    Result<void> set_on_hand(const Ctx& ctx, std::string_view sku, std::string_view warehouse, std::int64_t on_hand) override {
+        return inventory_.set_stock(ctx, sku, warehouse, on_hand, std::nullopt);
+    }
+
+private:
+    inventory::InventoryApi& inventory_;
+};
 }  // namespace
 
 std::string new_signing_key_set() { return identity::new_signing_key_set(); }
@@ -75,6 +94,7 @@ struct App::Impl {
     std::unique_ptr<search::SearchModule> search;
     std::unique_ptr<notification::NotificationModule> notification;
     std::unique_ptr<CatalogProducts> catalog_products;
+    std::unique_ptr<InventoryStock> inventory_stock;
     std::vector<Module*> modules;  // start order
     std::unique_ptr<PeriodicTask> purge_replies;
     std::atomic<bool> started{false};
@@ -158,6 +178,8 @@ App::App(Config config, LogFormat log_format) : impl_(std::make_unique<Impl>(std
     i.cart->use_promotions(i.ordering->promotions());
     i.catalog_products = std::make_unique<CatalogProducts>(i.catalog->api());
     i.identity->use_products(*i.catalog_products);
+    i.inventory_stock = std::make_unique<InventoryStock>(i.inventory->api());
+    i.catalog->use_stock(*i.inventory_stock);
     i.payment = payment::make_module({*i.db, i.log, cfg, i.ordering->api()});
     i.notification = notification::make_module({*i.db, i.log, cfg, dir, dbo.synchronous == "full"});
     i.modules = {i.identity.get(), i.catalog.get(), i.inventory.get(), i.search.get(),

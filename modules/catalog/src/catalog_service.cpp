@@ -499,7 +499,12 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::change_product(
 
 Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const Ctx& ctx, const std::string& id,
                                                                          const ProductPatch& patch) {
-    return change_product(ctx, id, [&](db::Tx& tx, ProductDoc& doc) -> Result<void> {
+    return change_product(ctx, id, [&](db::Tx& tx, ProductDoc& doc) { return apply_patch(tx, doc, patch); });
+}
+
+Result<void> CatalogService::apply_patch(db::Tx& tx, ProductDoc& doc, const ProductPatch& patch) {
+    const std::string& id = doc.id;
+    {
         if (patch.brand_id || patch.category_ids) {
             if (auto ok = check_taxonomy(tx, patch.brand_id.value_or(""), patch.category_ids.value_or(std::vector<std::string>{})); !ok)
                 return ok.error();
@@ -542,7 +547,7 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_product(const C
             if (is_given) fields.emplace_back(name);
         audit::record(tx, "catalog.product.updated", id, {{"fields", fields}, {"status", doc.status}});
         return {};
-    });
+    }
 }
 
 Result<std::shared_ptr<const ProductDoc>> CatalogService::add_variant(const Ctx& ctx, const std::string& product_id, const NewVariant& v,
@@ -561,7 +566,12 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::add_variant(const Ctx&
 
 Result<std::shared_ptr<const ProductDoc>> CatalogService::update_variant(const Ctx& ctx, const std::string& product_id,
                                                                          const std::string& variant_id, const VariantPatch& patch) {
-    return change_product(ctx, product_id, [&](db::Tx& tx, ProductDoc& doc) -> Result<void> {
+    return change_product(ctx, product_id, [&](db::Tx& tx, ProductDoc& doc) { return apply_variant_patch(tx, doc, variant_id, patch); });
+}
+
+Result<void> CatalogService::apply_variant_patch(db::Tx& tx, ProductDoc& doc, const std::string& variant_id, const VariantPatch& patch) {
+    const std::string& product_id = doc.id;
+    {
         auto v = std::find_if(doc.variants.begin(), doc.variants.end(), [&](auto& x) { return x.id == variant_id; });
         if (v == doc.variants.end()) return not_found(fmt::format("product '{}' has no variant '{}'", product_id, variant_id));
         if (patch.title) tx.exec("UPDATE catalog.variants SET title = ? WHERE id = ?", *patch.title, variant_id);
@@ -585,7 +595,38 @@ Result<std::shared_ptr<const ProductDoc>> CatalogService::update_variant(const C
             if (is_given) fields.emplace_back(name);
         audit::record(tx, "catalog.variant.updated", variant_id, {{"product_id", product_id}, {"sku", v->sku}, {"fields", fields}});
         return {};
+    }
+}
+
+Result<std::shared_ptr<const ProductDoc>> CatalogService::import_changes(const Ctx& ctx, const std::string& product_id, const ImportChanges& changes) {
+    return change_product(ctx, product_id, [&](db::Tx& tx, ProductDoc& doc) -> Result<void> {
+        if (auto ok = apply_patch(tx, doc, changes.product); !ok) return ok;
+        for (auto& [variant_id, patch] : changes.variants)
+            if (auto ok = apply_variant_patch(tx, doc, variant_id, patch); !ok) return ok;
+        auto position = tx.count("SELECT COALESCE(MAX(position), -1) + 1 FROM catalog.variants WHERE product_id = ?", product_id);
+        for (std::size_t i = 0; i < changes.added.size(); ++i) {
+            auto id = insert_variant(tx, product_id, changes.added[i], position + static_cast<std::int64_t>(i), fmt::format("added[{}].sku", i));
+            if (!id) return id.error();
+            audit::record(tx, "catalog.variant.added", *id, {{"product_id", product_id}, {"sku", changes.added[i].sku}});
+        }
+        return {};
     });
+}
+
+std::vector<std::string> CatalogService::all_product_ids() {
+    std::vector<std::string> out;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT id FROM catalog.products ORDER BY id")) out.push_back(row.str(0));
+    });
+    return out;
+}
+
+std::shared_ptr<const ProductDoc> CatalogService::product(const std::string& id) { return load(id); }
+
+Result<std::string> CatalogService::store_image(std::string_view bytes, std::string_view content_type) {
+    auto stored = media_.put(bytes, content_type);
+    if (!stored) return stored.error();
+    return stored->path;
 }
 
 Result<std::shared_ptr<const ProductDoc>> CatalogService::remove_variant(const Ctx& ctx, const std::string& product_id,

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "attribute_service.hpp"
+#include "media_store.hpp"
 #include "catalog/api.hpp"
 #include "domain/product_list.hpp"
 #include "platform/log.hpp"
@@ -38,6 +39,14 @@ struct VariantPatch {
     std::optional<std::int64_t> weight_grams;
 };
 
+/// What one product's rows of a CSV import change, applied in one transaction: the product's
+/// fields, existing variants (by id) and added variants.
+struct ImportChanges {
+    ProductPatch product;
+    std::vector<std::pair<std::string, VariantPatch>> variants;
+    std::vector<NewVariant> added;
+};
+
 /// What DELETE did: archived (orders name the product) or removed.
 struct DeletedProduct {
     std::string id;
@@ -63,8 +72,9 @@ struct RenderedPage {
 
 class CatalogService final : public CatalogApi {
 public:
-    CatalogService(db::Database& db, Logger& log, std::string base_currency)
-        : db_(db), log_(log), base_currency_(std::move(base_currency)), taxonomy_(db, cache_), attributes_(db, cache_), reviews_(db, cache_) {}
+    CatalogService(db::Database& db, Logger& log, std::string base_currency, MediaStore& media)
+        : db_(db), log_(log), base_currency_(std::move(base_currency)), media_(media), taxonomy_(db, cache_), attributes_(db, cache_),
+          reviews_(db, cache_) {}
 
     Result<PurchasableVariant> purchasable(std::string_view sku, std::string_view currency) override;
     Result<CreatedProduct> create_product(const Ctx& ctx, const NewProduct& product) override;
@@ -77,6 +87,14 @@ public:
     Result<std::string> add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) override;
     Result<std::string> add_brand(const Ctx& ctx, const std::string& name) override;
     Result<SkuOwner> sku_owner(std::string_view sku) override;
+    Result<std::string> store_image(std::string_view bytes, std::string_view content_type) override;
+
+    /// Every product id (any status), in id order (creation order).
+    std::vector<std::string> all_product_ids();
+    /// A product in any status, or null.
+    std::shared_ptr<const ProductDoc> product(const std::string& id);
+    /// Applies one product's imported changes in one transaction (admins; as PATCH would).
+    Result<std::shared_ptr<const ProductDoc>> import_changes(const Ctx& ctx, const std::string& product_id, const ImportChanges& changes);
 
     /// A product by id or slug as the caller may see it (drafts: owner vendor and admins only).
     Result<std::shared_ptr<const ProductDoc>> find_visible(const Ctx& ctx, const std::string& id_or_slug);
@@ -124,10 +142,15 @@ private:
                                                              const std::function<Result<void>(db::Tx&, ProductDoc&)>& change,
                                                              const std::function<boost::json::value(const ProductDoc&)>& reply = {});
     std::shared_ptr<const ProductDoc> load(const std::string& id);
+    /// The body of PATCH /products/{id} inside its transaction.
+    Result<void> apply_patch(db::Tx& tx, ProductDoc& doc, const ProductPatch& patch);
+    /// The body of PATCH /products/{id}/variants/{variant_id} inside its transaction.
+    Result<void> apply_variant_patch(db::Tx& tx, ProductDoc& doc, const std::string& variant_id, const VariantPatch& patch);
 
     db::Database& db_;
     Logger& log_;
     std::string base_currency_;
+    MediaStore& media_;
     ProductCache cache_;
     TaxonomyService taxonomy_;  ///< after cache_, which it invalidates
     AttributeService attributes_;

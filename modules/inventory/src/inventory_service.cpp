@@ -185,6 +185,21 @@ StockReport InventoryService::report(std::string_view sku_in) {
     return db_.read_snapshot([&](db::Reader& sql) { return report_in(sql, sku); });
 }
 
+std::vector<std::string> InventoryService::warehouse_codes() {
+    std::vector<std::string> out;
+    for (auto& w : warehouses()) out.push_back(w.code);
+    return out;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> InventoryService::on_hand_levels(std::string_view sku) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT warehouse, on_hand FROM inventory.levels WHERE sku = ? ORDER BY warehouse", std::string(sku)))
+            out.emplace_back(row.str(0), row.i64(1));
+    });
+    return out;
+}
+
 std::vector<WarehouseRow> InventoryService::warehouses() {
     std::vector<WarehouseRow> out;
     db_.read([&](db::Reader& r) {

@@ -83,6 +83,8 @@ public:
                         const std::string& reason, const RenderStock& render);
 
     std::vector<WarehouseRow> warehouses();
+    std::vector<std::string> warehouse_codes() override;
+    std::vector<std::pair<std::string, std::int64_t>> on_hand_levels(std::string_view sku) override;
     /// Records the warehouse rendered by `render` as the request's reply.
     Result<WarehouseRow> create_warehouse(const Ctx& ctx, const WarehouseRow& w,
                                           const std::function<boost::json::value(const WarehouseRow&)>& render);

@@ -79,6 +79,25 @@ struct ProductBrief {
     std::string slug;
 };
 
+/// A SKU's on-hand stock in one warehouse.
+struct WarehouseStock {
+    std::string warehouse;
+    std::int64_t on_hand = 0;
+};
+
+/// Stock for the product CSV (export and import): the catalog does not depend on inventory, so the
+/// composition root answers this port from inventory's API. Thread-safe.
+class StockPort {
+public:
+    virtual ~StockPort() = default;
+    /// Warehouse codes, sorted.
+    virtual std::vector<std::string> warehouses() = 0;
+    /// The SKU's on-hand stock per warehouse where it has a level.
+    virtual std::vector<WarehouseStock> on_hand(std::string_view sku) = 0;
+    /// Sets the SKU's on-hand stock in a warehouse (a movement in inventory's ledger).
+    virtual Result<void> set_on_hand(const Ctx& ctx, std::string_view sku, std::string_view warehouse, std::int64_t on_hand) = 0;
+};
+
 /// The service face of the catalog. Thread-safe.
 class CatalogApi {
 public:
@@ -101,6 +120,9 @@ public:
     virtual Result<std::string> add_category(const Ctx& ctx, const std::string& name, const std::string& parent_id) = 0;
     /// Creates a brand with a slug made from its name (as POST /api/v1/brands); returns its id.
     virtual Result<std::string> add_brand(const Ctx& ctx, const std::string& name) = 0;
+    /// Stores an image as an upload does (type checked against the bytes' signature, size limit)
+    /// and returns its public path `/media/<sha256>.<ext>`, for NewProduct::images.
+    virtual Result<std::string> store_image(std::string_view bytes, std::string_view content_type) = 0;
 };
 
 }  // namespace shop::catalog

@@ -22,6 +22,9 @@ struct Deps {
 class CatalogModule : public shop::Module {
 public:
     virtual CatalogApi& api() = 0;
+    /// The stock the product CSV exports and imports (before start()); without it the CSV has no
+    /// stock columns.
+    virtual void use_stock(StockPort& stock) = 0;
 };
 
 std::unique_ptr<CatalogModule> make_module(Deps deps);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "platform/context.hpp"
@@ -55,6 +56,10 @@ public:
     /// (as POST /admin/inventory/{sku}/adjustments does).
     virtual Result<void> adjust_stock(const Ctx& ctx, const std::string& sku, const std::string& warehouse, std::int64_t delta,
                                       const std::string& reason) = 0;
+    /// Warehouse codes, sorted.
+    virtual std::vector<std::string> warehouse_codes() = 0;
+    /// The SKU's on-hand stock per warehouse where it has a level, by warehouse code.
+    virtual std::vector<std::pair<std::string, std::int64_t>> on_hand_levels(std::string_view sku) = 0;
     /// Creates a warehouse; 409 when the code exists.
     virtual Result<void> add_warehouse(const Ctx& ctx, const std::string& code, const std::string& name, std::int64_t priority) = 0;
 };
