@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/demo_dataset.hpp"
+#include "app/demo_images.hpp"
 #include "cart/module.hpp"
 #include "catalog/module.hpp"
 #include "identity/module.hpp"
@@ -459,11 +460,23 @@ int App::seed_demo_dataset() {
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mu;
+    std::vector<std::string> product_ids(data.products.size());
+    // Each distinct picture (view, colour) is generated and stored once; products share them.
+    std::map<std::pair<int, std::uint32_t>, std::string> pictures;
+    std::mutex pictures_mu;
+    auto picture = [&](const DemoImage& im) {
+        std::lock_guard lock(pictures_mu);
+        auto& path = pictures[{im.view, im.rgb}];
+        if (path.empty()) path = seeded(i.catalog->api().store_image(demo_png(im.view, im.rgb), "image/png"), "a product image");
+        return path;
+    };
     auto seeder = [&] {
         try {
             for (std::size_t k = next++; k < data.products.size(); k = next++) {
                 const auto& d = data.products[k];
                 catalog::NewProduct p;
+                for (std::size_t n = 0; n < d.images.size(); ++n)
+                    p.images.push_back({picture(d.images[n]), d.images[n].alt, static_cast<std::int64_t>(n)});
                 p.title = d.title;
                 p.description = d.description;
                 p.status = "published";
@@ -472,7 +485,7 @@ int App::seed_demo_dataset() {
                 for (auto& v : d.variants)
                     p.variants.push_back({v.sku, v.title, {{v.option_name, v.option_value}}, {{v.usd, "USD"}, {v.eur, "EUR"}}});
                 const Ctx& owner = d.brand < 2 && !vendor_id.empty() ? vendor_ctx : ctx;
-                seeded(i.catalog->api().create_product(owner, p), "product '" + d.title + "'");
+                product_ids[k] = seeded(i.catalog->api().create_product(owner, p), "product '" + d.title + "'").id;
                 for (std::size_t v = 0; v < d.variants.size(); ++v)
                     for (auto& s : d.stock[v]) {
                         seeded(i.inventory->api().set_stock(ctx, d.variants[v].sku, s.warehouse, s.on_hand, 5), "stock");
@@ -516,7 +529,39 @@ int App::seed_demo_dataset() {
         call(*i.pipeline, http::Method::post, "/api/v1/payments",
              boost::json::object{{"order_id", order.at("id")}, {"payment_method", card.at("token")}}, token, client);
     }
+
+    // Reviews, once the catalog has learned from the orders' events who bought what (verified
+    // purchases); then the admin moderates them.
+    drain_bus(std::chrono::minutes(2));
+    std::vector<std::pair<std::string, std::string>> verdicts;  // review id, status
+    for (auto& r : data.reviews) {
+        const auto& u = data.users[static_cast<std::size_t>(r.customer)];
+        std::string client = "seed-" + u.email;
+        auto& token = tokens[r.customer];
+        if (token.empty())
+            token = std::string(call(*i.pipeline, http::Method::post, "/api/v1/auth/login",
+                                     boost::json::object{{"email", u.email}, {"password", u.password}}, "", client)
+                                    .at("access_token")
+                                    .as_string());
+        auto review = call(*i.pipeline, http::Method::post, "/api/v1/products/" + product_ids[static_cast<std::size_t>(r.product)] + "/reviews",
+                           boost::json::object{{"rating", r.rating}, {"title", r.title}, {"body", r.body}}, token, client);
+        if (!r.moderation.empty()) verdicts.emplace_back(std::string(review.at("id").as_string()), r.moderation);
+    }
+    std::string admin_token(call(*i.pipeline, http::Method::post, "/api/v1/auth/login",
+                                 boost::json::object{{"email", data.users[0].email}, {"password", data.users[0].password}}, "",
+                                 "seed-" + data.users[0].email)
+                                .at("access_token")
+                                .as_string());
+    for (auto& [id, status] : verdicts)
+        call(*i.pipeline, http::Method::patch, "/api/v1/admin/reviews/" + id, boost::json::object{{"status", status}}, admin_token,
+             "seed-" + data.users[0].email);
+
+    std::int64_t image_count = 0;
+    for (auto& p : data.products) image_count += static_cast<std::int64_t>(p.images.size());
     i.log.info("seeded the demo data set", {{"users", static_cast<std::int64_t>(created_users.size())},
+                                            {"images", image_count},
+                                            {"image_files", static_cast<std::int64_t>(pictures.size())},
+                                            {"reviews", static_cast<std::int64_t>(data.reviews.size())},
                                             {"categories", static_cast<std::int64_t>(category_ids.size())},
                                             {"brands", static_cast<std::int64_t>(brand_ids.size())},
                                             {"products", static_cast<std::int64_t>(data.products.size())},

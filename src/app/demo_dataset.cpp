@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <map>
 #include <set>
 
 namespace shop::app {
@@ -64,6 +65,43 @@ const char* const kFirstNames[] = {"Ann", "Ben", "Cara", "Dev", "Eli", "Fay", "G
 const char* const kLastNames[] = {"Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowalski", "Lopez",
                                   "Moreau", "Nakamura", "Olsen", "Patel", "Rossi", "Silva", "Tanaka", "Weber"};
 
+/// The colour a picture shows: the variant's colour where variants differ in colour, else the
+/// department's own.
+std::uint32_t colour_of(const std::string& value, int department) {
+    static const std::pair<const char*, std::uint32_t> kNamed[] = {
+        {"black", 0x2b2b2b}, {"steel", 0x8a99a6}, {"red", 0xc0392b}, {"white", 0xb8b0a2}, {"grey", 0x7f8c8d}, {"sand", 0xc2a878},
+        {"blue", 0x2e6fbf},  {"teal", 0x16a085},  {"coral", 0xe0735a}, {"navy", 0x1f3a60}, {"olive", 0x6b7a2f}};
+    for (auto& [name, rgb] : kNamed)
+        if (value == name) return rgb;
+    static const std::uint32_t kDepartment[] = {0x5b6cc0, 0x8e5b3c, 0x9c6b30, 0x7a6f9b, 0x34495e, 0x3f7d4e, 0x1f8a9c, 0xb0568f, 0xe0a526, 0x4d5d53};
+    return kDepartment[department % 10];
+}
+
+const char* const kViews[] = {"front view", "side view", "detail", "in use"};
+
+struct ReviewText {
+    const char* title;
+    const char* body;
+};
+const ReviewText kReviewTexts[6][3] = {
+    {},
+    {{"Disappointed", "It broke within a week and the finish was not what the photos show."},
+     {"Not for me", "Poor fit and the material feels cheap. Returned it."},
+     {"Would not buy again", "Arrived late and did not work as described."}},
+    {{"Below expectations", "Does the job, but the quality is uneven for the price."},
+     {"Meh", "Smaller than I expected and a bit flimsy."},
+     {"Okay at best", "Works, though I had to fiddle with it more than I'd like."}},
+    {{"Decent", "Fine for everyday use. Nothing special, nothing wrong."},
+     {"Average", "Good value, but there are better ones if you can spend more."},
+     {"Does the job", "Solid enough. Packaging could be better."}},
+    {{"Very good", "Well made and exactly as described. Would recommend."},
+     {"Happy with it", "Great quality for the price, arrived quickly."},
+     {"Nice find", "Looks great and feels sturdy. Minor scuff on arrival."}},
+    {{"Excellent", "Outstanding quality, I use it every day. Buying a second one."},
+     {"Love it", "Beautiful, well made and just the right size."},
+     {"Best purchase this year", "Exceeded my expectations in every way."}},
+};
+
 std::string sku_stem(const std::string& title, int n) {
     std::string out;
     for (char c : title)
@@ -80,6 +118,8 @@ std::string lower_dotted(std::string s) {
 
 DemoDataset demo_dataset(std::uint64_t seed) {
     Prng rng(seed);
+    Prng pics(seed ^ 0x50494354ull);     // pictures
+    Prng reviews(seed ^ 0x52455657ull);  // reviews
     DemoDataset d;
     d.users.push_back({"admin@example.com", "Admin123!", "Demo Admin", "admin"});
     d.users.push_back({"vendor@example.com", "Vendor123!", "Demo Vendor", "vendor"});
@@ -145,6 +185,14 @@ DemoDataset demo_dataset(std::uint64_t seed) {
             }
             p.stock.push_back(std::move(stock));
         }
+        // Pictures from their own generator, so adding them left every other value of the set as it was.
+        int pictures = 2 + static_cast<int>(pics.below(3));
+        for (int k = 0; k < pictures; ++k) {
+            const auto& variant = p.variants[static_cast<std::size_t>(k) % p.variants.size()];
+            std::string alt = title + ", " + kViews[k];
+            if (std::string(dep.option) == "colour") alt += ", " + variant.option_value;
+            p.images.push_back({k, colour_of(variant.option_value, dep_index), alt});
+        }
         d.products.push_back(std::move(p));
     }
 
@@ -163,6 +211,27 @@ DemoDataset demo_dataset(std::uint64_t seed) {
         }
         d.orders.push_back(std::move(order));
     }
+
+    // Reviews: about half of what was bought is reviewed by its buyer (verified purchases), then
+    // other customers review products they did not buy here.
+    std::map<std::string, int> product_of_sku;
+    for (std::size_t k = 0; k < d.products.size(); ++k)
+        for (auto& v : d.products[k].variants) product_of_sku[v.sku] = static_cast<int>(k);
+    std::set<std::pair<int, int>> reviewed;  // (customer, product): one review each
+    const int kRatings[] = {5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1};
+    auto add_review = [&](int customer, int product) {
+        if (!reviewed.insert({customer, product}).second) return;
+        int rating = kRatings[reviews.below(static_cast<std::int64_t>(std::size(kRatings)))];
+        const auto& text = kReviewTexts[rating][reviews.below(3)];
+        std::int64_t fate = reviews.below(100);
+        d.reviews.push_back({customer, product, rating, text.title, text.body, fate < 82 ? "approved" : fate < 94 ? "" : "rejected"});
+    };
+    for (auto& order : d.orders)
+        for (auto& [sku, quantity] : order.lines)
+            if (reviews.below(2) == 0) add_review(order.customer, product_of_sku.at(sku));
+    while (d.reviews.size() < 150)
+        add_review(22 + static_cast<int>(reviews.below(static_cast<std::int64_t>(d.users.size()) - 22)),
+                   static_cast<int>(reviews.below(static_cast<std::int64_t>(d.products.size()))));
     return d;
 }
 

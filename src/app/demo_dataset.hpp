@@ -29,8 +29,16 @@ struct DemoStock {
     std::vector<std::pair<std::int64_t, std::string>> adjustments;  ///< later deltas with their reason (the movement history)
 };
 
+/// A product picture: which view of the generated PNG, in which colour, and its alt text.
+struct DemoImage {
+    int view = 0;             ///< 0 front, 1 side, 2 detail, 3 in use (see demo_png)
+    std::uint32_t rgb = 0;    ///< 0xRRGGBB
+    std::string alt;
+};
+
 struct DemoProduct {
     std::string title, description;
+    std::vector<DemoImage> images;  ///< 2 to 4
     int brand = 0;     ///< index in DemoDataset::brands
     int category = 0;  ///< index in DemoDataset::categories (a leaf)
     std::vector<DemoVariant> variants;
@@ -47,6 +55,16 @@ struct DemoOrder {
     std::vector<std::pair<std::string, std::int64_t>> lines;  ///< sku, quantity
 };
 
+/// A review by a customer who bought the product (verified purchase) or not; most are approved,
+/// some wait for moderation, a few are rejected.
+struct DemoReview {
+    int customer = 0;  ///< index in DemoDataset::users
+    int product = 0;   ///< index in DemoDataset::products
+    int rating = 5;
+    std::string title, body;
+    std::string moderation;  ///< approved | rejected | "" (pending)
+};
+
 struct DemoDataset {
     std::vector<DemoUser> users;  ///< admin, vendor and customer test accounts first
     std::vector<DemoCategory> categories;
@@ -54,10 +72,12 @@ struct DemoDataset {
     std::vector<DemoWarehouse> warehouses;  ///< besides `main`, which always exists
     std::vector<DemoProduct> products;
     std::vector<DemoOrder> orders;
+    std::vector<DemoReview> reviews;
 };
 
 /// 128 users, 50 categories (10 roots with 4 subcategories each), 40 brands, 600 products with 1–3
-/// variants, stock in three warehouses, 60 orders of 1–3 lines.
+/// variants and 2–4 images each (about 1,800), stock in three warehouses, 60 orders of 1–3 lines,
+/// about 150 reviews (those of buyers first).
 DemoDataset demo_dataset(std::uint64_t seed = 20261202);
 
 }  // namespace shop::app

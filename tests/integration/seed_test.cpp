@@ -52,5 +52,40 @@ TEST_CASE("the demo data set: test accounts, a searchable catalog with facets, s
     CHECK(orders[0].at("status").as_string() == "confirmed");
     CHECK_FALSE(customer.get("/api/v1/orders").json().at("data").as_array().empty());
 
+    // Every product has two to four pictures (about 1,800 in all), generated PNGs served from the data directory.
+    std::int64_t images = 0, rated = 0;
+    std::string first_image;
+    std::string cursor;
+    do {
+        auto page = c.get("/api/v1/products?limit=100" + (cursor.empty() ? "" : "&cursor=" + cursor)).json();
+        for (auto& p : page.at("data").as_array()) {
+            auto n = static_cast<std::int64_t>(p.at("images").as_array().size());
+            CHECK((n >= 2 && n <= 4));
+            images += n;
+            if (first_image.empty()) first_image = std::string(p.at("images").at(0).at("url").as_string());
+            CHECK_FALSE(p.at("images").at(0).at("alt").as_string().empty());
+            if (p.at("rating").at("count").as_int64() > 0) ++rated;
+        }
+        auto& next = page.at("next_cursor");
+        cursor = next.is_string() ? std::string(next.as_string()) : "";
+    } while (!cursor.empty());
+    CHECK(images > 1600);
+    CHECK(images < 2000);
+    auto png = c.get(first_image);
+    CHECK(png.status == 200);
+    CHECK(png.header("content-type") == "image/png");
+    CHECK(png.body.substr(1, 3) == "PNG");
+    // Reviews: most approved (the products' ratings follow them), some waiting for moderation,
+    // the buyers' ones marked as verified purchases.
+    CHECK(rated > 80);
+    auto pending = admin.get("/api/v1/admin/reviews?status=pending&limit=100").json().at("data").as_array();
+    CHECK_FALSE(pending.empty());
+    auto approved = admin.get("/api/v1/admin/reviews?status=approved&limit=100").json().at("data").as_array();
+    CHECK(approved.size() == 100);
+    std::int64_t verified = 0;
+    for (auto& r : approved) verified += r.at("verified_purchase").as_bool() ? 1 : 0;
+    CHECK(verified > 0);
+    CHECK(verified < 100);
+
     CHECK(shop.app().seed_demo_dataset() == 0);  // a catalog with products is left alone
 }
