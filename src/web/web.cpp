@@ -98,6 +98,15 @@ void register_web_routes(http::Router& router) {
              "The shell of the storefront; its script and styles are under /assets. Content-Security-Policy: scripts only from "
              "this server, none inline.",
              "index.html");
+    // The links of the account mails (public_url + these paths, `?token=`): the storefront shell, whose
+    // script shows the reset form or verifies the address.
+    add_page(router, "/account/reset-password", "getPasswordResetPage", "The page of a password reset link",
+             "The storefront shell; its script asks for the new password and posts it with the link's `token` to "
+             "POST /api/v1/auth/password/reset.",
+             "index.html");
+    add_page(router, "/account/verify-email", "getEmailVerificationPage", "The page of an email verification link",
+             "The storefront shell; its script posts the link's `token` to POST /api/v1/auth/email/verify and shows the outcome.",
+             "index.html");
     add_page(router, "/admin", "getAdminPages", "The admin pages (a single-page app for admins and vendors)",
              "The shell of the admin; it signs in with the cookie session and calls the admin API.", "admin.html");
 

@@ -44,7 +44,7 @@ if (( ! ready )); then
     exit 1
 fi
 status=0
-NODE_PATH="$tools/node_modules" SHOP_URL="http://127.0.0.1:$port" SHOP_CHROMIUM="$chromium" SHOP_ARTIFACTS="$artifacts" \
+NODE_PATH="$tools/node_modules" SHOP_URL="http://127.0.0.1:$port" SHOP_CHROMIUM="$chromium" SHOP_ARTIFACTS="$artifacts" SHOP_MAIL_DIR="$work/data/mail/outbox" \
     node "$here/storefront.mjs" || status=$?
 if (( status != 0 )); then
     echo "--- server log (last 40 lines) ---" >&2

@@ -4,6 +4,7 @@
 // tracking number; the admin views the checkout's trace timeline and the sales chart. Every page
 // must run without a Content-Security-Policy violation or a script error.
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const require = createRequire(path.join(process.env.NODE_PATH, 'noop.js'));
@@ -199,6 +200,34 @@ try {
   await acct.getByRole('button', { name: 'Sign out' }).click();
   await acct.getByRole('link', { name: 'Sign in' }).waitFor();
   check(!(await acctCtx.cookies()).some((c) => c.name === 'shop_session'), 'signing out clears the session cookie');
+
+  // ---- a forgotten password: the mailed link opens the storefront's reset page ----
+  await acct.getByRole('link', { name: 'Sign in' }).click();
+  await acct.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+  const forgot = acct.getByRole('form', { name: 'Forgot your password?' });
+  await forgot.getByLabel('Email').fill('customer@example.com');
+  await forgot.getByRole('button', { name: 'Mail me a reset link' }).click();
+  await acct.getByText('Check your mail').waitFor();
+  let link = null;
+  for (let i = 0; i < 100 && !link; i++) {
+    for (const f of fs.existsSync(process.env.SHOP_MAIL_DIR) ? fs.readdirSync(process.env.SHOP_MAIL_DIR) : []) {
+      // Quoted-printable: soft line breaks and =3D undone before looking for the link.
+      const text = fs.readFileSync(path.join(process.env.SHOP_MAIL_DIR, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      const m = text.match(/\/account\/reset-password\?token=[A-Za-z0-9_-]+/);
+      if (m && text.includes('customer@example.com')) link = m[0];
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 100));
+  }
+  check(link, 'the reset mail carries a link to the reset page');
+  await acct.goto(base + link);
+  await acct.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await shot(acct, '15-reset-password');
+  await acct.getByLabel(/New password/).fill('Customer456!new');
+  await acct.getByRole('button', { name: 'Set the new password' }).click();
+  await acct.getByRole('heading', { name: 'Password changed' }).waitFor();
+  const relogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'customer@example.com', password: 'Customer456!new' }) });
+  check(relogin.status === 200, 'the new password signs in');
 
   // ---- a phone-sized viewport ----
   const phoneCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

@@ -476,8 +476,14 @@ function signInPage() {
     await post('/auth/web/register', v);
     await afterSignIn();
   });
+  const forgot = onSubmit(h('form', { class: 'form', 'aria-labelledby': 'forgot-h' }, h('h2', { id: 'forgot-h' }, 'Forgot your password?'),
+    field('Email', { name: 'email', id: 'forgot-email', type: 'email', required: true, autocomplete: 'email' }),
+    h('button', { type: 'submit', class: 'secondary' }, 'Mail me a reset link')), async (v, form) => {
+    await post('/auth/password/forgot', { email: v.email });
+    form.replaceChildren(h('h2', {}, 'Check your mail'), h('p', { role: 'status' }, `If ${v.email} has an account, a reset link is on its way. It works once, for an hour.`));
+  });
   const guestOrders = store.orders;
-  show('Sign in', h('h1', {}, 'Your account'), h('div', { class: 'dash' }, login, register),
+  show('Sign in', h('h1', {}, 'Your account'), h('div', { class: 'dash' }, login, register, forgot),
     guestOrders.length ? h('section', {}, h('h2', {}, 'Orders placed on this device'),
       h('ul', {}, guestOrders.map((o) => h('li', {}, h('a', { href: `#/order/${o.id}` }, `Order ${o.number}`))))) : null);
 }
@@ -625,7 +631,38 @@ function renderNav() {
   a.textContent = state.user ? 'Account' : 'Sign in';
 }
 
+/** The pages the account mails link to (public_url + /account/...): a new password, a verified address. */
+async function mailLinkPage(path, token) {
+  const back = h('p', {}, h('a', { href: '/#/account' }, 'Go to your account'));
+  if (path === '/account/verify-email') {
+    try {
+      await post('/auth/email/verify', { token });
+      show('Email verified', h('h1', {}, 'Email verified'), h('p', { role: 'status' }, 'Thank you: your email address is verified.'), back);
+    } catch (e) {
+      show('Email not verified', h('h1', {}, 'This link does not work'), h('p', { role: 'alert', class: 'error' }, e.message || String(e)),
+        h('p', {}, 'It may be used or expired: sign in and ask for a new one from your account.'), back);
+    }
+    return;
+  }
+  const form = onSubmit(h('form', { class: 'form', 'aria-labelledby': 'reset-h' }, h('h1', { id: 'reset-h' }, 'Choose a new password'),
+    field('New password (at least 10 characters)', { name: 'password', id: 'reset-password', type: 'password', required: true, autocomplete: 'new-password' }),
+    h('button', { type: 'submit' }, 'Set the new password')), async (v) => {
+    await post('/auth/password/reset', { token, password: v.password });
+    show('Password changed', h('h1', {}, 'Password changed'), h('p', { role: 'status' }, 'Your password is changed and every session signed out. Sign in with the new one.'),
+      h('p', {}, h('a', { href: '/#/account' }, 'Sign in')));
+  });
+  show('New password', form);
+}
+
 async function main() {
+  const mailLink = ['/account/reset-password', '/account/verify-email'].includes(location.pathname);
+  if (mailLink) {
+    renderNav();
+    document.getElementById('currency').hidden = true;
+    // The header's hash links lead back into the storefront at /.
+    document.querySelectorAll('a[href^="#/"]').forEach((a) => a.setAttribute('href', '/' + a.getAttribute('href')));
+    return mailLinkPage(location.pathname, new URLSearchParams(location.search).get('token') || '');
+  }
   setupSearch();
   const [cats, user] = await Promise.all([get('/categories').catch(() => ({ data: [] })), currentUser().catch(() => null), setupCurrency()]);
   state.categories = cats.data || [];
