@@ -258,6 +258,9 @@ TEST_CASE("stripe webhook: tampered, stale, unsigned or foreign-signed events ar
     shop.settle();
     CHECK(ann.get("/api/v1/orders/" + order_id).str("status") == "confirmed");
     CHECK(count(shop, "SELECT COUNT(*) FROM payment.attempts WHERE intent_id = ?", id) == 2);
+    // The operator sees the accepted event once, the refused ones not at all.
+    auto metrics = shop.client().get("/metrics");
+    CHECK(metrics.body.find("shop_webhook_events_received{provider=\"stripe\",type=\"payment_intent.succeeded\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("stripe webhook: without Stripe configured the endpoint is 404 and pm_ tokens are not payment methods") {

@@ -243,6 +243,13 @@ void PaymentService::collect_metrics(std::string& out) {
             refunds += fmt::format("shop_refunds{{status=\"{}\"}} {}\n", row.str(0), row.i64(1));
     });
     out += "# HELP shop_refunds Refunds by status.\n# TYPE shop_refunds gauge\n" + refunds;
+    std::string webhooks;
+    db_.read([&](db::Reader& r) {
+        for (auto& row : r.query("SELECT type, COUNT(*) FROM payment.stripe_events GROUP BY type ORDER BY type"))
+            webhooks += fmt::format("shop_webhook_events_received{{provider=\"stripe\",type=\"{}\"}} {}\n", row.str(0), row.i64(1));
+    });
+    out += "# HELP shop_webhook_events_received Provider webhook events accepted (signature valid), each event id once, by type.\n"
+           "# TYPE shop_webhook_events_received gauge\n" + webhooks;
 }
 
 Result<Payment> PaymentService::owned(const Ctx& ctx, std::string_view payment_id, std::string_view cart_token) {
