@@ -107,6 +107,9 @@ void register_web_routes(http::Router& router) {
     add_page(router, "/account/verify-email", "getEmailVerificationPage", "The page of an email verification link",
              "The storefront shell; its script posts the link's `token` to POST /api/v1/auth/email/verify and shows the outcome.",
              "index.html");
+    add_page(router, "/account/unsubscribe", "getUnsubscribePage", "The page of a mail's unsubscribe link",
+             "The storefront shell; its script asks for a click, then posts the link's `token` to POST /api/v1/notifications/unsubscribe.",
+             "index.html");
     add_page(router, "/admin", "getAdminPages", "The admin pages (a single-page app for admins and vendors)",
              "The shell of the admin; it signs in with the cookie session and calls the admin API.", "admin.html");
 

@@ -197,6 +197,11 @@ try {
   await acct.goto(`${base}/#/account?tab=wishlist`);
   await acct.getByRole('link', { name: title }).waitFor();
   await shot(acct, '14-account-wishlist');
+  await acct.getByRole('link', { name: 'Notifications' }).click();
+  await acct.getByRole('list', { name: 'Notifications' }).getByText(/Welcome to/).waitFor();
+  await acct.getByRole('button', { name: /Mark all \d+ read/ }).click();
+  await acct.getByRole('heading', { name: 'Inbox (0 unread)' }).waitFor();
+  await shot(acct, '14b-account-notifications');
   await acct.getByRole('button', { name: 'Sign out' }).click();
   await acct.getByRole('link', { name: 'Sign in' }).waitFor();
   check(!(await acctCtx.cookies()).some((c) => c.name === 'shop_session'), 'signing out clears the session cookie');

@@ -62,7 +62,8 @@ TEST_CASE("the storefront and admin shells load only scripts of this server, non
     TestShop shop;
     auto c = shop.client();
     // The account mails link to the last two: the storefront shell, whose script reads the token.
-    for (std::string path : {"/", "/admin", "/account/reset-password?token=abc", "/account/verify-email?token=abc"}) {
+    for (std::string path : {"/", "/admin", "/account/reset-password?token=abc", "/account/verify-email?token=abc",
+                              "/account/unsubscribe?token=abc"}) {
         CAPTURE(path);
         auto r = c.get(path);
         REQUIRE(r.status == 200);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "catalog/errors.hpp"
+#include "catalog/events.hpp"
 #include "domain/product_list.hpp"
 #include "platform/audit.hpp"
 #include "platform/db.hpp"
@@ -102,6 +103,10 @@ Result<Review> ReviewService::moderate(const Ctx& ctx, const std::string& id, co
         if (review.status.value == "approved" || status == "approved") publish_product_changed(tx, product_id);
         tx.exec("UPDATE catalog.reviews SET status = ?, updated_at = ? WHERE id = ?", status, now_iso8601(), id);
         audit::record(tx, "catalog.review.moderated", id, {{"product_id", product_id}, {"status", status}});
+        auto product = tx.one("SELECT title, slug FROM catalog.products WHERE id = ?", product_id);
+        auto author = tx.one("SELECT customer_id FROM catalog.reviews WHERE id = ?", id);
+        tx.publish(events::ReviewModerated{id, product_id, product ? product->str(0) : "", product ? product->str(1) : "",
+                                           author ? author->str(0) : "", status, review.rating});
         review.status.value = status;
         tx.after_commit([this, product_id] { products_.invalidate(product_id); });
         return review;

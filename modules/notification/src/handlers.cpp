@@ -2,6 +2,7 @@
 // recipients, with the values its templates use.
 #include <fmt/format.h>
 
+#include "catalog/events.hpp"
 #include "identity/events.hpp"
 #include "inventory/events.hpp"
 #include "notification_service.hpp"
@@ -45,6 +46,13 @@ domain::Values order_values(const Settings& s, const Event& e) {
     return v;
 }
 
+std::string order_link(const std::string& order_id) { return "/#/order/" + order_id; }
+
+/// The account an order belongs to (known from its order_placed) and the address the event gives.
+Recipient customer(NotificationService& svc, db::Tx& tx, const std::string& order_id, const std::string& email) {
+    return {svc.inbox().customer_of_order(tx, order_id), email};
+}
+
 }  // namespace
 
 void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url,
@@ -52,15 +60,18 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
     namespace oe = ordering::events;
     namespace ie = identity::events;
     namespace ve = inventory::events;
+    namespace ce = catalog::events;
     auto s = std::make_shared<const Settings>(Settings{std::move(shop_name), std::move(public_url), std::move(admin_recipients)});
     bus.subscribe<ie::UserRegistered>("notification.identity_events", "notification", "identity",
                                       [&svc, s](db::Tx& tx, const ie::UserRegistered& e, const bus::EventMeta& meta) {
-                                          svc.send_templated(tx, meta.id, "welcome", e.email,
-                                                             values(*s, {{"name", e.name}, {"link", s->public_url + "/account"}}));
+                                          svc.inbox().remember_user(tx, e.user_id, e.email, e.name);
+                                          svc.notify(tx, meta.id, "welcome", {e.user_id, e.email},
+                                                     values(*s, {{"name", e.name}, {"link", s->public_url + "/#/account"}}), "/#/account");
                                       });
     bus.subscribe<ie::PasswordResetRequested>(
         "notification.identity_events", "notification", "identity",
         [&svc, s](db::Tx& tx, const ie::PasswordResetRequested& e, const bus::EventMeta& meta) {
+            svc.inbox().remember_user(tx, e.user_id, e.email, e.name);
             svc.send_templated(tx, meta.id, "password_reset", e.email,
                                values(*s, {{"name", e.name},
                                            {"link", s->public_url + "/account/reset-password?token=" + e.token},
@@ -69,71 +80,74 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
     bus.subscribe<ie::EmailVerificationRequested>(
         "notification.identity_events", "notification", "identity",
         [&svc, s](db::Tx& tx, const ie::EmailVerificationRequested& e, const bus::EventMeta& meta) {
+            svc.inbox().remember_user(tx, e.user_id, e.email, e.name);
             svc.send_templated(tx, meta.id, "email_verification", e.email,
                                values(*s, {{"name", e.name}, {"link", s->public_url + "/account/verify-email?token=" + e.token}}));
         });
     bus.subscribe<ie::PasswordChanged>("notification.identity_events", "notification", "identity",
                                        [&svc, s](db::Tx& tx, const ie::PasswordChanged& e, const bus::EventMeta& meta) {
-                                           svc.send_templated(tx, meta.id, "password_changed", e.email, values(*s, {{"name", e.name}}));
+                                           svc.inbox().remember_user(tx, e.user_id, e.email, e.name);
+                                           svc.notify(tx, meta.id, "password_changed", {e.user_id, e.email}, values(*s, {{"name", e.name}}),
+                                                      "/#/account?tab=security");
                                        });
     bus.subscribe<oe::OrderPlaced>("notification.order_events", "notification", "ordering",
                                    [&svc, s](db::Tx& tx, const oe::OrderPlaced& e, const bus::EventMeta& meta) {
-                                       if (e.email.empty()) return;
-                                       svc.send_templated(tx, meta.id, "order_placed", e.email, order_values(*s, e));
+                                       svc.inbox().remember_order(tx, e.order_id, e.customer_id);
+                                       svc.notify(tx, meta.id, "order_placed", {e.customer_id, e.email}, order_values(*s, e), order_link(e.order_id));
                                    });
     bus.subscribe<oe::OrderConfirmed>("notification.order_events", "notification", "ordering",
                                       [&svc, s](db::Tx& tx, const oe::OrderConfirmed& e, const bus::EventMeta& meta) {
-                                          svc.send_templated(tx, meta.id, "order_confirmation", e.email, order_values(*s, e));
+                                          svc.notify(tx, meta.id, "order_confirmation", {e.customer_id, e.email}, order_values(*s, e),
+                                                     order_link(e.order_id));
                                       });
     bus.subscribe<oe::OrderCancelled>("notification.order_events", "notification", "ordering",
                                       [&svc, s](db::Tx& tx, const oe::OrderCancelled& e, const bus::EventMeta& meta) {
-                                          if (e.email.empty()) return;
                                           std::string reason = e.reason == "reservation_expired"     ? "it was not paid in time"
                                                                : e.reason == "cancelled_by_customer" ? "you cancelled it"
                                                                : e.reason == "cancelled_by_shop"     ? "the shop cancelled it"
                                                                                                      : e.reason;
-                                          svc.send_templated(tx, meta.id, "order_cancelled", e.email,
-                                                             values(*s, {{"order_number", e.number}, {"reason", reason}}));
+                                          svc.notify(tx, meta.id, "order_cancelled", customer(svc, tx, e.order_id, e.email),
+                                                     values(*s, {{"order_number", e.number}, {"reason", reason}}), order_link(e.order_id));
                                       });
     bus.subscribe<oe::OrderShipped>(
         "notification.order_events", "notification", "ordering", [&svc, s](db::Tx& tx, const oe::OrderShipped& e, const bus::EventMeta& meta) {
-            if (e.email.empty()) return;
             auto v = values(*s, {{"order_number", e.number},
                                  {"carrier", e.carrier.empty() ? "not given" : e.carrier},
                                  {"tracking_number", e.tracking_number.empty() ? "none" : e.tracking_number},
                                  {"remaining", e.complete ? "This completes your order." : "The rest of your order follows in another parcel."}});
             for (auto& l : e.lines) v.lists["lines"].push_back({{"quantity", std::to_string(l.quantity)}, {"title", l.title}, {"sku", l.sku}});
-            svc.send_templated(tx, meta.id, "order_shipped", e.email, v);
+            svc.notify(tx, meta.id, "order_shipped", customer(svc, tx, e.order_id, e.email), v, order_link(e.order_id));
         });
     bus.subscribe<oe::OrderRefunded>("notification.order_events", "notification", "ordering",
                                      [&svc, s](db::Tx& tx, const oe::OrderRefunded& e, const bus::EventMeta& meta) {
                                          // A cancelled order's refund is told by the cancellation mail.
-                                         if (e.email.empty() || e.status == "cancelled") return;
-                                         svc.send_templated(tx, meta.id, "order_refunded", e.email,
+                                         if (e.status == "cancelled") return;
+                                         svc.notify(tx, meta.id, "order_refunded", customer(svc, tx, e.order_id, e.email),
                                                             values(*s, {{"order_number", e.number},
                                                                         {"amount", format_money({e.amount, e.currency})},
                                                                         {"total_refunded", format_money({e.total_refunded, e.currency})},
-                                                                        {"reason", e.reason}}));
+                                                                        {"reason", e.reason}}),
+                                                    order_link(e.order_id));
                                      });
     bus.subscribe<oe::ReturnUpdated>(
         "notification.order_events", "notification", "ordering", [&svc, s](db::Tx& tx, const oe::ReturnUpdated& e, const bus::EventMeta& meta) {
-            if (e.email.empty()) return;
             std::string message = e.status == "requested"  ? fmt::format("we have your return request {} for order #{}.", e.return_id, e.number)
                                   : e.status == "approved" ? fmt::format("your return {} is approved: please send the items back.", e.return_id)
                                   : e.status == "rejected" ? fmt::format("we cannot accept your return {}.", e.return_id)
                                                            : fmt::format("we received your return {}; its refund is on its way.", e.return_id);
-            svc.send_templated(tx, meta.id, "return_updated", e.email,
-                               values(*s, {{"order_number", e.number},
-                                           {"status", e.status},
-                                           {"message", message},
-                                           {"note", e.status == "requested" || e.note.empty() ? "" : "Note from the shop: " + e.note}}));
+            svc.notify(tx, meta.id, "return_updated", customer(svc, tx, e.order_id, e.email),
+                       values(*s, {{"order_number", e.number},
+                                   {"status", e.status},
+                                   {"message", message},
+                                   {"note", e.status == "requested" || e.note.empty() ? "" : "Note from the shop: " + e.note}}),
+                       order_link(e.order_id));
         });
     bus.subscribe<oe::OrderDelivered>(
         "notification.order_events", "notification", "ordering", [&svc, s](db::Tx& tx, const oe::OrderDelivered& e, const bus::EventMeta& meta) {
-            if (e.email.empty()) return;
             std::string message = e.complete ? fmt::format("your order #{} has been delivered. We hope you enjoy it.", e.number)
                                              : fmt::format("a parcel of your order #{} has been delivered; the rest is still on its way.", e.number);
-            svc.send_templated(tx, meta.id, "order_delivered", e.email, values(*s, {{"order_number", e.number}, {"message", message}}));
+            svc.notify(tx, meta.id, "order_delivered", customer(svc, tx, e.order_id, e.email),
+                       values(*s, {{"order_number", e.number}, {"message", message}}), order_link(e.order_id));
         });
     bus.subscribe<ve::LowStock>("notification.inventory_events", "notification", "inventory",
                                 [&svc, s](db::Tx& tx, const ve::LowStock& e, const bus::EventMeta& meta) {
@@ -144,8 +158,20 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
                                                          {"threshold", std::to_string(e.low_stock_threshold)}});
                                     // One message per admin, each under its own stable name.
                                     for (auto& to : s->admin_recipients)
-                                        svc.send_templated(tx, meta.id + "-" + crypto::sha256_hex(to).substr(0, 12), "low_stock", to, v);
+                                        svc.notify(tx, meta.id + "-" + crypto::sha256_hex(to).substr(0, 12), "low_stock", {"", to}, v);
                                 });
+    bus.subscribe<ce::ReviewModerated>("notification.catalog_events", "notification", "catalog",
+                                       [&svc, s](db::Tx& tx, const ce::ReviewModerated& e, const bus::EventMeta& meta) {
+                                           if (e.status != "approved" || e.customer_id.empty()) return;
+                                           auto& inbox = svc.inbox();
+                                           std::string link = "/#/p/" + e.product_slug;
+                                           svc.notify(tx, meta.id, "review_approved", {e.customer_id, inbox.email_of(tx, e.customer_id)},
+                                                      values(*s, {{"name", inbox.name_of(tx, e.customer_id)},
+                                                                  {"product_title", e.product_title},
+                                                                  {"rating", std::to_string(e.rating)},
+                                                                  {"link", s->public_url + link}}),
+                                                      link);
+                                       });
 }
 
 }  // namespace shop::notification

@@ -10,6 +10,7 @@
 namespace shop::notification {
 
 void register_notification_routes(http::Router& router, NotificationService& svc);
+void register_inbox_routes(http::Router& router, Inbox& inbox);
 void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url,
                                      std::vector<std::string> admin_recipients);
 
@@ -53,24 +54,35 @@ std::vector<std::string> admin_recipients(const Config& c) {
 class Module final : public NotificationModule {
 public:
     explicit Module(Deps d)
-        : svc_(d.db, d.log, senders(d), retry_policy(d.config)),
-          public_url_(d.config.get_string("public_url")),
-          admin_recipients_(admin_recipients(d.config)) {
-        while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
-    }
+        : public_url_(trimmed_url(d.config.get_string("public_url"))),
+          inbox_(d.db, public_url_),
+          svc_(d.db, d.log, senders(d), retry_policy(d.config), inbox_),
+          admin_recipients_(admin_recipients(d.config)) {}
     std::string_view name() const noexcept override { return "notification"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
-    void register_routes(http::Router& r) override { register_notification_routes(r, svc_); }
+    void register_routes(http::Router& r) override {
+        register_notification_routes(r, svc_);
+        register_inbox_routes(r, inbox_);
+    }
     void subscribe(bus::Bus& b) override { subscribe_notification_handlers(b, svc_, "shop", public_url_, admin_recipients_); }
-    void start() override { svc_.start(); }
+    void start() override {
+        inbox_.start();
+        svc_.start();
+    }
     void stop() override { svc_.stop(); }
     bool idle() override { return svc_.idle(); }
     void collect_metrics(std::string& out) override { svc_.collect_metrics(out); }
     NotificationApi& api() override { return svc_; }
 
 private:
-    NotificationService svc_;
+    static std::string trimmed_url(std::string url) {
+        while (!url.empty() && url.back() == '/') url.pop_back();
+        return url;
+    }
+
     std::string public_url_;
+    Inbox inbox_;               ///< before svc_, which notifies through it
+    NotificationService svc_;
     std::vector<std::string> admin_recipients_;
 };
 }  // namespace

@@ -62,18 +62,41 @@ Rendered render_with(const TemplateInput& t, const domain::Values& values) {
 }  // namespace
 
 void NotificationService::send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
-                                         const domain::Values& values, const std::string& locale) {
+                                         const domain::Values& values, const std::string& locale, const std::string& unsubscribe_url,
+                                         const std::string& unsubscribe_page) {
     if (tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ? AND template_key = ?", event_id, key)) return;
     const domain::Kind* kind = domain::find_kind(key);
     if (!kind) throw std::runtime_error("no notification kind '" + key + "'");
     Rendered r = render_with(template_in_force(tx, *kind, "email", locale), values);
+    if (!unsubscribe_page.empty()) {
+        r.text += "\n--\nTo stop these emails: " + unsubscribe_page + "\n";
+        r.html += "<p style=\"color:#666;font-size:small\">To stop these emails: <a href=\"" + domain::html_escape(unsubscribe_page) +
+                  "\">unsubscribe</a></p>";
+    }
     std::string id = new_id("msg");
-    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, html, status, created_at) "
-            "VALUES (?, ?, ?, 'email', ?, ?, ?, ?, 'queued', ?)",
-            id, event_id, key, to, r.subject, r.text, r.html, now_iso8601());
+    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, html, status, created_at, "
+            "unsubscribe_url) VALUES (?, ?, ?, 'email', ?, ?, ?, ?, 'queued', ?, ?)",
+            id, event_id, key, to, r.subject, r.text, r.html, now_iso8601(), unsubscribe_url);
     // Delivered by the sender once this transaction commits (never if it rolls back).
     tx.after_commit([this] { wake(); });
     log_.debug("mail queued", {{"template", key}, {"message_id", id}, {"correlation_id", tx.ctx().correlation_id}});
+}
+
+void NotificationService::notify(db::Tx& tx, const std::string& event_id, const std::string& key, const Recipient& to,
+                                 const domain::Values& values, const std::string& link) {
+    const domain::Kind* kind = domain::find_kind(key);
+    if (!kind) throw std::runtime_error("no notification kind '" + key + "'");
+    std::string subject = inbox_.subject_of(tx, to);
+    if (!to.email.empty() && (kind->transactional || inbox_.wants(tx, subject, kind->category, "email"))) {
+        if (kind->transactional) send_templated(tx, event_id, key, to.email, values);
+        else
+            send_templated(tx, event_id, key, to.email, values, "en", inbox_.unsubscribe_url(subject, kind->category),
+                           inbox_.unsubscribe_page(subject, kind->category));
+    }
+    if (!to.user_id.empty() && domain::sends_on(*kind, "in_app") && inbox_.wants(tx, subject, kind->category, "in_app")) {
+        Rendered r = render_with(template_in_force(tx, *kind, "in_app", "en"), values);
+        inbox_.add(tx, to.user_id, event_id, key, r.subject, r.text, link);
+    }
 }
 
 namespace {
@@ -119,6 +142,7 @@ Result<TemplateView> NotificationService::save_template(const Ctx& ctx, const st
                                                         const std::function<void(db::Tx&, const TemplateView&)>& record_reply) {
     const domain::Kind* k = domain::find_kind(key);
     if (!k) return create ? validation("key", "no notification kind '" + key + "'") : not_found("no notification template '" + key + "'");
+    if (!domain::sends_on(*k, in.channel)) return validation("channel", "'" + key + "' is not sent on " + in.channel);
     if (auto errors = template_errors(*k, in); !errors.empty()) return Error(errc::validation_failed, "the template cannot be used", errors);
     return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<TemplateView> {
         bool exists = tx.count("SELECT COUNT(*) FROM notification.templates WHERE key = ? AND channel = ? AND locale = ?", key, in.channel, in.locale);
@@ -140,6 +164,7 @@ Result<TemplateView> NotificationService::save_template(const Ctx& ctx, const st
 Result<Rendered> NotificationService::preview(const std::string& key, const TemplateInput& in) {
     const domain::Kind* k = domain::find_kind(key);
     if (!k) return not_found("no notification template '" + key + "'");
+    if (!domain::sends_on(*k, in.channel)) return validation("channel", "'" + key + "' is not sent on " + in.channel);
     TemplateInput t = db_.read([&](db::Reader& r) { return template_in_force(r, *k, in.channel, in.locale); });
     if (!in.subject.empty()) t.subject = in.subject;
     if (!in.body.empty()) t.body = in.body;
@@ -198,13 +223,15 @@ int NotificationService::deliver_due() {
     struct Due {
         std::string id, event_id, key, channel, to, subject, body, html;
         std::int64_t attempts;
+        std::string unsubscribe_url;
     };
     std::vector<Due> due;
     db_.read([&](db::Reader& r) {
-        for (auto& row : r.query("SELECT id, event_id, template_key, channel, recipient, subject, body, attempts, html FROM notification.messages "
-                                 "WHERE status = 'queued' AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
+        for (auto& row : r.query("SELECT id, event_id, template_key, channel, recipient, subject, body, attempts, html, unsubscribe_url "
+                                 "FROM notification.messages WHERE status = 'queued' AND next_attempt_ms <= ? ORDER BY id LIMIT ?",
                                  now_ms(), kBatch))
-            due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.str(6), row.str(8), row.i64(7)});
+            due.push_back({row.str(0), row.str(1), row.str(2), row.str(3), row.str(4), row.str(5), row.str(6), row.str(8), row.i64(7),
+                           row.str(9)});
     });
     struct Outcome {
         const Due* due;
@@ -233,6 +260,7 @@ int NotificationService::deliver_due() {
         m.subject = d.subject;
         m.text = d.body;
         m.html = d.html.empty() ? domain::html_of_text(d.body) : d.html;  // (queued before HTML was stored)
+        m.unsubscribe_url = d.unsubscribe_url;
         try {
             o.location = sender->second->send(m);
             used.insert(sender->second.get());

@@ -8,6 +8,7 @@
 
 #include "domain/delivery.hpp"
 #include "domain/kinds.hpp"
+#include "inbox.hpp"
 #include "platform/context.hpp"
 #include "platform/error.hpp"
 #include "sender.hpp"
@@ -47,8 +48,8 @@ class NotificationService final : public NotificationApi {
 public:
     /// `senders`: the sender of each channel ("email", ...) the module delivers through.
     NotificationService(db::Database& db, Logger& log, std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders,
-                        domain::RetryPolicy retry)
-        : db_(db), log_(log), senders_(std::move(senders)), retry_(retry) {}
+                        domain::RetryPolicy retry, Inbox& inbox)
+        : db_(db), log_(log), senders_(std::move(senders)), retry_(retry), inbox_(inbox) {}
     ~NotificationService();
 
     std::vector<MessageSummary> messages(const std::string& status, const std::string& before, int limit) override;
@@ -57,8 +58,18 @@ public:
     /// template): the message row is written in the handler's transaction, and the sender delivers
     /// it after the commit under a name derived from the event id, so neither a redelivered event
     /// nor a resend after a crash duplicates the mail.
+    /// `unsubscribe_url` (one-click, List-Unsubscribe) and `unsubscribe_page` (a link in the text)
+    /// for a mail that is not transactional.
     void send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to, const domain::Values& values,
-                        const std::string& locale = "en");
+                        const std::string& locale = "en", const std::string& unsubscribe_url = "", const std::string& unsubscribe_page = "");
+
+    /// Notifies `to` of an event on every channel its kind is sent on and the recipient wants:
+    /// email (a transactional kind always; otherwise unless switched off, with an unsubscribe
+    /// link) and the account's in-app inbox (`link`: where the entry leads), exactly once per
+    /// (event, kind, channel), in the handler's transaction.
+    void notify(db::Tx& tx, const std::string& event_id, const std::string& key, const Recipient& to, const domain::Values& values,
+                const std::string& link = "");
+    Inbox& inbox() { return inbox_; }
 
     /// Every kind with its templates in force; one kind's (not_found for an unknown key).
     std::vector<TemplateView> templates();
@@ -93,6 +104,7 @@ private:
     Logger& log_;
     std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders_;
     domain::RetryPolicy retry_;
+    Inbox& inbox_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;

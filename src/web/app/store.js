@@ -1,6 +1,6 @@
 // The storefront: catalog, search, product, cart, guest checkout with the sandbox card (3-D Secure
 // included), orders and the account. Hash routes (#/p/<slug>) so every page is a link.
-import { api, get, post, patch, del, qs, currentUser, randomHex, ApiError } from './api.js';
+import { api, get, post, put, patch, del, qs, currentUser, randomHex, ApiError } from './api.js';
 import { h, money, date, day, show, toast, startRouter, currentRoute, formError, field, onSubmit } from './ui.js';
 
 const state = { user: null, currency: localStorage.getItem('currency') || '', categories: [] };
@@ -494,7 +494,7 @@ async function account(query) {
   const u = state.user;
   const tab = query.get('tab') || 'orders';
   const tabs = h('nav', { class: 'tabs', 'aria-label': 'Account sections' }, [['orders', 'Orders'], ['addresses', 'Addresses'], ['wishlist', 'Wishlist'],
-    ['security', 'Security'], ['returns', 'Returns']].map(([k, t]) => h('a', { href: `#/account?tab=${k}`, 'aria-current': k === tab ? 'page' : undefined }, t)));
+    ['notifications', 'Notifications'], ['security', 'Security'], ['returns', 'Returns']].map(([k, t]) => h('a', { href: `#/account?tab=${k}`, 'aria-current': k === tab ? 'page' : undefined }, t)));
   const signOut = h('button', { class: 'secondary', type: 'button', onclick: async () => {
     await post('/auth/web/logout');
     state.user = null;
@@ -530,6 +530,28 @@ async function accountTab(tab) {
     return r.data.length ? h('ul', {}, r.data.map((w) => h('li', {}, h('a', { href: `#/p/${w.slug || w.product_id}` }, w.title || w.product_id), ' ',
       h('button', { class: 'secondary', type: 'button', onclick: async () => { await del(`/me/wishlist/${w.product_id || w.id}`); location.hash = '#/account?tab=wishlist&t=' + Date.now(); } }, 'Remove'))))
       : h('p', {}, 'Your wishlist is empty.');
+  }
+  if (tab === 'notifications') {
+    const [inbox, prefs] = await Promise.all([get('/me/notifications' + qs({ limit: 50 })), get('/me/notification-preferences')]);
+    const reload = () => { location.hash = '#/account?tab=notifications&t=' + Date.now(); };
+    const list = inbox.data.length ? h('ul', { class: 'inbox', 'aria-label': 'Notifications' }, inbox.data.map((n) => h('li', { class: n.read_at ? 'read' : 'unread' },
+      h('strong', {}, n.link ? h('a', { href: n.link.replace(/^\//, '') }, n.title) : n.title), ' ', h('span', { class: 'muted' }, day(n.created_at)),
+      h('p', {}, n.body),
+      n.read_at ? null : h('button', { class: 'secondary', type: 'button', onclick: async () => { await post(`/me/notifications/${n.id}/read`); reload(); } }, 'Mark read'))))
+      : h('p', {}, 'No notifications yet.');
+    const readAll = inbox.unread_count ? h('button', { class: 'secondary', type: 'button', onclick: async () => { await post('/me/notifications/read-all'); reload(); } },
+      `Mark all ${inbox.unread_count} read`) : null;
+    const LABEL = { account: 'Your account', orders: 'Orders', reviews: 'Your reviews', stock: 'Low stock (admins)' };
+    const CHANNEL = { email: 'Email', in_app: 'In the shop' };
+    const prefForm = onSubmit(h('form', { class: 'form', 'aria-label': 'Notification preferences' }, h('h2', {}, 'What we tell you'),
+      prefs.preferences.map((p) => h('label', {}, h('input', { type: 'checkbox', name: `${p.category}.${p.channel}`, value: 'on', checked: p.enabled, disabled: p.locked }),
+        ` ${LABEL[p.category] || p.category} · ${CHANNEL[p.channel] || p.channel}`, p.locked ? h('span', { class: 'muted' }, ' (always: it is about your account or orders)') : null)),
+      h('button', { type: 'submit' }, 'Save preferences')), async (v) => {
+      const preferences = prefs.preferences.filter((p) => !p.locked).map((p) => ({ category: p.category, channel: p.channel, enabled: v[`${p.category}.${p.channel}`] === 'on' }));
+      await put('/me/notification-preferences', { preferences });
+      toast('Preferences saved');
+    });
+    return [h('section', {}, h('h2', {}, `Inbox (${inbox.unread_count} unread)`), readAll, list), prefForm];
   }
   if (tab === 'returns') {
     return h('p', {}, 'Returns are requested from a delivered order’s page; their status shows there and in the mails you receive.');
@@ -634,6 +656,19 @@ function renderNav() {
 /** The pages the account mails link to (public_url + /account/...): a new password, a verified address. */
 async function mailLinkPage(path, token) {
   const back = h('p', {}, h('a', { href: '/#/account' }, 'Go to your account'));
+  if (path === '/account/unsubscribe') {
+    // A button, not an automatic POST: mail scanners open links, and only a person should unsubscribe.
+    const button = h('button', { type: 'button', onclick: async () => {
+      try {
+        const r = await api('POST', `/notifications/unsubscribe${qs({ token })}`);
+        show('Unsubscribed', h('h1', {}, 'Unsubscribed'), h('p', { role: 'status' }, `You will no longer get ${r.category} emails. Your account's preferences can switch them on again.`), back);
+      } catch (e) {
+        show('Not unsubscribed', h('h1', {}, 'This link does not work'), h('p', { role: 'alert', class: 'error' }, e.message || String(e)), back);
+      }
+    } }, 'Unsubscribe');
+    show('Unsubscribe', h('h1', {}, 'Stop these emails?'), h('p', {}, 'Mails about your orders and account still come: they are needed.'), button, back);
+    return;
+  }
   if (path === '/account/verify-email') {
     try {
       await post('/auth/email/verify', { token });
@@ -655,7 +690,7 @@ async function mailLinkPage(path, token) {
 }
 
 async function main() {
-  const mailLink = ['/account/reset-password', '/account/verify-email'].includes(location.pathname);
+  const mailLink = ['/account/reset-password', '/account/verify-email', '/account/unsubscribe'].includes(location.pathname);
   if (mailLink) {
     renderNav();
     document.getElementById('currency').hidden = true;

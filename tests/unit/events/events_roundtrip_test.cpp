@@ -90,6 +90,10 @@ TEST_CASE("catalog's product, category, brand and collection events round-trip")
     auto col = round_trip(CollectionChanged{"col_1", "Sale", "sale", {"prd_2", "prd_1"}, false});
     CHECK(col.product_ids == std::vector<std::string>{"prd_2", "prd_1"});
     CHECK(CollectionChanged::kType == "catalog.collection_changed.v1");
+    auto rm = round_trip(ReviewModerated{"rev_1", "prd_1", "Mug", "mug", "usr_1", "approved", 4});
+    CHECK(rm.customer_id == "usr_1");
+    CHECK(rm.rating == 4);
+    CHECK(ReviewModerated::kType == "catalog.review_moderated.v1");
 }
 
 TEST_CASE("inventory events round-trip") {

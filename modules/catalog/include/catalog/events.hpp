@@ -67,6 +67,20 @@ struct BrandChanged {
 };
 BOOST_DESCRIBE_STRUCT(BrandChanged, (), (brand_id, name, slug, deleted))
 
+/// An admin approved or rejected a review: its author may be told (notification).
+struct ReviewModerated {
+    static constexpr std::string_view kType = "catalog.review_moderated.v1";
+    std::string review_id;
+    std::string product_id;
+    std::string product_title;
+    std::string product_slug;
+    std::string customer_id;  ///< the author
+    std::string status;       ///< approved | rejected
+    std::int64_t rating{};
+    static constexpr auto kKey = &ReviewModerated::review_id;
+};
+BOOST_DESCRIBE_STRUCT(ReviewModerated, (), (review_id, product_id, product_title, product_slug, customer_id, status, rating))
+
 /// A collection was created, changed (name, slug or its product list) or deleted.
 struct CollectionChanged {
     static constexpr std::string_view kType = "catalog.collection_changed.v1";

@@ -1,5 +1,7 @@
 #include "domain/kinds.hpp"
 
+#include <map>
+
 namespace shop::notification::domain {
 
 namespace {
@@ -28,13 +30,19 @@ Kind kind(std::string key, std::string event, std::string recipient, std::string
                 std::move(samples), {BuiltinTemplate{"email", "en", std::move(subject), std::move(body)}}};
 }
 
+/// The kind with an in-app variant too (a short title and one line, shown in the account's inbox).
+Kind in_app(Kind k, std::string title, std::string body) {
+    k.builtin.push_back(BuiltinTemplate{"in_app", "en", std::move(title), std::move(body)});
+    return k;
+}
+
 const std::vector<std::string> kLineFields{"quantity", "title", "sku", "line_total"};
 
 std::vector<Kind> make_kinds() {
     std::vector<Kind> k;
-    k.push_back(kind("welcome", "identity.user_registered.v1", "customer", "account", true, {{"name", "link", "shop_name"}, {}},
+    k.push_back(in_app(kind("welcome", "identity.user_registered.v1", "customer", "account", true, {{"name", "link", "shop_name"}, {}},
                      {{"link", "https://shop.example/account"}}, "Welcome to {{shop_name}}, {{name}}",
-                     "Hello {{name}},\n\nwelcome to {{shop_name}}! Your account is ready:\n\n{{link}}\n\n— {{shop_name}}\n"));
+                     "Hello {{name}},\n\nwelcome to {{shop_name}}! Your account is ready:\n\n{{link}}\n\n— {{shop_name}}\n"), "Welcome to {{shop_name}}", "Your account is ready."));
     k.push_back(kind("email_verification", "identity.email_verification_requested.v1", "customer", "account", true,
                      {{"name", "link", "shop_name"}, {}}, {{"link", "https://shop.example/account/verify-email?token=sample"}},
                      "Confirm your email for {{shop_name}}",
@@ -46,51 +54,58 @@ std::vector<Kind> make_kinds() {
                      "Hello {{name}},\n\nsomeone (hopefully you) asked to reset the password of your {{shop_name}} account. Choose a new\n"
                      "one here within {{valid_minutes}} minutes:\n\n{{link}}\n\nThe link works once. If you did not ask for this, ignore "
                      "this mail: your password stays as it is.\n\n— {{shop_name}}\n"));
-    k.push_back(kind("password_changed", "identity.password_changed.v1", "customer", "account", true, {{"name", "shop_name"}, {}}, {},
+    k.push_back(in_app(kind("password_changed", "identity.password_changed.v1", "customer", "account", true, {{"name", "shop_name"}, {}}, {},
                      "Your {{shop_name}} password was changed",
                      "Hello {{name}},\n\nthe password of your {{shop_name}} account was just changed, and every other session was signed\n"
-                     "out. If this was not you, reset your password at once.\n\n— {{shop_name}}\n"));
+                     "out. If this was not you, reset your password at once.\n\n— {{shop_name}}\n"), "Your password was changed", "Every other session was signed out. Not you? Reset your password at once."));
     Schema order{{"order_number", "order_id", "subtotal", "shipping", "tax", "total", "shop_name"}, {{"lines", kLineFields}}};
-    k.push_back(kind("order_placed", "ordering.order_placed.v1", "customer", "orders", true, order, {}, "We have your order #{{order_number}}",
+    k.push_back(in_app(kind("order_placed", "ordering.order_placed.v1", "customer", "orders", true, order, {}, "We have your order #{{order_number}}",
                      "Hello,\n\nthank you for your order #{{order_number}}. It is reserved for you until it is paid.\n\n"
                      "{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})  {{line_total}}\n{{/lines}}\n\nTotal: {{total}}\n\n"
-                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"));
-    k.push_back(kind("order_confirmation", "ordering.order_confirmed.v1", "customer", "orders", true, order, {},
+                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} placed", "Total {{total}}: it is reserved for you until it is paid."));
+    k.push_back(in_app(kind("order_confirmation", "ordering.order_confirmed.v1", "customer", "orders", true, order, {},
                      "Your order #{{order_number}} is confirmed",
                      "Hello,\n\nthank you for your order #{{order_number}}. We have received your payment and are preparing your parcel.\n\n"
                      "{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})  {{line_total}}\n{{/lines}}\n\n"
                      "Subtotal: {{subtotal}}\nShipping: {{shipping}}\nTax:      {{tax}}\nTotal:    {{total}}\n\n"
-                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"));
-    k.push_back(kind("order_shipped", "ordering.order_shipped.v1", "customer", "orders", true,
+                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} confirmed", "We have your payment of {{total}} and are preparing your parcel."));
+    k.push_back(in_app(kind("order_shipped", "ordering.order_shipped.v1", "customer", "orders", true,
                      {{"order_number", "carrier", "tracking_number", "remaining", "shop_name"}, {{"lines", {"quantity", "title", "sku"}}}},
                      {{"carrier", "DHL"}, {"tracking_number", "JD014600006281"}, {"remaining", "This completes your order."}},
                      "Your order #{{order_number}} has shipped",
                      "Hello,\n\na parcel with your order #{{order_number}} is on its way.\n\nCarrier:         {{carrier}}\n"
                      "Tracking number: {{tracking_number}}\n\n{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})\n{{/lines}}\n{{remaining}}\n\n"
-                     "— {{shop_name}}\n"));
-    k.push_back(kind("order_delivered", "ordering.order_delivered.v1", "customer", "orders", true, {{"order_number", "message", "shop_name"}, {}},
+                     "— {{shop_name}}\n"), "Order #{{order_number}} shipped", "Carrier {{carrier}}, tracking number {{tracking_number}}. {{remaining}}"));
+    k.push_back(in_app(kind("order_delivered", "ordering.order_delivered.v1", "customer", "orders", true, {{"order_number", "message", "shop_name"}, {}},
                      {{"message", "your order #1042 has been delivered. We hope you enjoy it."}}, "Your order #{{order_number}} was delivered",
-                     "Hello,\n\n{{message}}\n\n— {{shop_name}}\n"));
-    k.push_back(kind("order_cancelled", "ordering.order_cancelled.v1", "customer", "orders", true, {{"order_number", "reason", "shop_name"}, {}},
+                     "Hello,\n\n{{message}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} delivered", "{{message}}"));
+    k.push_back(in_app(kind("order_cancelled", "ordering.order_cancelled.v1", "customer", "orders", true, {{"order_number", "reason", "shop_name"}, {}},
                      {{"reason", "you cancelled it"}}, "Your order #{{order_number}} was cancelled",
                      "Hello,\n\nyour order #{{order_number}} was cancelled ({{reason}}). Any reserved items have been released, and\n"
-                     "any payment taken for it is refunded in full.\n\n— {{shop_name}}\n"));
-    k.push_back(kind("order_refunded", "ordering.order_refunded.v1", "customer", "orders", true,
+                     "any payment taken for it is refunded in full.\n\n— {{shop_name}}\n"), "Order #{{order_number}} cancelled", "It was cancelled because {{reason}}."));
+    k.push_back(in_app(kind("order_refunded", "ordering.order_refunded.v1", "customer", "orders", true,
                      {{"order_number", "amount", "total_refunded", "reason", "shop_name"}, {}},
                      {{"amount", "USD 19.99"}, {"total_refunded", "USD 19.99"}, {"reason", "damaged in transit"}},
                      "A refund for your order #{{order_number}}",
                      "Hello,\n\nwe have refunded {{amount}} for your order #{{order_number}}.\n\nReason:          {{reason}}\n"
-                     "Refunded so far: {{total_refunded}}\n\nIt appears on your card statement within a few days.\n\n— {{shop_name}}\n"));
-    k.push_back(kind("return_updated", "ordering.return_updated.v1", "customer", "orders", true,
+                     "Refunded so far: {{total_refunded}}\n\nIt appears on your card statement within a few days.\n\n— {{shop_name}}\n"), "Refund for order #{{order_number}}", "{{amount}} refunded ({{reason}})."));
+    k.push_back(in_app(kind("return_updated", "ordering.return_updated.v1", "customer", "orders", true,
                      {{"order_number", "status", "message", "note", "shop_name"}, {}},
                      {{"status", "approved"}, {"message", "your return ret_01HQ is approved: please send the items back."}, {"note", ""}},
-                     "Your return for order #{{order_number}}: {{status}}", "Hello,\n\n{{message}}\n{{note}}\n\n— {{shop_name}}\n"));
+                     "Your return for order #{{order_number}}: {{status}}", "Hello,\n\n{{message}}\n{{note}}\n\n— {{shop_name}}\n"), "Return for order #{{order_number}}: {{status}}", "{{message}}"));
     k.push_back(kind("low_stock", "inventory.low_stock.v1", "admins", "stock", false,
                      {{"sku", "warehouse", "on_hand", "available", "threshold", "shop_name"}, {}},
                      {{"sku", "TEE-M"}, {"warehouse", "main"}, {"on_hand", "3"}, {"available", "2"}, {"threshold", "5"}},
                      "Low stock: {{sku}} in {{warehouse}}",
                      "{{sku}} is running low in warehouse {{warehouse}}: {{available}} free of {{on_hand}} on hand (alert at "
                      "{{threshold}}).\n\n— {{shop_name}}\n"));
+    k.push_back(in_app(kind("review_approved", "catalog.review_moderated.v1", "customer", "reviews", false,
+                            {{"name", "product_title", "rating", "link", "shop_name"}, {}},
+                            {{"product_title", "Organic cotton tee"}, {"rating", "5"}, {"link", "https://shop.example/#/p/organic-cotton-tee"}},
+                            "Your review of {{product_title}} is online",
+                            "Hello {{name}},\n\nthank you for reviewing {{product_title}} ({{rating}} of 5). It is now shown on the product's "
+                            "page:\n\n{{link}}\n\n— {{shop_name}}\n"),
+                       "Your review is online", "Your review of {{product_title}} ({{rating}} of 5) is shown on its page."));
     return k;
 }
 
@@ -104,6 +119,32 @@ const std::vector<Kind>& kinds() {
 const Kind* find_kind(std::string_view key) {
     for (auto& k : kinds())
         if (k.key == key) return &k;
+    return nullptr;
+}
+
+bool sends_on(const Kind& k, std::string_view channel) {
+    for (auto& b : k.builtin)
+        if (b.channel == channel) return true;
+    return false;
+}
+
+std::vector<PreferenceSlot> preference_slots(bool admin) {
+    std::map<std::pair<std::string, std::string>, bool> slots;  // -> locked
+    for (auto& k : kinds()) {
+        if (k.recipient != "customer" && !admin) continue;
+        for (auto& b : k.builtin) {
+            auto& locked = slots[{k.category, b.channel}];
+            locked = locked || (b.channel == "email" && k.transactional);
+        }
+    }
+    std::vector<PreferenceSlot> out;
+    for (auto& [key, locked] : slots) out.push_back({key.first, key.second, locked});
+    return out;
+}
+
+const PreferenceSlot* find_slot(const std::vector<PreferenceSlot>& slots, std::string_view category, std::string_view channel) {
+    for (auto& s : slots)
+        if (s.category == category && s.channel == channel) return &s;
     return nullptr;
 }
 

@@ -28,6 +28,22 @@ struct Kind {
     std::vector<BuiltinTemplate> builtin;
 };
 
+/// Whether the kind is sent on `channel` (`email`, `in_app`): it has a built-in template there.
+bool sends_on(const Kind& k, std::string_view channel);
+
+/// A (category, channel) pair a recipient may switch on or off. Locked: email of a category with a
+/// transactional kind (an order confirmation, a password reset) cannot be switched off.
+struct PreferenceSlot {
+    std::string category, channel;
+    bool locked = false;
+};
+
+/// The slots of a recipient: those of the kinds sent to customers, and for admins also those
+/// sent to admins; in a stable order (category, then channel).
+std::vector<PreferenceSlot> preference_slots(bool admin);
+/// The slot of (category, channel), or nullptr when there is none.
+const PreferenceSlot* find_slot(const std::vector<PreferenceSlot>& slots, std::string_view category, std::string_view channel);
+
 /// Every kind, in a stable order.
 const std::vector<Kind>& kinds();
 /// The kind of template `key`, or nullptr.

@@ -1,0 +1,210 @@
+#include "inbox.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "domain/kinds.hpp"
+#include "platform/audit.hpp"
+#include "platform/crypto.hpp"
+#include "platform/db.hpp"
+#include "platform/ids.hpp"
+
+namespace shop::notification {
+namespace json = boost::json;
+
+namespace {
+constexpr const char* kColumns = "id, kind, title, body, link, created_at, read_at";
+
+InboxItem item_of(const db::Row& r) {
+    return {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6)};
+}
+}  // namespace
+
+void Inbox::start() {
+    auto ctx = Ctx::system("notification.link_key");
+    auto key = db_.write("notification", ctx, [&](db::Tx& tx) -> Result<std::string> {
+        if (auto row = tx.one("SELECT secret FROM notification.link_key WHERE id = 1")) return row->str(0);
+        std::string secret = crypto::random_token(32);
+        tx.exec("INSERT INTO notification.link_key (id, secret) VALUES (1, ?) ON CONFLICT (id) DO NOTHING", secret);
+        // Another instance may have made it first: its key is the one.
+        return tx.one("SELECT secret FROM notification.link_key WHERE id = 1")->str(0);
+    });
+    if (!key) throw std::runtime_error("notification: cannot read the link key: " + key.error().detail);
+    key_ = *key;
+}
+
+void Inbox::remember_user(db::Tx& tx, const std::string& user_id, const std::string& email, const std::string& name) {
+    tx.exec("INSERT INTO notification.recipients (user_id, email, name, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name, updated_at = excluded.updated_at",
+            user_id, email, name, now_iso8601());
+}
+
+void Inbox::remember_order(db::Tx& tx, const std::string& order_id, const std::string& customer_id) {
+    if (customer_id.empty()) return;
+    tx.exec("INSERT INTO notification.order_customers (order_id, customer_id) VALUES (?, ?) ON CONFLICT (order_id) DO NOTHING", order_id,
+            customer_id);
+}
+
+std::string Inbox::customer_of_order(db::Sql& sql, const std::string& order_id) {
+    auto row = sql.one("SELECT customer_id FROM notification.order_customers WHERE order_id = ?", order_id);
+    return row ? row->str(0) : "";
+}
+
+std::string Inbox::email_of(db::Sql& sql, const std::string& user_id) {
+    auto row = sql.one("SELECT email FROM notification.recipients WHERE user_id = ?", user_id);
+    return row ? row->str(0) : "";
+}
+
+std::string Inbox::name_of(db::Sql& sql, const std::string& user_id) {
+    auto row = sql.one("SELECT name FROM notification.recipients WHERE user_id = ?", user_id);
+    return row ? row->str(0) : "";
+}
+
+std::string Inbox::subject_of(db::Sql& sql, const Recipient& r) {
+    if (!r.user_id.empty()) return r.user_id;
+    if (auto row = sql.one("SELECT user_id FROM notification.recipients WHERE email = ? ORDER BY updated_at DESC", r.email)) return row->str(0);
+    return "email:" + r.email;
+}
+
+bool Inbox::wants(db::Sql& sql, const std::string& subject, const std::string& category, const std::string& channel) {
+    auto row = sql.one("SELECT enabled FROM notification.preferences WHERE subject = ? AND category = ? AND channel = ?", subject, category,
+                       channel);
+    return !row || row->i64(0) != 0;
+}
+
+void Inbox::add(db::Tx& tx, const std::string& user_id, const std::string& event_id, const std::string& kind, const std::string& title,
+                const std::string& body, const std::string& link) {
+    tx.exec("INSERT INTO notification.inbox (id, user_id, event_id, kind, title, body, link, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (event_id, kind, user_id) DO NOTHING",
+            new_id("ntf"), user_id, event_id, kind, title, body, link, now_iso8601());
+}
+
+std::string Inbox::token(const std::string& subject, const std::string& category) const {
+    std::string payload = crypto::base64url_encode(subject + "\n" + category);
+    return payload + "." + crypto::hmac_sha256_hex(key_, "unsubscribe\n" + payload);
+}
+
+std::string Inbox::unsubscribe_url(const std::string& subject, const std::string& category) const {
+    return public_url_ + "/api/v1/notifications/unsubscribe?token=" + token(subject, category);
+}
+
+std::string Inbox::unsubscribe_page(const std::string& subject, const std::string& category) const {
+    return public_url_ + "/account/unsubscribe?token=" + token(subject, category);
+}
+
+InboxPage Inbox::list(const std::string& user_id, const std::string& after, int limit, bool unread_only) {
+    InboxPage page;
+    db_.read([&](db::Reader& r) {
+        std::string where = "user_id = ?";
+        std::vector<db::Param> params{db::Param(user_id)};
+        if (unread_only) where += " AND read_at = ''";
+        if (!after.empty()) {
+            where += " AND id < ?";
+            params.emplace_back(after);
+        }
+        params.emplace_back(static_cast<std::int64_t>(limit + 1));
+        for (auto& row : r.query_params(fmt::format("SELECT {} FROM notification.inbox WHERE {} ORDER BY id DESC LIMIT ?", kColumns, where), params))
+            page.items.push_back(item_of(row));
+        page.unread = r.count("SELECT COUNT(*) FROM notification.inbox WHERE user_id = ? AND read_at = ''", user_id);
+    });
+    if (static_cast<int>(page.items.size()) > limit) {
+        page.items.resize(static_cast<std::size_t>(limit));
+        page.next = page.items.back().id;
+    }
+    return page;
+}
+
+Result<InboxItem> Inbox::mark_read(const Ctx& ctx, const std::string& user_id, const std::string& id) {
+    return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<InboxItem> {
+        // Another account's entry is not found, never forbidden: it does not exist for this caller.
+        auto row = tx.one(fmt::format("SELECT {} FROM notification.inbox WHERE id = ? AND user_id = ?", kColumns), id, user_id);
+        if (!row) return not_found(fmt::format("no notification '{}'", id));
+        auto item = item_of(*row);
+        if (item.read_at.empty()) {
+            item.read_at = now_iso8601();
+            tx.exec("UPDATE notification.inbox SET read_at = ? WHERE id = ?", item.read_at, id);
+        }
+        return item;
+    });
+}
+
+std::int64_t Inbox::mark_all_read(const Ctx& ctx, const std::string& user_id) {
+    auto n = db_.write("notification", ctx, [&](db::Tx& tx) -> Result<std::int64_t> {
+        auto unread = tx.count("SELECT COUNT(*) FROM notification.inbox WHERE user_id = ? AND read_at = ''", user_id);
+        tx.exec("UPDATE notification.inbox SET read_at = ? WHERE user_id = ? AND read_at = ''", now_iso8601(), user_id);
+        return unread;
+    });
+    return n ? *n : 0;
+}
+
+namespace {
+std::vector<Preference> preferences_in(db::Sql& sql, const std::string& subject, bool admin) {
+    std::vector<Preference> out;
+    for (auto& slot : domain::preference_slots(admin)) {
+        bool enabled = true;
+        if (!slot.locked)
+            if (auto row = sql.one("SELECT enabled FROM notification.preferences WHERE subject = ? AND category = ? AND channel = ?", subject,
+                                   slot.category, slot.channel))
+                enabled = row->i64(0) != 0;
+        out.push_back({slot.category, slot.channel, enabled, slot.locked});
+    }
+    return out;
+}
+
+void store_preference(db::Tx& tx, const std::string& subject, const std::string& category, const std::string& channel, bool enabled) {
+    tx.exec("INSERT INTO notification.preferences (subject, category, channel, enabled, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (subject, category, channel) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+            subject, category, channel, static_cast<std::int64_t>(enabled ? 1 : 0), now_iso8601());
+}
+}  // namespace
+
+std::vector<Preference> Inbox::preferences(const std::string& user_id, bool admin) {
+    return db_.read([&](db::Reader& r) { return preferences_in(r, user_id, admin); });
+}
+
+Result<std::vector<Preference>> Inbox::set_preferences(const Ctx& ctx, const std::string& user_id, bool admin,
+                                                      const std::vector<PreferenceChange>& changes) {
+    auto slots = domain::preference_slots(admin);
+    std::vector<FieldError> errors;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        auto* slot = domain::find_slot(slots, changes[i].category, changes[i].channel);
+        auto at = fmt::format("preferences[{}]", i);
+        if (!slot)
+            errors.push_back({at + ".channel", fmt::format("'{}' notifications are not sent on {}", changes[i].category, changes[i].channel)});
+        else if (slot->locked && !changes[i].enabled)
+            errors.push_back({at + ".enabled", fmt::format("{} about {} is transactional and cannot be switched off", changes[i].channel,
+                                                           changes[i].category)});
+    }
+    if (!errors.empty()) return Error(errc::validation_failed, "these preferences cannot be set", errors);
+    return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<std::vector<Preference>> {
+        json::array changed;
+        for (auto& c : changes) {
+            store_preference(tx, user_id, c.category, c.channel, c.enabled);
+            changed.push_back(json::object{{"category", c.category}, {"channel", c.channel}, {"enabled", c.enabled}});
+        }
+        audit::record(tx, "notification.preferences.changed", user_id, {{"changes", changed}});
+        return preferences_in(tx, user_id, admin);
+    });
+}
+
+Result<Unsubscribed> Inbox::unsubscribe(const Ctx& ctx, const std::string& token) {
+    auto refuse = [] { return validation("token", "is not an unsubscribe link of this shop"); };
+    auto dot = token.find('.');
+    if (dot == std::string::npos) return refuse();
+    std::string payload = token.substr(0, dot), decoded;
+    if (!crypto::equal_constant_time(crypto::hmac_sha256_hex(key_, "unsubscribe\n" + payload), token.substr(dot + 1)) ||
+        !crypto::base64url_decode(payload, decoded))
+        return refuse();
+    auto nl = decoded.find('\n');
+    if (nl == std::string::npos) return refuse();
+    Unsubscribed out{decoded.substr(nl + 1)};
+    std::string subject = decoded.substr(0, nl);
+    return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<Unsubscribed> {
+        store_preference(tx, subject, out.category, out.channel, false);
+        audit::record(tx, "notification.unsubscribed", subject, {{"category", out.category}, {"channel", out.channel}});
+        tx.reply(json::object{{"category", out.category}, {"channel", out.channel}, {"enabled", false}});
+        return out;
+    });
+}
+
+}  // namespace shop::notification

@@ -1,0 +1,173 @@
+// The account's side of notifications over HTTP: the in-app inbox filled by order and review
+// events, preferences per category and channel (transactional email locked), and the one-click
+// unsubscribe link of a non-transactional mail.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "support/orders.hpp"
+#include "support/test_shop.hpp"
+
+using namespace shop;
+using namespace shop::test;
+namespace json = boost::json;
+
+namespace {
+
+std::string pay(HttpClient& c, const std::string& sku) {
+    auto order = place(c, {{sku, 1}});
+    std::string id(order.at("id").as_string());
+    auto paid = c.post("/api/v1/payments", json::object{{"order_id", id}, {"payment_method", card_token(c, "4242424242424242")}});
+    REQUIRE_MESSAGE(paid.status < 300, paid.body);
+    return id;
+}
+
+json::value inbox(HttpClient& c, const std::string& query = "") {
+    auto r = c.get("/api/v1/me/notifications" + query);
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    return r.json();
+}
+
+std::vector<std::string> kinds(const json::value& page) {
+    std::vector<std::string> out;
+    for (auto& e : page.at("data").as_array()) out.emplace_back(e.at("kind").as_string());
+    return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+/// The text of the one mail whose text contains `needle` ("" when none).
+std::string mail_with(const TestShop& shop, const std::string& needle) {
+    auto dir = shop.dir() / "mail" / "outbox";
+    if (!std::filesystem::exists(dir)) return "";
+    for (auto& e : std::filesystem::directory_iterator(dir)) {
+        std::ifstream in(e.path());
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (ss.str().find(needle) != std::string::npos) return ss.str();
+    }
+    return "";
+}
+
+json::value preference(HttpClient& c, const std::string& category, const std::string& channel) {
+    auto body = c.get("/api/v1/me/notification-preferences").json();
+    for (auto& p : body.at("preferences").as_array())
+        if (p.at("category").as_string() == category && p.at("channel").as_string() == channel) return p;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("the in-app inbox: an order's notifications reach its customer, unread until read, and no one else sees them") {
+    TestShop shop;
+    shop.product("INB-1", 1500, 10);
+    auto ann = shop.customer("ann.inbox@example.com");
+    auto bob = shop.customer("bob.inbox@example.com");
+    std::string order_id = pay(ann, "INB-1");
+    shop.settle();
+
+    auto page = inbox(ann);
+    auto k = kinds(page);
+    CHECK(has(k, "welcome"));
+    CHECK(has(k, "order_placed"));
+    CHECK(has(k, "order_confirmation"));
+    CHECK(page.at("unread_count").as_int64() == static_cast<std::int64_t>(k.size()));
+    json::object confirmation;
+    for (auto& e : page.at("data").as_array())
+        if (e.at("kind").as_string() == "order_confirmation") confirmation = e.as_object();
+    CHECK(confirmation.at("link").as_string() == "/#/order/" + order_id);
+    CHECK(confirmation.at("title").as_string().find("confirmed") != std::string::npos);
+    CHECK(confirmation.at("read_at").is_null());
+    std::string id(confirmation.at("id").as_string());
+
+    // Bob has his own inbox; Ann's entry does not exist for him.
+    CHECK_FALSE(has(kinds(inbox(bob)), "order_placed"));
+    CHECK(bob.post("/api/v1/me/notifications/" + id + "/read", json::object{}).status == 404);
+
+    auto read = ann.post("/api/v1/me/notifications/" + id + "/read", json::object{});
+    REQUIRE_MESSAGE(read.status == 200, read.body);
+    CHECK(read.json().at("read_at").is_string());
+    auto again = ann.post("/api/v1/me/notifications/" + id + "/read", json::object{});
+    CHECK(again.json().at("read_at") == read.json().at("read_at"));
+    CHECK(inbox(ann).at("unread_count").as_int64() == static_cast<std::int64_t>(k.size()) - 1);
+    CHECK(inbox(ann, "?unread=true").at("data").as_array().size() == k.size() - 1);
+
+    // Pages: newest first, the cursor continues where the page ended.
+    auto first = inbox(ann, "?limit=1");
+    REQUIRE(first.at("next_cursor").is_string());
+    auto second = inbox(ann, "?limit=1&cursor=" + std::string(first.at("next_cursor").as_string()));
+    CHECK(second.at("data").at(0).at("id") != first.at("data").at(0).at("id"));
+
+    auto all = ann.post("/api/v1/me/notifications/read-all", json::object{});
+    REQUIRE(all.status == 200);
+    CHECK(all.json().at("marked").as_int64() == static_cast<std::int64_t>(k.size()) - 1);
+    CHECK(inbox(ann).at("unread_count").as_int64() == 0);
+    CHECK(shop.client().get("/api/v1/me/notifications").status == 401);
+}
+
+TEST_CASE("preferences: in-app can be switched off, transactional email cannot, review mail can - by its one-click unsubscribe link") {
+    TestShop shop;
+    auto admin = shop.admin();
+    std::string pid = shop.product("PREF-1", 1500, 10);
+    std::string pid2 = shop.product("PREF-2", 2500, 10);
+    auto ann = shop.customer("ann.prefs@example.com");
+
+    auto orders_email = preference(ann, "orders", "email");
+    REQUIRE(orders_email.is_object());
+    CHECK(orders_email.at("locked").as_bool());
+    CHECK(preference(ann, "reviews", "email").at("enabled").as_bool());
+    CHECK(preference(ann, "stock", "email").is_null());             // only admins get stock alerts
+    CHECK(preference(admin, "stock", "email").is_object());
+
+    auto locked = ann.put("/api/v1/me/notification-preferences",
+                          json::object{{"preferences", json::array{json::object{{"category", "orders"}, {"channel", "email"}, {"enabled", false}}}}});
+    CHECK(locked.status == 422);
+    CHECK(first_field(locked) == "preferences[0].enabled");
+    auto unknown = ann.put("/api/v1/me/notification-preferences",
+                           json::object{{"preferences", json::array{json::object{{"category", "weather"}, {"channel", "email"}, {"enabled", false}}}}});
+    CHECK(unknown.status == 422);
+
+    auto off = ann.put("/api/v1/me/notification-preferences",
+                       json::object{{"preferences", json::array{json::object{{"category", "orders"}, {"channel", "in_app"}, {"enabled", false}}}}});
+    REQUIRE_MESSAGE(off.status == 200, off.body);
+    CHECK_FALSE(preference(ann, "orders", "in_app").at("enabled").as_bool());
+    std::string order_id = pay(ann, "PREF-1");
+    shop.settle();
+    CHECK_FALSE(has(kinds(inbox(ann)), "order_confirmation"));  // in-app off
+    CHECK(mails_with(shop, "ann.prefs@example.com") >= 2);       // the order mails still went (transactional)
+
+    // A review approved: a mail with a one-click unsubscribe link, and an inbox entry.
+    auto review = ann.post("/api/v1/products/" + pid + "/reviews", json::object{{"rating", 5}, {"title", "Great"}, {"body", "Really"}});
+    REQUIRE_MESSAGE(review.status == 201, review.body);
+    REQUIRE(admin.patch("/api/v1/admin/reviews/" + review.str("id"), json::object{{"status", "approved"}}).status == 200);
+    shop.settle();
+    CHECK(has(kinds(inbox(ann)), "review_approved"));
+    std::string mail = mail_with(shop, "Your review of Product PREF-1");
+    REQUIRE_FALSE(mail.empty());
+    CHECK(mail.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click") != std::string::npos);
+    std::smatch m;
+    REQUIRE(std::regex_search(mail, m, std::regex(R"(List-Unsubscribe: <[a-z]+://[^/]+(/api/v1/notifications/unsubscribe\?token=[A-Za-z0-9_.-]+)>)")));
+    std::string target = m[1];
+
+    CHECK(shop.client().request("POST", "/api/v1/notifications/unsubscribe?token=forged.abc", "List-Unsubscribe=One-Click",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}}).status == 422);
+    // What a mail client does: POST the header's URL with the one-click body, no account needed.
+    auto unsub = shop.client().request("POST", target, "List-Unsubscribe=One-Click", {{"Content-Type", "application/x-www-form-urlencoded"}});
+    REQUIRE_MESSAGE(unsub.status == 200, unsub.body);
+    CHECK(unsub.json().at("category").as_string() == "reviews");
+    CHECK_FALSE(preference(ann, "reviews", "email").at("enabled").as_bool());
+
+    // The next approved review is not mailed, but still reaches the inbox.
+    pay(ann, "PREF-2");
+    shop.settle();
+    auto second = ann.post("/api/v1/products/" + pid2 + "/reviews", json::object{{"rating", 4}});
+    REQUIRE(second.status == 201);
+    REQUIRE(admin.patch("/api/v1/admin/reviews/" + second.str("id"), json::object{{"status", "approved"}}).status == 200);
+    shop.settle();
+    CHECK(mail_with(shop, "Your review of Product PREF-2").empty());
+    CHECK(inbox(ann).at("data").at(0).at("kind").as_string() == "review_approved");
+}
