@@ -92,6 +92,35 @@ std::string Inbox::unsubscribe_page(const std::string& subject, const std::strin
     return public_url_ + "/account/unsubscribe?token=" + token(subject, category);
 }
 
+Contacts Inbox::contacts(db::Sql& sql, const std::string& user_id) {
+    Contacts c;
+    if (auto row = sql.one("SELECT sms_number FROM notification.contacts WHERE user_id = ?", user_id)) c.sms_number = row->str(0);
+    for (auto& row : sql.query("SELECT token FROM notification.push_tokens WHERE user_id = ? ORDER BY created_at, token", user_id))
+        c.push_tokens.push_back(row.str(0));
+    return c;
+}
+
+Contacts Inbox::contacts_of(const std::string& user_id) {
+    return db_.read([&](db::Reader& r) { return contacts(r, user_id); });
+}
+
+Result<Contacts> Inbox::set_contacts(const Ctx& ctx, const std::string& user_id, const Contacts& c) {
+    return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<Contacts> {
+        auto now = now_iso8601();
+        tx.exec("INSERT INTO notification.contacts (user_id, sms_number, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET sms_number = excluded.sms_number, updated_at = excluded.updated_at",
+                user_id, c.sms_number, now);
+        tx.exec("DELETE FROM notification.push_tokens WHERE user_id = ?", user_id);
+        for (auto& t : c.push_tokens)
+            tx.exec("INSERT INTO notification.push_tokens (user_id, token, created_at) VALUES (?, ?, ?) ON CONFLICT (user_id, token) DO NOTHING",
+                    user_id, t, now);
+        // The number and tokens are personal data: the audit entry says that they changed, not what they are.
+        audit::record(tx, "notification.contacts.changed", user_id,
+                      {{"sms", !c.sms_number.empty()}, {"push_tokens", static_cast<std::int64_t>(c.push_tokens.size())}});
+        return contacts(tx, user_id);
+    });
+}
+
 InboxPage Inbox::list(const std::string& user_id, const std::string& after, int limit, bool unread_only) {
     InboxPage page;
     db_.read([&](db::Reader& r) {

@@ -45,6 +45,12 @@ struct PreferenceChange {
     bool enabled = true;
 };
 
+/// Where an account gets SMS and push notifications.
+struct Contacts {
+    std::string sms_number;               ///< E.164 (+15551234567), "" for none
+    std::vector<std::string> push_tokens;  ///< its devices' push tokens
+};
+
 /// What an unsubscribe link switched off.
 struct Unsubscribed {
     std::string category;
@@ -77,7 +83,14 @@ public:
     std::string unsubscribe_url(const std::string& subject, const std::string& category) const;
     std::string unsubscribe_page(const std::string& subject, const std::string& category) const;
 
+    /// The account's SMS number and push tokens.
+    Contacts contacts(db::Sql& sql, const std::string& user_id);
+
     // ---- the routes ----
+    /// The account's SMS number and push tokens, read on their own.
+    Contacts contacts_of(const std::string& user_id);
+    /// Replaces the account's contacts (validated by the route).
+    Result<Contacts> set_contacts(const Ctx& ctx, const std::string& user_id, const Contacts& c);
     /// The account's entries, newest first, after the entry `after` ("" = from the newest).
     InboxPage list(const std::string& user_id, const std::string& after, int limit, bool unread_only);
     /// Marks one entry read (not_found for another account's).

@@ -41,7 +41,7 @@ struct ReadAllReply {
 SHOP_API_STRUCT(ReadAllReply, marked, unread_count)
 
 using Category = api::OneOf<"account", "orders", "reviews", "stock">;
-using Channel = api::OneOf<"email", "in_app">;
+using Channel = api::OneOf<"email", "in_app", "sms", "push">;
 
 struct PreferenceOut {
     Category category;
@@ -79,6 +79,49 @@ struct UnsubscribeReply {
     bool enabled = false;
 };
 SHOP_API_STRUCT(UnsubscribeReply, category, channel, enabled)
+
+/// An E.164 number: `+`, then 7 to 15 digits, the first not 0.
+struct SmsNumber {
+    std::string value;
+    static api::json::object schema(api::Schemas&) {
+        return {{"type", "string"}, {"pattern", "^\\+[1-9][0-9]{6,14}$"}, {"examples", api::json::array{"+15551234567"}}};
+    }
+    bool read(const api::json::value& v, const std::string& path, api::Reader& r) {
+        if (!v.is_string()) {
+            r.fail(path, "must be a string");
+            return false;
+        }
+        std::string s(v.as_string());
+        bool ok = s.size() >= 8 && s.size() <= 16 && s[0] == '+' && s[1] >= '1' && s[1] <= '9';
+        for (std::size_t i = 1; ok && i < s.size(); ++i) ok = s[i] >= '0' && s[i] <= '9';
+        if (!ok) {
+            r.fail(path, "must be an international number in E.164 form: + and 7 to 15 digits (+15551234567)");
+            return false;
+        }
+        value = std::move(s);
+        return true;
+    }
+    api::json::value write() const { return api::json::value(value); }
+};
+
+struct ContactsBody {
+    api::Nullable<SmsNumber> sms_number;                       ///< null: no SMS
+    api::List<api::Text<1, 4096>, 0, 10> push_tokens;          ///< this account's devices
+};
+SHOP_API_STRUCT(ContactsBody, sms_number, push_tokens)
+
+struct ContactsReply {
+    api::Nullable<std::string> sms_number;
+    std::vector<std::string> push_tokens;
+};
+SHOP_API_STRUCT(ContactsReply, sms_number, push_tokens)
+
+ContactsReply contacts_reply(const Contacts& c) {
+    ContactsReply out;
+    if (!c.sms_number.empty()) out.sms_number = c.sms_number;
+    out.push_tokens = c.push_tokens;
+    return out;
+}
 
 InboxEntry entry_of(const InboxItem& i) {
     InboxEntry e{api::of<api::Id<"ntf">>(i.id), i.kind, i.title, i.body, i.link, api::of<api::Timestamp>(i.created_at), {}};
@@ -148,6 +191,26 @@ void register_inbox_routes(Router& router, Inbox& inbox) {
             std::vector<PreferenceChange> changes;
             for (auto& p : b.preferences.items) changes.push_back({p.category.value, p.channel.value, p.enabled});
             return preferences_reply(unwrap(inbox.set_preferences(req.ctx(), req.ctx().user_id(), req.ctx().is_admin(), changes)));
+        });
+
+    api::add<api::None, api::None, ContactsReply>(
+        router,
+        {.method = Method::get, .path = "/api/v1/me/notification-contacts", .id = "getMyNotificationContacts",
+         .summary = "Where the account gets SMS and push notifications", .tag = "notification", .access = Access::user},
+        [&inbox](Request& req, api::None&, api::None&) { return contacts_reply(inbox.contacts_of(req.ctx().user_id())); });
+
+    api::add<ContactsBody, api::None, ContactsReply>(
+        router,
+        {.method = Method::put, .path = "/api/v1/me/notification-contacts", .id = "putMyNotificationContacts",
+         .summary = "Set the account's SMS number and push tokens",
+         .description = "Replaces both: `sms_number` (E.164, null for none) and `push_tokens` (the account's devices, at most 10). "
+                        "Order updates go to them when the shop has an SMS or push provider and the account's preferences allow.",
+         .tag = "notification", .access = Access::user},
+        [&inbox](Request& req, ContactsBody& b, api::None&) {
+            Contacts c;
+            if (b.sms_number.value) c.sms_number = b.sms_number.value->value;
+            for (auto& t : b.push_tokens.items) c.push_tokens.push_back(t.value);
+            return contacts_reply(unwrap(inbox.set_contacts(req.ctx(), req.ctx().user_id(), c)));
         });
 
     api::add<api::None, UnsubscribeQuery, UnsubscribeReply>(

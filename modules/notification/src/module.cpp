@@ -1,5 +1,6 @@
 #include "notification/module.hpp"
 
+#include "http_provider_sender.hpp"
 #include "mail_sender.hpp"
 #include "notification_service.hpp"
 #include "platform/bus.hpp"
@@ -30,6 +31,16 @@ std::unique_ptr<Sender> email_sender(const Deps& d) {
 std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders(const Deps& d) {
     std::map<std::string, std::unique_ptr<Sender>, std::less<>> out;
     out.emplace("email", email_sender(d));
+    // SMS and push through an HTTP provider each, when one is configured.
+    for (std::string channel : {"sms", "push"}) {
+        std::string url = d.config.get_string("notification." + channel + ".url");
+        if (url.empty()) continue;
+        out.emplace(channel, std::make_unique<HttpProviderSender>(HttpProviderSettings{
+                                 channel, url, d.config.get_string("notification." + channel + ".authorization"),
+                                 d.config.get_string("notification." + channel + ".body"),
+                                 d.config.get_string("notification." + channel + ".content_type"),
+                                 std::chrono::milliseconds(d.config.get_int("notification.provider_timeout_ms"))}));
+    }
     return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "domain/delivery.hpp"
 #include "domain/templates.hpp"
+#include "platform/crypto.hpp"
 #include "platform/db.hpp"
 
 namespace shop::notification {
@@ -97,6 +98,26 @@ void NotificationService::notify(db::Tx& tx, const std::string& event_id, const 
         Rendered r = render_with(template_in_force(tx, *kind, "in_app", "en"), values);
         inbox_.add(tx, to.user_id, event_id, key, r.subject, r.text, link);
     }
+    // SMS and push: only where the shop has a provider and the account gave a number or a device.
+    bool sms = domain::sends_on(*kind, "sms") && senders_.count("sms");
+    bool push = domain::sends_on(*kind, "push") && senders_.count("push");
+    if (to.user_id.empty() || !(sms || push)) return;
+    Contacts c = inbox_.contacts(tx, to.user_id);
+    if (sms && !c.sms_number.empty() && inbox_.wants(tx, subject, kind->category, "sms"))
+        queue_message(tx, event_id + "/sms", *kind, "sms", c.sms_number, values);
+    if (push && inbox_.wants(tx, subject, kind->category, "push"))
+        for (auto& token : c.push_tokens)
+            queue_message(tx, event_id + "/push/" + crypto::sha256_hex(token).substr(0, 16), *kind, "push", token, values);
+}
+
+void NotificationService::queue_message(db::Tx& tx, const std::string& event_key, const domain::Kind& kind, const std::string& channel,
+                                        const std::string& to, const domain::Values& values) {
+    if (tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ? AND template_key = ?", event_key, kind.key)) return;
+    Rendered r = render_with(template_in_force(tx, kind, channel, "en"), values);
+    tx.exec("INSERT INTO notification.messages (id, event_id, template_key, channel, recipient, subject, body, html, status, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '', 'queued', ?)",
+            new_id("msg"), event_key, kind.key, channel, to, r.subject, r.text, now_iso8601());
+    tx.after_commit([this] { wake(); });
 }
 
 namespace {

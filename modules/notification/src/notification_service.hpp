@@ -96,6 +96,9 @@ public:
     void collect_metrics(std::string& out);
 
 private:
+    /// Queues kind's `channel` template rendered with `values` for `to`, once per (event_key, kind).
+    void queue_message(db::Tx& tx, const std::string& event_key, const domain::Kind& kind, const std::string& channel, const std::string& to,
+                       const domain::Values& values);
     void wake();
     /// When the earliest queued message is due (epoch ms; a second from now when none is queued).
     std::int64_t next_due_ms();

@@ -47,7 +47,7 @@ struct MessagePage {
 };
 SHOP_API_STRUCT(MessagePage, data, next_cursor)
 
-using Channel = api::OneOf<"email", "in_app">;
+using Channel = api::OneOf<"email", "in_app", "sms", "push">;
 
 struct TemplateOut {
     Channel channel;

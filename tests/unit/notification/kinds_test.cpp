@@ -32,3 +32,27 @@ TEST_CASE("the events the issue names each notify someone") {
     CHECK(find_kind("low_stock")->recipient == "admins");
     CHECK(find_kind("nope") == nullptr);
 }
+
+TEST_CASE("every built-in template of every channel uses only the kind's names, and the channels say who may switch what off") {
+    for (auto& k : kinds())
+        for (auto& b : k.builtin) {
+            CAPTURE(k.key);
+            CAPTURE(b.channel);
+            CHECK((b.channel == "email" || b.channel == "in_app" || b.channel == "sms" || b.channel == "push"));
+            CHECK(template_problem(b.subject, k.schema) == std::nullopt);
+            CHECK(template_problem(b.body, k.schema) == std::nullopt);
+        }
+    CHECK(sends_on(*find_kind("order_shipped"), "sms"));
+    CHECK(sends_on(*find_kind("order_shipped"), "push"));
+    CHECK_FALSE(sends_on(*find_kind("password_reset"), "in_app"));  // a reset link belongs in the mailbox only
+    CHECK(sends_on(*find_kind("review_approved"), "in_app"));
+    auto customer = preference_slots(false);
+    auto admin = preference_slots(true);
+    REQUIRE(find_slot(customer, "orders", "email"));
+    CHECK(find_slot(customer, "orders", "email")->locked);
+    CHECK_FALSE(find_slot(customer, "orders", "in_app")->locked);
+    CHECK_FALSE(find_slot(customer, "orders", "sms")->locked);
+    CHECK_FALSE(find_slot(customer, "reviews", "email")->locked);
+    CHECK(find_slot(customer, "stock", "email") == nullptr);
+    CHECK(find_slot(admin, "stock", "email") != nullptr);
+}

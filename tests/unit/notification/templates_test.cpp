@@ -79,3 +79,12 @@ TEST_CASE("links in a text mail become clickable, escaped, in its HTML alternati
           std::string::npos);
     CHECK(html_of_text("httpd is not a link").find("<a ") == std::string::npos);
 }
+
+TEST_CASE("a provider's request body escapes values for JSON strings or percent-encodes them for a form") {
+    Values v;
+    v.vars = {{"to", "+15551234567"}, {"text", "Order \"1042\" shipped\nTrack: a&b=c é"}};
+    auto json = render(R"({"to":"{{to}}","body":"{{text}}"})", v, Escape::json);
+    CHECK(json == R"({"to":"+15551234567","body":"Order \"1042\" shipped\nTrack: a&b=c é"})");
+    auto form = render("To={{to}}&Body={{text}}", v, Escape::form);
+    CHECK(form == "To=%2B15551234567&Body=Order%20%221042%22%20shipped%0ATrack%3A%20a%26b%3Dc%20%C3%A9");
+}

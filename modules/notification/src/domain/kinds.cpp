@@ -30,10 +30,18 @@ Kind kind(std::string key, std::string event, std::string recipient, std::string
                 std::move(samples), {BuiltinTemplate{"email", "en", std::move(subject), std::move(body)}}};
 }
 
-/// The kind with an in-app variant too (a short title and one line, shown in the account's inbox).
-Kind in_app(Kind k, std::string title, std::string body) {
-    k.builtin.push_back(BuiltinTemplate{"in_app", "en", std::move(title), std::move(body)});
+/// The kind sent on `channel` too, with its built-in template there.
+Kind also(Kind k, std::string channel, std::string subject, std::string body) {
+    k.builtin.push_back(BuiltinTemplate{std::move(channel), "en", std::move(subject), std::move(body)});
     return k;
+}
+
+/// The kind with an in-app variant too (a short title and one line, shown in the account's inbox).
+Kind in_app(Kind k, std::string title, std::string body) { return also(std::move(k), "in_app", std::move(title), std::move(body)); }
+
+/// The kind sent as a push notification (title, body) and by SMS (one text; the subject is unused).
+Kind mobile(Kind k, std::string title, std::string body, std::string sms) {
+    return also(also(std::move(k), "push", std::move(title), std::move(body)), "sms", "", std::move(sms));
 }
 
 const std::vector<std::string> kLineFields{"quantity", "title", "sku", "line_total"};
@@ -63,22 +71,22 @@ std::vector<Kind> make_kinds() {
                      "Hello,\n\nthank you for your order #{{order_number}}. It is reserved for you until it is paid.\n\n"
                      "{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})  {{line_total}}\n{{/lines}}\n\nTotal: {{total}}\n\n"
                      "Order reference: {{order_id}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} placed", "Total {{total}}: it is reserved for you until it is paid."));
-    k.push_back(in_app(kind("order_confirmation", "ordering.order_confirmed.v1", "customer", "orders", true, order, {},
+    k.push_back(mobile(in_app(kind("order_confirmation", "ordering.order_confirmed.v1", "customer", "orders", true, order, {},
                      "Your order #{{order_number}} is confirmed",
                      "Hello,\n\nthank you for your order #{{order_number}}. We have received your payment and are preparing your parcel.\n\n"
                      "{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})  {{line_total}}\n{{/lines}}\n\n"
                      "Subtotal: {{subtotal}}\nShipping: {{shipping}}\nTax:      {{tax}}\nTotal:    {{total}}\n\n"
-                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} confirmed", "We have your payment of {{total}} and are preparing your parcel."));
-    k.push_back(in_app(kind("order_shipped", "ordering.order_shipped.v1", "customer", "orders", true,
+                     "Order reference: {{order_id}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} confirmed", "We have your payment of {{total}} and are preparing your parcel."), "Order #{{order_number}} confirmed", "We have your payment of {{total}}.", "{{shop_name}}: order #{{order_number}} is confirmed ({{total}})."));
+    k.push_back(mobile(in_app(kind("order_shipped", "ordering.order_shipped.v1", "customer", "orders", true,
                      {{"order_number", "carrier", "tracking_number", "remaining", "shop_name"}, {{"lines", {"quantity", "title", "sku"}}}},
                      {{"carrier", "DHL"}, {"tracking_number", "JD014600006281"}, {"remaining", "This completes your order."}},
                      "Your order #{{order_number}} has shipped",
                      "Hello,\n\na parcel with your order #{{order_number}} is on its way.\n\nCarrier:         {{carrier}}\n"
                      "Tracking number: {{tracking_number}}\n\n{{#lines}}\n  {{quantity}} x {{title}} ({{sku}})\n{{/lines}}\n{{remaining}}\n\n"
-                     "— {{shop_name}}\n"), "Order #{{order_number}} shipped", "Carrier {{carrier}}, tracking number {{tracking_number}}. {{remaining}}"));
-    k.push_back(in_app(kind("order_delivered", "ordering.order_delivered.v1", "customer", "orders", true, {{"order_number", "message", "shop_name"}, {}},
+                     "— {{shop_name}}\n"), "Order #{{order_number}} shipped", "Carrier {{carrier}}, tracking number {{tracking_number}}. {{remaining}}"), "Order #{{order_number}} shipped", "{{carrier}} {{tracking_number}}", "{{shop_name}}: order #{{order_number}} shipped with {{carrier}}, tracking {{tracking_number}}."));
+    k.push_back(mobile(in_app(kind("order_delivered", "ordering.order_delivered.v1", "customer", "orders", true, {{"order_number", "message", "shop_name"}, {}},
                      {{"message", "your order #1042 has been delivered. We hope you enjoy it."}}, "Your order #{{order_number}} was delivered",
-                     "Hello,\n\n{{message}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} delivered", "{{message}}"));
+                     "Hello,\n\n{{message}}\n\n— {{shop_name}}\n"), "Order #{{order_number}} delivered", "{{message}}"), "Order #{{order_number}} delivered", "{{message}}", "{{shop_name}}: order #{{order_number}} was delivered."));
     k.push_back(in_app(kind("order_cancelled", "ordering.order_cancelled.v1", "customer", "orders", true, {{"order_number", "reason", "shop_name"}, {}},
                      {{"reason", "you cancelled it"}}, "Your order #{{order_number}} was cancelled",
                      "Hello,\n\nyour order #{{order_number}} was cancelled ({{reason}}). Any reserved items have been released, and\n"

@@ -1,5 +1,8 @@
 #include "domain/templates.hpp"
 
+#include <boost/json.hpp>
+#include <cctype>
+
 #include <kainjow/mustache.hpp>
 
 #include <set>
@@ -47,6 +50,25 @@ std::string render(std::string_view tmpl, const Values& values, Escape escape) {
     mustache::mustache m{std::string(tmpl)};
     if (!m.is_valid()) return "";
     if (escape == Escape::none) m.set_custom_escape([](const std::string& s) { return s; });
+    if (escape == Escape::json)
+        m.set_custom_escape([](const std::string& s) {
+            std::string quoted = boost::json::serialize(boost::json::string(s));
+            return quoted.substr(1, quoted.size() - 2);
+        });
+    if (escape == Escape::form)
+        m.set_custom_escape([](const std::string& s) {
+            static const char* kHex = "0123456789ABCDEF";
+            std::string out;
+            for (unsigned char c : s) {
+                if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
+                else {
+                    out.push_back('%');
+                    out.push_back(kHex[c >> 4]);
+                    out.push_back(kHex[c & 15]);
+                }
+            }
+            return out;
+        });
     return m.render(data_of(values));
 }
 

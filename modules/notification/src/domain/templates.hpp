@@ -21,10 +21,12 @@ struct Schema {
     std::map<std::string, std::vector<std::string>, std::less<>> lists;
 };
 
-enum class Escape { none, html };
+enum class Escape { none, html, json, form };
 
 /// Renders Mustache `tmpl` with `values`; `{{x}}` is HTML-escaped when `escape` is html (for HTML
-/// bodies; `{{{x}}}` never is), written as is for subjects and plain text. A template that does
+/// bodies; `{{{x}}}` never is), written as is for subjects and plain text, escaped for a JSON
+/// string (json) or percent-encoded (form: application/x-www-form-urlencoded) in a provider's
+/// request body. A template that does
 /// not parse renders as "" (templates are validated when saved).
 std::string render(std::string_view tmpl, const Values& values, Escape escape);
 
