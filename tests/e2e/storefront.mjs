@@ -160,6 +160,22 @@ try {
   check(steps.some((s) => / handled .* in [0-9.]+ ms/.test(s)), 'the trace shows handlers with durations');
   await shot(admin, '11-admin-trace');
 
+  // ---- promotions, shipping and tax, notification templates with a preview and the delivery log ----
+  await admin.getByRole('link', { name: 'Promotions' }).click();
+  await admin.getByRole('cell', { name: COUPON, exact: true }).waitFor();
+  check((await admin.getByRole('row', { name: new RegExp(`^${COUPON}`) }).first().textContent()).includes('10 %'), 'the coupon shows its discount');
+  await shot(admin, '11b-admin-promotions');
+  await admin.getByRole('link', { name: 'Shipping & tax' }).click();
+  await admin.getByRole('cell', { name: 'standard', exact: true }).waitFor();
+  await admin.getByRole('link', { name: 'Notifications' }).click();
+  await admin.locator('#delivery-log').getByRole('cell', { name: 'order_confirmation' }).first().waitFor();
+  await shot(admin, '11c-admin-notifications');
+  await admin.getByRole('link', { name: 'order_confirmation', exact: true }).click();
+  const emailForm = admin.getByRole('form', { name: 'email template (en)' });
+  await emailForm.getByRole('button', { name: 'Preview' }).click();
+  await admin.locator('#template-preview h3', { hasText: 'Your order #' }).waitFor();
+  await shot(admin, '11d-admin-template-preview');
+
   // ---- the guest sees the tracking number ----
   await guest.goto(`${base}/#/order/${orderId}`);
   await guest.locator('.tracking').waitFor();

@@ -1,6 +1,6 @@
 // The admin pages: dashboard (sales and payments by day, top products, low stock), orders
-// (fulfil, ship with tracking, cancel, refund), returns, products, stock, users and roles, the event
-// bus, and a checkout's trace. Admins see everything; vendors their products and stock.
+// (fulfil, ship with tracking, cancel, refund), returns, products, stock, promotions, shipping and
+// tax, users and roles, notification templates and the delivery log, the event bus, and a checkout's trace. Admins see everything; vendors their products and stock.
 import { get, post, patch, put, qs, currentUser } from './api.js';
 import { h, svg, money, date, show, toast, startRouter, field, onSubmit } from './ui.js';
 
@@ -237,9 +237,114 @@ async function events() {
     : h('p', {}, 'No parked events.'));
 }
 
+// ---- promotions, shipping and tax ----
+const minorOf = (text) => Math.round(parseFloat(String(text).replace(',', '.')) * 100);
+
+async function promotions() {
+  const r = await get('/admin/promotions' + qs({ limit: 100 }));
+  const toggle = (p) => {
+    const box = h('input', { type: 'checkbox', id: `active-${p.id}`, checked: p.active });
+    box.addEventListener('change', async () => {
+      try { await patch(`/admin/promotions/${p.id}`, { active: box.checked }); toast(`${p.code || p.name}: ${box.checked ? 'on' : 'off'}`); } catch (e) { box.checked = !box.checked; toast(e.message); }
+    });
+    return h('td', {}, h('label', { class: 'sr', for: `active-${p.id}` }, `Active: ${p.code || p.name}`), box);
+  };
+  const what = (p) => p.kind === 'percent' ? `${p.percent} %` : p.kind === 'fixed' ? money(p.amount) : 'free shipping';
+  const table = h('table', {}, h('thead', {}, h('tr', {}, ['Code', 'Name', 'Discount', 'Used', 'Limit', 'Ends', 'Active'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, r.data.map((p) => h('tr', {}, h('td', {}, p.code || 'automatic'), h('td', {}, p.name), h('td', {}, what(p)), h('td', { class: 'num' }, String(p.times_used)),
+      h('td', { class: 'num' }, p.usage_limit ? String(p.usage_limit) : '∞'), h('td', {}, p.ends_at ? date(p.ends_at) : '—'), toggle(p)))));
+  const form = onSubmit(h('form', { class: 'form', 'aria-label': 'New coupon' }, h('h2', {}, 'New coupon'),
+    field('Code', { name: 'code', required: true, autocomplete: 'off' }), field('Name', { name: 'name' }),
+    field('Kind', { name: 'kind', options: [['percent', 'Percent off'], ['fixed', 'Amount off'], ['free_shipping', 'Free shipping']] }, 'select'),
+    field('Percent (1–100)', { name: 'percent', inputmode: 'numeric' }), field('Amount off (e.g. 5.00, in USD)', { name: 'amount', inputmode: 'decimal' }),
+    field('Usage limit (empty: none)', { name: 'usage_limit', inputmode: 'numeric' }),
+    h('button', { type: 'submit' }, 'Create coupon')), async (v) => {
+    const body = { code: v.code, name: v.name, kind: v.kind };
+    if (v.kind === 'percent') body.percent = Number(v.percent);
+    if (v.kind === 'fixed') body.amount = { amount: minorOf(v.amount), currency: 'USD' };
+    if (v.usage_limit) body.usage_limit = Number(v.usage_limit);
+    await post('/admin/promotions', body, { idempotent: true });
+    toast(`Coupon ${v.code.toUpperCase()} created`);
+    promotions();
+  });
+  show('Promotions', h('h1', {}, 'Promotions'), h('div', { class: 'table-wrap' }, table), form);
+}
+
+async function shipping() {
+  const [methods, rates] = await Promise.all([get('/admin/shipping-methods'), get('/admin/tax-rates' + qs({ limit: 100 }))]);
+  const mTable = h('table', {}, h('thead', {}, h('tr', {}, ['Code', 'Name', 'Prices', 'Countries', 'Active'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, methods.data.map((m) => h('tr', {}, h('td', {}, m.code), h('td', {}, m.name),
+      h('td', {}, m.rates.map((x) => money(x.price) + (x.free_over ? ` (free over ${money(x.free_over)})` : '')).join(', ')),
+      h('td', {}, m.countries.length ? m.countries.join(' ') : 'anywhere'), h('td', {}, m.active ? 'yes' : 'no')))));
+  const mForm = onSubmit(h('form', { class: 'form', 'aria-label': 'New shipping method' }, h('h2', {}, 'New shipping method'),
+    field('Code', { name: 'code', required: true }), field('Name', { name: 'name', required: true }),
+    field('Price in USD', { name: 'price', required: true, inputmode: 'decimal' }), field('Free over (USD, optional)', { name: 'free_over', inputmode: 'decimal' }),
+    field('Countries (2 letters, spaces between; empty: anywhere)', { name: 'countries' }), h('button', { type: 'submit' }, 'Add method')), async (v) => {
+    const body = { code: v.code, name: v.name, price: { amount: minorOf(v.price), currency: 'USD' } };
+    if (v.free_over) body.free_over = { amount: minorOf(v.free_over), currency: 'USD' };
+    if (v.countries) body.countries = v.countries.trim().split(/\s+/);
+    await post('/admin/shipping-methods', body, { idempotent: true });
+    toast(`Shipping method ${v.code} added`);
+    shipping();
+  });
+  const tTable = h('table', {}, h('thead', {}, h('tr', {}, ['Country', 'Region', 'Class', 'Rate', 'Name'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, rates.data.map((t) => h('tr', {}, h('td', {}, t.country), h('td', {}, t.region || 'all'), h('td', {}, t.tax_class),
+      h('td', { class: 'num' }, `${(t.rate_bp / 100).toFixed(2)} %`), h('td', {}, t.name)))));
+  const tForm = onSubmit(h('form', { class: 'form', 'aria-label': 'New tax rate' }, h('h2', {}, 'New tax rate'),
+    field('Country (2 letters)', { name: 'country', required: true }), field('Region (optional)', { name: 'region' }),
+    field('Rate in percent (e.g. 19 or 8.875)', { name: 'rate', required: true, inputmode: 'decimal' }), field('Tax class', { name: 'tax_class', value: 'standard' }),
+    field('Name', { name: 'name' }), h('button', { type: 'submit' }, 'Add rate')), async (v) => {
+    const body = { country: v.country, rate_bp: Math.round(parseFloat(v.rate) * 100), tax_class: v.tax_class || 'standard' };
+    if (v.region) body.region = v.region;
+    if (v.name) body.name = v.name;
+    await post('/admin/tax-rates', body, { idempotent: true });
+    toast('Tax rate added');
+    shipping();
+  });
+  show('Shipping and tax', h('h1', {}, 'Shipping and tax'), h('h2', {}, 'Shipping methods'), h('div', { class: 'table-wrap' }, mTable), mForm,
+    h('h2', {}, 'Tax rates'), h('div', { class: 'table-wrap' }, tTable), tForm);
+}
+
+// ---- notification templates (with a preview) and the delivery log ----
+async function notifications(query) {
+  const status = query.get('status') || '';
+  const [templates, log] = await Promise.all([get('/admin/notification-templates'), get('/admin/notifications' + qs({ status, limit: 50 }))]);
+  const list = h('ul', { 'aria-label': 'Templates' }, templates.data.map((t) => h('li', {}, h('a', { href: `#/template/${t.key}` }, t.key),
+    ` · ${t.event} · to ${t.recipient} · ${t.templates.map((x) => x.channel + (x.customized ? ' (edited)' : '')).join(', ')}`)));
+  const filter = h('p', { class: 'row' }, ['', 'queued', 'sent', 'failed'].map((x) => h('a', { href: `#/notifications${x ? '?status=' + x : ''}`, 'aria-current': x === status ? 'page' : undefined }, x || 'all')));
+  const rows = log.data.map((m) => h('tr', {}, h('td', {}, date(m.created_at)), h('td', {}, m.template_key), h('td', {}, m.channel), h('td', {}, m.recipient),
+    h('td', {}, m.status), h('td', { class: 'num' }, String(m.attempts)),
+    h('td', {}, m.attempt_log.map((a) => `#${a.attempt} ${a.outcome}${a.error ? ': ' + a.error : ''}`).join(' · ') || '—')));
+  const table = h('table', { id: 'delivery-log' }, h('thead', {}, h('tr', {}, ['Queued', 'Template', 'Channel', 'To', 'Status', 'Attempts', 'Attempt log'].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows));
+  show('Notifications', h('h1', {}, 'Notifications'), h('h2', {}, 'Templates'), list, h('h2', {}, 'Delivery log'), filter, h('div', { class: 'table-wrap' }, table));
+}
+
+async function template(_query, key) {
+  const t = await get(`/admin/notification-templates/${key}`);
+  const out = h('div', { class: 'preview', id: 'template-preview', 'aria-live': 'polite' });
+  const forms = t.templates.map((v) => {
+    const form = h('form', { class: 'form', 'aria-label': `${v.channel} template (${v.locale})` }, h('h2', {}, `${v.channel} · ${v.locale}${v.customized ? ' · edited' : ''}`),
+      field('Subject', { name: 'subject', value: v.subject }), field('Body', { name: 'body', rows: 8 }, 'textarea'),
+      h('p', { class: 'row' }, h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', class: 'secondary', onclick: async () => {
+        try {
+          const p = await post(`/admin/notification-templates/${key}/preview`, { channel: v.channel, locale: v.locale, subject: form.elements.subject.value, body: form.elements.body.value });
+          out.replaceChildren(h('h3', {}, p.subject), h('pre', {}, p.text));
+        } catch (e) { toast(e.message); }
+      } }, 'Preview')));
+    form.elements.body.value = v.body;
+    return onSubmit(form, async (x) => {
+      await put(`/admin/notification-templates/${key}`, { channel: v.channel, locale: v.locale, subject: x.subject || '', body: x.body || '' });
+      toast(`${key} (${v.channel}) saved`);
+    });
+  });
+  show(`Template ${key}`, h('h1', {}, `Template ${key}`), h('p', {}, `Sent on ${t.event} to ${t.recipient}. Variables: `, t.variables.map((x) => h('code', {}, `{{${x}}} `)),
+    ...Object.entries(t.lists || {}).map(([l, f]) => h('span', {}, ` list ${l}: `, f.map((x) => h('code', {}, `{{${x}}} `))))), ...forms, out,
+    h('p', {}, h('a', { href: '#/notifications' }, 'All templates and the delivery log')));
+}
+
 function nav() {
   const admin = user.role === 'admin';
-  const items = admin ? [['#/', 'Dashboard'], ['#/orders', 'Orders'], ['#/returns', 'Returns'], ['#/products', 'Products'], ['#/stock', 'Stock'], ['#/users', 'Users'], ['#/events', 'Events'], ['#/trace', 'Traces']]
+  const items = admin ? [['#/', 'Dashboard'], ['#/orders', 'Orders'], ['#/returns', 'Returns'], ['#/products', 'Products'], ['#/stock', 'Stock'], ['#/promotions', 'Promotions'], ['#/shipping', 'Shipping & tax'], ['#/users', 'Users'], ['#/notifications', 'Notifications'], ['#/events', 'Events'], ['#/trace', 'Traces']]
     : [['#/products', 'Products'], ['#/stock', 'Stock']];
   document.getElementById('admin-nav').replaceChildren(...items.map(([href, t]) => h('a', { href }, t)), h('span', { class: 'muted' }, user.email),
     h('button', { class: 'secondary', type: 'button', onclick: async () => { await post('/auth/web/logout'); user = null; document.getElementById('admin-nav').replaceChildren(); signIn(); } }, 'Sign out'));
@@ -256,7 +361,8 @@ function start() {
   if (started) { window.dispatchEvent(new HashChangeEvent('hashchange')); return; }
   started = true;
   startRouter([[/^\/$/, dashboard], [/^\/orders$/, orders], [/^\/orders\/([^/]+)$/, order], [/^\/returns$/, returns], [/^\/products$/, products],
-    [/^\/product\/([^/]+)$/, productEdit], [/^\/stock$/, stock], [/^\/users$/, users], [/^\/events$/, events], [/^\/trace$/, trace], [/^\/trace\/([^/]+)$/, trace]],
+    [/^\/product\/([^/]+)$/, productEdit], [/^\/stock$/, stock], [/^\/users$/, users], [/^\/events$/, events], [/^\/promotions$/, promotions], [/^\/shipping$/, shipping],
+    [/^\/notifications$/, notifications], [/^\/template\/([^/]+)$/, template], [/^\/trace$/, trace], [/^\/trace\/([^/]+)$/, trace]],
   () => show('Not found', h('h1', {}, 'Not found')));
 }
 

@@ -542,7 +542,7 @@ async function accountTab(tab) {
     const readAll = inbox.unread_count ? h('button', { class: 'secondary', type: 'button', onclick: async () => { await post('/me/notifications/read-all'); reload(); } },
       `Mark all ${inbox.unread_count} read`) : null;
     const LABEL = { account: 'Your account', orders: 'Orders', reviews: 'Your reviews', stock: 'Low stock (admins)' };
-    const CHANNEL = { email: 'Email', in_app: 'In the shop' };
+    const CHANNEL = { email: 'Email', in_app: 'In the shop', sms: 'Text message', push: 'Push' };
     const prefForm = onSubmit(h('form', { class: 'form', 'aria-label': 'Notification preferences' }, h('h2', {}, 'What we tell you'),
       prefs.preferences.map((p) => h('label', {}, h('input', { type: 'checkbox', name: `${p.category}.${p.channel}`, value: 'on', checked: p.enabled, disabled: p.locked }),
         ` ${LABEL[p.category] || p.category} · ${CHANNEL[p.channel] || p.channel}`, p.locked ? h('span', { class: 'muted' }, ' (always: it is about your account or orders)') : null)),
@@ -551,7 +551,14 @@ async function accountTab(tab) {
       await put('/me/notification-preferences', { preferences });
       toast('Preferences saved');
     });
-    return [h('section', {}, h('h2', {}, `Inbox (${inbox.unread_count} unread)`), readAll, list), prefForm];
+    const contacts = await get('/me/notification-contacts');
+    const phoneForm = onSubmit(h('form', { class: 'form', 'aria-label': 'Text messages' }, h('h2', {}, 'Text messages'),
+      field('Mobile number for order updates (+ and country code)', { name: 'sms_number', type: 'tel', autocomplete: 'tel', value: contacts.sms_number || '', placeholder: '+15551234567' }),
+      h('button', { type: 'submit', class: 'secondary' }, 'Save number')), async (v) => {
+      await put('/me/notification-contacts', { sms_number: v.sms_number || null, push_tokens: contacts.push_tokens });
+      toast(v.sms_number ? 'Number saved' : 'Number removed');
+    });
+    return [h('section', {}, h('h2', {}, `Inbox (${inbox.unread_count} unread)`), readAll, list), prefForm, phoneForm];
   }
   if (tab === 'returns') {
     return h('p', {}, 'Returns are requested from a delivered order’s page; their status shows there and in the mails you receive.');

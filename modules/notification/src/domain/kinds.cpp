@@ -39,9 +39,11 @@ Kind also(Kind k, std::string channel, std::string subject, std::string body) {
 /// The kind with an in-app variant too (a short title and one line, shown in the account's inbox).
 Kind in_app(Kind k, std::string title, std::string body) { return also(std::move(k), "in_app", std::move(title), std::move(body)); }
 
-/// The kind sent as a push notification (title, body) and by SMS (one text; the subject is unused).
+/// The kind sent as a push notification (title, body) and by SMS (one text; the subject, the push
+/// title, only names it in the delivery log).
 Kind mobile(Kind k, std::string title, std::string body, std::string sms) {
-    return also(also(std::move(k), "push", std::move(title), std::move(body)), "sms", "", std::move(sms));
+    Kind out = also(std::move(k), "push", title, std::move(body));
+    return also(std::move(out), "sms", std::move(title), std::move(sms));
 }
 
 const std::vector<std::string> kLineFields{"quantity", "title", "sku", "line_total"};
