@@ -171,3 +171,65 @@ TEST_CASE("preferences: in-app can be switched off, transactional email cannot, 
     CHECK(mail_with(shop, "Your review of Product PREF-2").empty());
     CHECK(inbox(ann).at("data").at(0).at("kind").as_string() == "review_approved");
 }
+
+TEST_CASE("marketing mail goes only to accounts that consented, each with its unsubscribe link") {
+    TestShop shop;
+    auto admin = shop.admin();
+    auto ann = shop.customer("ann.news@example.com");
+    auto bob = shop.customer("bob.news@example.com");
+    REQUIRE(ann.patch("/api/v1/me", json::object{{"marketing_consent", true}}).status == 200);
+    shop.settle();
+
+    // Without consent marketing is off and cannot be switched on.
+    CHECK_FALSE(preference(bob, "marketing", "email").at("enabled").as_bool());
+    CHECK(preference(ann, "marketing", "email").at("enabled").as_bool());
+    auto refused = bob.put("/api/v1/me/notification-preferences",
+                           json::object{{"preferences", json::array{json::object{{"category", "marketing"}, {"channel", "email"}, {"enabled", true}}}}});
+    CHECK(refused.status == 422);
+    CHECK(first_field(refused) == "preferences[0].enabled");
+
+    auto sent = admin.post("/api/v1/admin/notifications/campaigns", json::object{{"title", "Summer sale"}, {"message", "20 % off tents."}});
+    REQUIRE_MESSAGE(sent.status == 201, sent.body);
+    CHECK(sent.json().at("recipients").as_int64() == 1);
+    CHECK(ann.post("/api/v1/admin/notifications/campaigns", json::object{{"title", "x"}, {"message", "y"}}).status == 403);
+    shop.settle();
+    std::string mail = mail_with(shop, "Summer sale");
+    REQUIRE_FALSE(mail.empty());
+    CHECK(mail.find("ann.news@example.com") != std::string::npos);
+    CHECK(mail.find("List-Unsubscribe:") != std::string::npos);
+    CHECK(mails_with(shop, "Summer sale") == 1);  // ann's only: bob gave no consent
+
+    // Ann unsubscribes with the link; the next campaign reaches no one. Withdrawing consent does the same.
+    std::smatch m;
+    REQUIRE(std::regex_search(mail, m, std::regex(R"(List-Unsubscribe: <[a-z]+://[^/]+(/api/v1/notifications/unsubscribe\?token=[A-Za-z0-9_.-]+)>)")));
+    REQUIRE(shop.client().request("POST", m[1], "List-Unsubscribe=One-Click", {{"Content-Type", "application/x-www-form-urlencoded"}}).status == 200);
+    auto again = admin.post("/api/v1/admin/notifications/campaigns", json::object{{"title", "Autumn sale"}, {"message", "More."}});
+    REQUIRE(again.status == 201);
+    CHECK(again.json().at("recipients").as_int64() == 0);
+}
+
+TEST_CASE("contacts: an E.164 number and push tokens, replaced together, each account its own") {
+    TestShop shop;
+    auto ann = shop.customer("ann.contacts@example.com");
+    auto bob = shop.customer("bob.contacts@example.com");
+    auto none = ann.get("/api/v1/me/notification-contacts");
+    REQUIRE(none.status == 200);
+    CHECK(none.json().at("sms_number").is_null());
+    CHECK(none.json().at("push_tokens").as_array().empty());
+    for (auto bad : {"5551234567", "+0551234567", "+1 555 123", "+1234567890123456"}) {
+        CAPTURE(bad);
+        auto r = ann.put("/api/v1/me/notification-contacts", json::object{{"sms_number", bad}, {"push_tokens", json::array{}}});
+        CHECK(r.status == 422);
+        CHECK(first_field(r) == "sms_number");
+    }
+    auto set = ann.put("/api/v1/me/notification-contacts", json::object{{"sms_number", "+15551234567"}, {"push_tokens", json::array{"tok-a", "tok-b"}}});
+    REQUIRE_MESSAGE(set.status == 200, set.body);
+    CHECK(set.json().at("sms_number").as_string() == "+15551234567");
+    CHECK(ann.get("/api/v1/me/notification-contacts").json().at("push_tokens").as_array().size() == 2);
+    CHECK(bob.get("/api/v1/me/notification-contacts").json().at("sms_number").is_null());
+    auto cleared = ann.put("/api/v1/me/notification-contacts", json::object{{"sms_number", nullptr}, {"push_tokens", json::array{"tok-b"}}});
+    REQUIRE(cleared.status == 200);
+    CHECK(cleared.json().at("sms_number").is_null());
+    CHECK(cleared.json().at("push_tokens").as_array().size() == 1);
+    CHECK(shop.client().get("/api/v1/me/notification-contacts").status == 401);
+}

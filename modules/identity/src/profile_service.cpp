@@ -1,5 +1,7 @@
 #include "profile_service.hpp"
 
+#include "identity/events.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -87,7 +89,7 @@ Result<User> ProfileService::update_profile(const Ctx& ctx, const ProfilePatch& 
         if (!locale) return validation("locale", "is not a language tag such as en, en-US, pt-BR or zh-Hant-TW");
     }
     auto r = db_.write("identity", ctx, [&](db::Tx& tx) -> Result<void> {
-        auto row = tx.one("SELECT name, locale, marketing_consent, marketing_consent_at FROM identity.users WHERE id = ?", ctx.user_id());
+        auto row = tx.one("SELECT name, locale, marketing_consent, marketing_consent_at, email FROM identity.users WHERE id = ?", ctx.user_id());
         if (!row) return not_found("no user " + ctx.user_id());
         std::string name = patch.name ? patch.name->value : row->str(0);
         std::string new_locale = patch.locale ? locale.value_or("") : row->str(1);
@@ -105,6 +107,7 @@ Result<User> ProfileService::update_profile(const Ctx& ctx, const ProfilePatch& 
         if (patch.locale) changed.emplace_back("locale");
         if (patch.marketing_consent) changed.emplace_back("marketing_consent");
         audit::record(tx, "identity.profile.updated", ctx.user_id(), {{"fields", changed}, {"locale", new_locale}, {"marketing_consent", consent}});
+        tx.publish(events::ProfileChanged{ctx.user_id(), row->str(4), name, new_locale, consent});
         return {};
     });
     if (!r) return r.error();

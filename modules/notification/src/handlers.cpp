@@ -84,6 +84,10 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
             svc.send_templated(tx, meta.id, "email_verification", e.email,
                                values(*s, {{"name", e.name}, {"link", s->public_url + "/account/verify-email?token=" + e.token}}));
         });
+    bus.subscribe<ie::ProfileChanged>("notification.identity_events", "notification", "identity",
+                                      [&svc](db::Tx& tx, const ie::ProfileChanged& e, const bus::EventMeta&) {
+                                          svc.inbox().remember_profile(tx, e.user_id, e.email, e.name, e.locale, e.marketing_consent);
+                                      });
     bus.subscribe<ie::PasswordChanged>("notification.identity_events", "notification", "identity",
                                        [&svc, s](db::Tx& tx, const ie::PasswordChanged& e, const bus::EventMeta& meta) {
                                            svc.inbox().remember_user(tx, e.user_id, e.email, e.name);

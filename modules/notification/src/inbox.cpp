@@ -39,6 +39,31 @@ void Inbox::remember_user(db::Tx& tx, const std::string& user_id, const std::str
             user_id, email, name, now_iso8601());
 }
 
+void Inbox::remember_profile(db::Tx& tx, const std::string& user_id, const std::string& email, const std::string& name, const std::string& locale,
+                             bool marketing_consent) {
+    tx.exec("INSERT INTO notification.recipients (user_id, email, name, updated_at, locale, marketing_consent) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name, updated_at = excluded.updated_at, "
+            "locale = excluded.locale, marketing_consent = excluded.marketing_consent",
+            user_id, email, name, now_iso8601(), locale, static_cast<std::int64_t>(marketing_consent ? 1 : 0));
+}
+
+bool Inbox::consents_to_marketing(db::Sql& sql, const std::string& subject) {
+    auto row = sql.one("SELECT marketing_consent FROM notification.recipients WHERE user_id = ?", subject);
+    return row && row->i64(0) != 0;
+}
+
+std::string Inbox::locale_of(db::Sql& sql, const std::string& user_id) {
+    auto row = sql.one("SELECT locale FROM notification.recipients WHERE user_id = ?", user_id);
+    return row ? row->str(0) : "";
+}
+
+std::vector<std::array<std::string, 3>> Inbox::marketing_audience(db::Sql& sql) {
+    std::vector<std::array<std::string, 3>> out;
+    for (auto& row : sql.query("SELECT user_id, email, name FROM notification.recipients WHERE marketing_consent = 1 AND email <> '' ORDER BY user_id"))
+        out.push_back({row.str(0), row.str(1), row.str(2)});
+    return out;
+}
+
 void Inbox::remember_order(db::Tx& tx, const std::string& order_id, const std::string& customer_id) {
     if (customer_id.empty()) return;
     tx.exec("INSERT INTO notification.order_customers (order_id, customer_id) VALUES (?, ?) ON CONFLICT (order_id) DO NOTHING", order_id,
@@ -169,12 +194,15 @@ std::int64_t Inbox::mark_all_read(const Ctx& ctx, const std::string& user_id) {
 namespace {
 std::vector<Preference> preferences_in(db::Sql& sql, const std::string& subject, bool admin) {
     std::vector<Preference> out;
+    auto consent = sql.one("SELECT marketing_consent FROM notification.recipients WHERE user_id = ?", subject);
+    bool consents = consent && consent->i64(0) != 0;
     for (auto& slot : domain::preference_slots(admin)) {
-        bool enabled = true;
+        // Marketing is off without the account's consent, whatever was switched.
+        bool enabled = slot.category != "marketing" || consents;
         if (!slot.locked)
             if (auto row = sql.one("SELECT enabled FROM notification.preferences WHERE subject = ? AND category = ? AND channel = ?", subject,
                                    slot.category, slot.channel))
-                enabled = row->i64(0) != 0;
+                enabled = enabled && row->i64(0) != 0;
         out.push_back({slot.category, slot.channel, enabled, slot.locked});
     }
     return out;
@@ -206,6 +234,10 @@ Result<std::vector<Preference>> Inbox::set_preferences(const Ctx& ctx, const std
     }
     if (!errors.empty()) return Error(errc::validation_failed, "these preferences cannot be set", errors);
     return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<std::vector<Preference>> {
+        for (std::size_t i = 0; i < changes.size(); ++i)
+            if (changes[i].category == "marketing" && changes[i].enabled && !consents_to_marketing(tx, user_id))
+                return validation(fmt::format("preferences[{}].enabled", i),
+                                  "marketing mail needs your consent first: set marketing_consent in your profile (PATCH /api/v1/me)");
         json::array changed;
         for (auto& c : changes) {
             store_preference(tx, user_id, c.category, c.channel, c.enabled);

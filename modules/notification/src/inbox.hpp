@@ -2,6 +2,7 @@
 // The in-app channel (each account's inbox), the recipients' preferences per category and channel,
 // and signed one-click unsubscribe links. Also the little the handlers need to reach an account:
 // its email (from identity's events) and the account an order belongs to (from order_placed).
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,15 @@ public:
 
     // ---- in a handler's transaction ----
     void remember_user(db::Tx& tx, const std::string& user_id, const std::string& email, const std::string& name);
+    /// Keeps the account's profile: its locale, and whether it consents to marketing mail.
+    void remember_profile(db::Tx& tx, const std::string& user_id, const std::string& email, const std::string& name, const std::string& locale,
+                          bool marketing_consent);
+    /// Whether `subject` (an account) gave marketing consent (an address that is no account: no).
+    bool consents_to_marketing(db::Sql& sql, const std::string& subject);
+    /// The account's locale ("" when unknown).
+    std::string locale_of(db::Sql& sql, const std::string& user_id);
+    /// Accounts that consented to marketing mail: (user id, email, name).
+    std::vector<std::array<std::string, 3>> marketing_audience(db::Sql& sql);
     void remember_order(db::Tx& tx, const std::string& order_id, const std::string& customer_id);
     /// The account of an order ("" for a guest's or an unknown order).
     std::string customer_of_order(db::Sql& sql, const std::string& order_id);

@@ -40,7 +40,7 @@ struct ReadAllReply {
 };
 SHOP_API_STRUCT(ReadAllReply, marked, unread_count)
 
-using Category = api::OneOf<"account", "orders", "reviews", "stock">;
+using Category = api::OneOf<"account", "orders", "reviews", "stock", "marketing">;
 using Channel = api::OneOf<"email", "in_app", "sms", "push">;
 
 struct PreferenceOut {

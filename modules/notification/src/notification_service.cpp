@@ -1,5 +1,6 @@
 #include "notification_service.hpp"
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 
 #include "domain/delivery.hpp"
 #include "domain/templates.hpp"
+#include "platform/audit.hpp"
 #include "platform/crypto.hpp"
 #include "platform/db.hpp"
 
@@ -88,10 +90,15 @@ void NotificationService::notify(db::Tx& tx, const std::string& event_id, const 
     const domain::Kind* kind = domain::find_kind(key);
     if (!kind) throw std::runtime_error("no notification kind '" + key + "'");
     std::string subject = inbox_.subject_of(tx, to);
-    if (!to.email.empty() && (kind->transactional || inbox_.wants(tx, subject, kind->category, "email"))) {
-        if (kind->transactional) send_templated(tx, event_id, key, to.email, values);
+    std::string locale = inbox_.locale_of(tx, subject);
+    if (locale.empty()) locale = "en";
+    // Marketing mail only with the account's consent (identity's profile), and never to an address
+    // that is no account.
+    bool allowed = kind->category != "marketing" || inbox_.consents_to_marketing(tx, subject);
+    if (!to.email.empty() && allowed && (kind->transactional || inbox_.wants(tx, subject, kind->category, "email"))) {
+        if (kind->transactional) send_templated(tx, event_id, key, to.email, values, locale);
         else
-            send_templated(tx, event_id, key, to.email, values, "en", inbox_.unsubscribe_url(subject, kind->category),
+            send_templated(tx, event_id, key, to.email, values, locale, inbox_.unsubscribe_url(subject, kind->category),
                            inbox_.unsubscribe_page(subject, kind->category));
     }
     if (!to.user_id.empty() && domain::sends_on(*kind, "in_app") && inbox_.wants(tx, subject, kind->category, "in_app")) {
@@ -108,6 +115,26 @@ void NotificationService::notify(db::Tx& tx, const std::string& event_id, const 
     if (push && inbox_.wants(tx, subject, kind->category, "push"))
         for (auto& token : c.push_tokens)
             queue_message(tx, event_id + "/push/" + crypto::sha256_hex(token).substr(0, 16), *kind, "push", token, values);
+}
+
+Result<Campaign> NotificationService::send_campaign(const Ctx& ctx, const std::string& title, const std::string& message,
+                                                    const std::string& shop_name) {
+    domain::Values probe{{{"name", ""}, {"title", title}, {"message", message}, {"shop_name", shop_name}}, {}};
+    return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<Campaign> {
+        Campaign c{new_id("cmp"), title, message, 0, now_iso8601()};
+        for (auto& [user_id, email, name] : inbox_.marketing_audience(tx)) {
+            auto before = tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ?", c.id + ":" + user_id);
+            domain::Values v = probe;
+            v.vars["name"] = name;
+            notify(tx, c.id + ":" + user_id, "newsletter", {user_id, email}, v);
+            c.recipients += tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ?", c.id + ":" + user_id) - before;
+        }
+        tx.exec("INSERT INTO notification.campaigns (id, title, message, recipients, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)", c.id,
+                title, message, c.recipients, ctx.user_id(), c.created_at);
+        audit::record(tx, "notification.campaign.sent", c.id, {{"title", title}, {"recipients", c.recipients}});
+        tx.reply(boost::json::object{{"id", c.id}, {"title", title}, {"recipients", c.recipients}, {"created_at", c.created_at}});
+        return c;
+    });
 }
 
 void NotificationService::queue_message(db::Tx& tx, const std::string& event_key, const domain::Kind& kind, const std::string& channel,

@@ -39,6 +39,13 @@ struct TemplateInput {
     std::string channel, locale, subject, body, html;
 };
 
+/// A marketing mail an admin sent to every account that consented.
+struct Campaign {
+    std::string id, title, message;
+    std::int64_t recipients = 0;  ///< mails queued (consented, not unsubscribed)
+    std::string created_at;
+};
+
 /// A rendered message.
 struct Rendered {
     std::string subject, text, html;
@@ -70,6 +77,9 @@ public:
     void notify(db::Tx& tx, const std::string& event_id, const std::string& key, const Recipient& to, const domain::Values& values,
                 const std::string& link = "");
     Inbox& inbox() { return inbox_; }
+    /// Queues the `newsletter` mail with `title` and `message` for every account that gave
+    /// marketing consent and did not unsubscribe, in one transaction (its reply recorded).
+    Result<Campaign> send_campaign(const Ctx& ctx, const std::string& title, const std::string& message, const std::string& shop_name);
 
     /// Every kind with its templates in force; one kind's (not_found for an unknown key).
     std::vector<TemplateView> templates();

@@ -132,9 +132,37 @@ std::string locale_of(const std::string& tag) {
     return tag;
 }
 
+struct CampaignRequest {
+    api::Text<1, 200> title;       ///< the subject
+    api::Text<1, 20000> message;   ///< the text, after "Hello <name>,"
+};
+SHOP_API_STRUCT(CampaignRequest, title, message)
+
+struct CampaignReply {
+    api::Id<"cmp"> id;
+    std::string title;
+    std::int64_t recipients = 0;  ///< mails queued: accounts that consented and did not unsubscribe
+    api::Timestamp created_at;
+};
+SHOP_API_STRUCT(CampaignReply, id, title, recipients, created_at)
+
 }  // namespace
 
 void register_notification_routes(Router& router, NotificationService& svc) {
+    api::add<CampaignRequest, api::None, CampaignReply>(
+        router,
+        {.method = Method::post, .path = "/api/v1/admin/notifications/campaigns", .id = "sendCampaign",
+         .summary = "Send a marketing mail to every account that consented",
+         .description = "Queues the `newsletter` template (`{{title}}`, `{{message}}`, `{{name}}`) for each account with marketing "
+                        "consent (PATCH /me `marketing_consent`) that did not switch marketing mail off; each mail carries a one-click "
+                        "unsubscribe link. No consent, no mail.",
+         .tag = "notification", .access = Access::admin, .status = 201, .idempotency_schema = "notification", .blocking = true},
+        [&svc](Request& req, CampaignRequest& b, api::None&) {
+            // "shop": the shop name every notification signs with (module.cpp).
+            auto c = unwrap(svc.send_campaign(req.ctx(), b.title.value, b.message.value, "shop"));
+            return CampaignReply{api::of<api::Id<"cmp">>(c.id), c.title, c.recipients, api::of<api::Timestamp>(c.created_at)};
+        });
+
     api::add<api::None, MessageQuery, MessagePage>(
         router,
         {.method = Method::get, .path = "/api/v1/admin/notifications", .id = "listNotifications",

@@ -541,7 +541,7 @@ async function accountTab(tab) {
       : h('p', {}, 'No notifications yet.');
     const readAll = inbox.unread_count ? h('button', { class: 'secondary', type: 'button', onclick: async () => { await post('/me/notifications/read-all'); reload(); } },
       `Mark all ${inbox.unread_count} read`) : null;
-    const LABEL = { account: 'Your account', orders: 'Orders', reviews: 'Your reviews', stock: 'Low stock (admins)' };
+    const LABEL = { account: 'Your account', orders: 'Orders', reviews: 'Your reviews', marketing: 'Offers and news', stock: 'Low stock (admins)' };
     const CHANNEL = { email: 'Email', in_app: 'In the shop', sms: 'Text message', push: 'Push' };
     const prefForm = onSubmit(h('form', { class: 'form', 'aria-label': 'Notification preferences' }, h('h2', {}, 'What we tell you'),
       prefs.preferences.map((p) => h('label', {}, h('input', { type: 'checkbox', name: `${p.category}.${p.channel}`, value: 'on', checked: p.enabled, disabled: p.locked }),
@@ -558,7 +558,14 @@ async function accountTab(tab) {
       await put('/me/notification-contacts', { sms_number: v.sms_number || null, push_tokens: contacts.push_tokens });
       toast(v.sms_number ? 'Number saved' : 'Number removed');
     });
-    return [h('section', {}, h('h2', {}, `Inbox (${inbox.unread_count} unread)`), readAll, list), prefForm, phoneForm];
+    const me = await get('/me');
+    const consent = h('input', { type: 'checkbox', id: 'marketing-consent', checked: !!me.marketing_consent });
+    consent.addEventListener('change', async () => {
+      try { await patch('/me', { marketing_consent: consent.checked }); toast(consent.checked ? 'You will get our offers and news' : 'No more offers and news'); reload(); }
+      catch (e) { consent.checked = !consent.checked; toast(e.message); }
+    });
+    const offers = h('section', {}, h('h2', {}, 'Offers and news'), h('label', { for: 'marketing-consent' }, consent, ' Send me offers and news by email (you can stop them at any time)'));
+    return [h('section', {}, h('h2', {}, `Inbox (${inbox.unread_count} unread)`), readAll, list), prefForm, offers, phoneForm];
   }
   if (tab === 'returns') {
     return h('p', {}, 'Returns are requested from a delivered order’s page; their status shows there and in the mails you receive.');

@@ -96,6 +96,13 @@ TEST_CASE("catalog's product, category, brand and collection events round-trip")
     CHECK(ReviewModerated::kType == "catalog.review_moderated.v1");
 }
 
+TEST_CASE("identity's profile event round-trips") {
+    auto p = round_trip(shop::identity::events::ProfileChanged{"usr_1", "a@example.com", "Ada", "de-CH", true});
+    CHECK(p.locale == "de-CH");
+    CHECK(p.marketing_consent);
+    CHECK(shop::identity::events::ProfileChanged::kType == "identity.profile_changed.v1");
+}
+
 TEST_CASE("inventory events round-trip") {
     shop::inventory::events::ReservationExpired x{"ord_1", {"A", "B"}};
     auto bx = round_trip(x);

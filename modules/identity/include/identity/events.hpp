@@ -50,4 +50,16 @@ struct PasswordChanged {
 };
 BOOST_DESCRIBE_STRUCT(PasswordChanged, (), (user_id, email, name))
 
+/// A user changed their profile (PATCH /me): name, locale and marketing consent as they now are.
+struct ProfileChanged {
+    static constexpr std::string_view kType = "identity.profile_changed.v1";
+    std::string user_id;
+    std::string email;
+    std::string name;
+    std::string locale;  ///< BCP 47, "" = not set
+    bool marketing_consent{};
+    static constexpr auto kKey = &ProfileChanged::user_id;
+};
+BOOST_DESCRIBE_STRUCT(ProfileChanged, (), (user_id, email, name, locale, marketing_consent))
+
 }  // namespace shop::identity::events

@@ -116,6 +116,9 @@ std::vector<Kind> make_kinds() {
                             "Hello {{name}},\n\nthank you for reviewing {{product_title}} ({{rating}} of 5). It is now shown on the product's "
                             "page:\n\n{{link}}\n\n— {{shop_name}}\n"),
                        "Your review is online", "Your review of {{product_title}} ({{rating}} of 5) is shown on its page."));
+    k.push_back(kind("newsletter", "POST /api/v1/admin/notifications/campaigns", "customer", "marketing", false, {{"name", "title", "message", "shop_name"}, {}},
+                     {{"title", "Our summer sale starts today"}, {"message", "Everything in the Outdoor range is 20 % off until Sunday."}},
+                     "{{title}}", "Hello {{name}},\n\n{{message}}\n\n— {{shop_name}}\n"));
     return k;
 }
 
