@@ -100,6 +100,10 @@ constexpr ConfigKey kKeys[] = {
     {.key = "notification.max_attempts", .type = T::integer, .description = "delivery attempts of a message before it is failed", .min = 1, .max = 10000},
     {.key = "notification.retry_base_ms", .type = T::duration, .description = "wait after the first failed attempt, doubled after each", .min = 1, .max = 86'400'000},
     {.key = "notification.retry_max_ms", .type = T::duration, .description = "longest wait between two attempts", .min = 1, .max = 7 * 86'400'000LL},
+    {.key = "webhooks.timeout_ms", .type = T::duration, .description = "one webhook attempt: connecting, sending and the receiver's answer", .min = 100, .max = 120'000},
+    {.key = "webhooks.max_attempts", .type = T::integer, .description = "attempts of a webhook delivery before it is failed", .min = 1, .max = 1000},
+    {.key = "webhooks.retry_base_ms", .type = T::duration, .description = "wait after a delivery's first failed attempt, doubled after each", .min = 1, .max = 86'400'000},
+    {.key = "webhooks.retry_max_ms", .type = T::duration, .description = "longest wait between two attempts of a delivery", .min = 1, .max = 86'400'000},
     {.key = "notification.admin_recipients", .type = T::email_list, .description = "who gets the admins' alerts (low stock); empty = admin.email"},
 
     {.key = "seed.demo", .type = T::boolean, .description = "seed a small demo catalog on first start"},
