@@ -358,3 +358,23 @@ TEST_CASE("webhooks: the bus handler running twice for an order's events queues 
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     CHECK(receiver.requests().size() == 2);
 }
+
+TEST_CASE("webhooks: a password reset's one-time token never leaves the shop in a delivery") {
+    WebhookReceiver receiver;
+    TestShop shop;
+    auto admin = shop.admin();
+    shop.customer("dora@example.com");
+    shop.settle();
+    auto endpoint = create_endpoint(admin, receiver.url("/accounts"), json::array{"identity.password_reset_requested.v1"});
+    receiver.set_secret("/accounts", std::string(endpoint.at("secret").as_string()));
+    auto asked = shop.client().post("/api/v1/auth/password/forgot", json::object{{"email", "dora@example.com"}});
+    REQUIRE_MESSAGE(asked.status < 300, asked.body);
+    shop.settle();
+    REQUIRE(eventually([&] { return receiver.requests().size() == 1; }));
+    auto r = receiver.requests().at(0);
+    CHECK(r.at("signature_valid").as_bool());
+    auto sent = json::parse(r.at("body").as_string()).as_object();
+    CHECK(sent.at("type") == "identity.password_reset_requested.v1");
+    CHECK(sent.at("data").at("email") == "dora@example.com");
+    CHECK_FALSE(sent.at("data").as_object().contains("token"));
+}

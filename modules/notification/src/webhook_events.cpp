@@ -24,8 +24,8 @@ constexpr PublishedEvent kPublished[] = {
     {"catalog", ce::BrandChanged::kType},
     {"catalog", ce::CollectionChanged::kType},
     {"identity", ie::UserRegistered::kType},
-    {"identity", ie::PasswordResetRequested::kType},
-    {"identity", ie::EmailVerificationRequested::kType},
+    {"identity", ie::PasswordResetRequested::kType, "token"},
+    {"identity", ie::EmailVerificationRequested::kType, "token"},
     {"identity", ie::PasswordChanged::kType},
     {"inventory", ve::ReservationExpired::kType},
     {"inventory", ve::LowStock::kType},
@@ -55,6 +55,12 @@ std::span<const PublishedEvent> published_events() { return kPublished; }
 
 bool is_published_event(std::string_view type) {
     return std::any_of(std::begin(kPublished), std::end(kPublished), [&](const PublishedEvent& e) { return e.type == type; });
+}
+
+std::string_view withheld_member(std::string_view type) {
+    for (auto& e : kPublished)
+        if (e.type == type) return e.withheld;
+    return "";
 }
 
 }  // namespace shop::notification

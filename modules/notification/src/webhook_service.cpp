@@ -133,9 +133,18 @@ Result<WebhookEndpoint> WebhookService::update(const Ctx& ctx, const std::string
         auto e = load_endpoint(tx, id);
         if (!e) return no_endpoint(id);
         json::array changed;
-        if (in.url && *in.url != e->url) e->url = *in.url, changed.push_back("url");
-        if (in.event_types && *in.event_types != e->event_types) e->event_types = *in.event_types, changed.push_back("event_types");
-        if (in.description && *in.description != e->description) e->description = *in.description, changed.push_back("description");
+        if (in.url && *in.url != e->url) {
+            e->url = *in.url;
+            changed.push_back("url");
+        }
+        if (in.event_types && *in.event_types != e->event_types) {
+            e->event_types = *in.event_types;
+            changed.push_back("event_types");
+        }
+        if (in.description && *in.description != e->description) {
+            e->description = *in.description;
+            changed.push_back("description");
+        }
         if (in.enabled && *in.enabled != e->enabled) {
             e->enabled = *in.enabled;
             e->disabled_reason = e->enabled ? "" : "disabled by an admin";
@@ -234,7 +243,9 @@ void WebhookService::enqueue(db::Tx& tx, const json::value& data, const bus::Eve
                               meta.created_at))
         if (domain::subscribed(types_of(row.str(1)), meta.type)) endpoints.push_back(row.str(0));
     if (endpoints.empty()) return;
-    std::string body = json::serialize(json::object{{"id", meta.id}, {"type", meta.type}, {"created_at", meta.created_at}, {"data", data}});
+    json::value sent = data;
+    if (auto withheld = withheld_member(meta.type); !withheld.empty() && sent.is_object()) sent.as_object().erase(withheld);
+    std::string body = json::serialize(json::object{{"id", meta.id}, {"type", meta.type}, {"created_at", meta.created_at}, {"data", std::move(sent)}});
     std::string now = now_iso8601();
     int queued = 0;
     for (auto& endpoint : endpoints)
