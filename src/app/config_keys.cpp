@@ -109,6 +109,10 @@ constexpr ConfigKey kKeys[] = {
     {.key = "notification.push.body", .type = T::string, .description = "Mustache template of the push request body: {{to}} (the device token), {{subject}}, {{text}}"},
     {.key = "notification.push.content_type", .type = T::enumeration, .description = "content type of the push request body", .choices = "application/json|application/x-www-form-urlencoded"},
     {.key = "notification.provider_timeout_ms", .type = T::duration, .description = "one SMS or push provider request", .min = 100, .max = 600'000},
+    {.key = "webhooks.timeout_ms", .type = T::duration, .description = "one webhook attempt: connecting, sending and the receiver's answer", .min = 100, .max = 120'000},
+    {.key = "webhooks.max_attempts", .type = T::integer, .description = "attempts of a webhook delivery before it is failed", .min = 1, .max = 1000},
+    {.key = "webhooks.retry_base_ms", .type = T::duration, .description = "wait after a delivery's first failed attempt, doubled after each", .min = 1, .max = 86'400'000},
+    {.key = "webhooks.retry_max_ms", .type = T::duration, .description = "longest wait between two attempts of a delivery", .min = 1, .max = 86'400'000},
     {.key = "notification.admin_recipients", .type = T::email_list, .description = "who gets the admins' alerts (low stock); empty = admin.email"},
 
     {.key = "seed.demo", .type = T::boolean, .description = "seed a small demo catalog on first start"},

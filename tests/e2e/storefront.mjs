@@ -175,6 +175,13 @@ try {
   await emailForm.getByRole('button', { name: 'Preview' }).click();
   await admin.locator('#template-preview h3', { hasText: 'Your order #' }).waitFor();
   await shot(admin, '11d-admin-template-preview');
+  await admin.getByRole('link', { name: 'Webhooks' }).click();
+  const hookForm = admin.getByRole('form', { name: 'New webhook endpoint' });
+  await hookForm.getByLabel('URL').fill('http://127.0.0.1:9/hooks/shop');
+  await hookForm.getByLabel('Event types').selectOption(['ordering.order_shipped.v1']);
+  await hookForm.getByRole('button', { name: 'Add endpoint' }).click();
+  check((await admin.locator('#webhook-secret').textContent()).startsWith('whsec_'), 'a new endpoint shows its signing secret once');
+  await shot(admin, '11e-admin-webhooks');
 
   // ---- the guest sees the tracking number ----
   await guest.goto(`${base}/#/order/${orderId}`);

@@ -10,6 +10,8 @@
 #include "platform/bus.hpp"
 #include "platform/crypto.hpp"
 #include "platform/money.hpp"
+#include "webhook_events.hpp"
+#include "webhook_service.hpp"
 
 namespace shop::notification {
 
@@ -176,6 +178,16 @@ void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, st
                                                                   {"link", s->public_url + link}}),
                                                       link);
                                        });
+}
+
+// Webhooks take every event the shop publishes: one consumer per publishing schema (the bus
+// delivers a source's events to a consumer in order, and a transaction touches one schema: this
+// consumer's effect and its handled ids are in notification), with a raw handler for each type of
+// that source, so the payload is forwarded as published, without decoding it into a struct.
+void subscribe_webhook_handlers(bus::Bus& bus, WebhookService& webhooks) {
+    for (const PublishedEvent& e : published_events())
+        bus.subscribe_raw("notification.webhooks." + std::string(e.source), "notification", std::string(e.source), std::string(e.type),
+                          [&webhooks](db::Tx& tx, const boost::json::value& data, const bus::EventMeta& meta) { webhooks.enqueue(tx, data, meta); });
 }
 
 }  // namespace shop::notification

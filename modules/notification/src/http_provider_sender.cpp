@@ -12,11 +12,6 @@ namespace shop::notification {
 
 namespace {
 
-void curl_once() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 std::size_t keep_reply(char* data, std::size_t size, std::size_t n, void* user) {
     auto* out = static_cast<std::string*>(user);
     std::size_t take = std::min(size * n, out->size() < 2048 ? 2048 - out->size() : 0);

@@ -7,11 +7,15 @@
 #include "platform/email.hpp"
 #include "smtp_sender.hpp"
 #include "platform/http.hpp"
+#include "domain/webhooks.hpp"
+#include "webhook_service.hpp"
 
 namespace shop::notification {
 
 void register_notification_routes(http::Router& router, NotificationService& svc);
 void register_inbox_routes(http::Router& router, Inbox& inbox);
+void register_webhook_routes(http::Router& router, WebhookService& svc);
+void subscribe_webhook_handlers(bus::Bus& bus, WebhookService& webhooks);
 void subscribe_notification_handlers(bus::Bus& bus, NotificationService& svc, std::string shop_name, std::string public_url,
                                      std::vector<std::string> admin_recipients);
 
@@ -51,6 +55,13 @@ domain::RetryPolicy retry_policy(const Config& c) {
     return p;
 }
 
+WebhookSettings webhook_settings(const Config& c) {
+    WebhookSettings s{{c.get_int("webhooks.max_attempts"), c.get_int("webhooks.retry_base_ms"), c.get_int("webhooks.retry_max_ms")},
+                      std::chrono::milliseconds(c.get_int("webhooks.timeout_ms"))};
+    if (s.retry.max_delay_ms < s.retry.base_ms) throw std::invalid_argument("webhooks.retry_max_ms must be at least webhooks.retry_base_ms");
+    return s;
+}
+
 std::vector<std::string> admin_recipients(const Config& c) {
     auto to = c.get_strings("notification.admin_recipients");
     if (to.empty() && !c.get_string("admin.email").empty()) to.push_back(c.get_string("admin.email"));
@@ -68,21 +79,33 @@ public:
         : public_url_(trimmed_url(d.config.get_string("public_url"))),
           inbox_(d.db, public_url_),
           svc_(d.db, d.log, senders(d), retry_policy(d.config), inbox_),
+          webhooks_(d.db, d.log, webhook_settings(d.config)),
           admin_recipients_(admin_recipients(d.config)) {}
     std::string_view name() const noexcept override { return "notification"; }
     std::span<const db::Migration> migrations() const override { return embedded_migrations(); }
     void register_routes(http::Router& r) override {
         register_notification_routes(r, svc_);
         register_inbox_routes(r, inbox_);
+        register_webhook_routes(r, webhooks_);
     }
-    void subscribe(bus::Bus& b) override { subscribe_notification_handlers(b, svc_, "shop", public_url_, admin_recipients_); }
+    void subscribe(bus::Bus& b) override {
+        subscribe_notification_handlers(b, svc_, "shop", public_url_, admin_recipients_);
+        subscribe_webhook_handlers(b, webhooks_);
+    }
     void start() override {
         inbox_.start();
         svc_.start();
+        webhooks_.start();
     }
-    void stop() override { svc_.stop(); }
-    bool idle() override { return svc_.idle(); }
-    void collect_metrics(std::string& out) override { svc_.collect_metrics(out); }
+    void stop() override {
+        webhooks_.stop();
+        svc_.stop();
+    }
+    bool idle() override { return svc_.idle() && webhooks_.idle(); }
+    void collect_metrics(std::string& out) override {
+        svc_.collect_metrics(out);
+        webhooks_.collect_metrics(out);
+    }
     NotificationApi& api() override { return svc_; }
 
 private:
@@ -94,6 +117,7 @@ private:
     std::string public_url_;
     Inbox inbox_;               ///< before svc_, which notifies through it
     NotificationService svc_;
+    WebhookService webhooks_;
     std::vector<std::string> admin_recipients_;
 };
 }  // namespace

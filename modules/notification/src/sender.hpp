@@ -27,6 +27,9 @@ private:
     bool permanent_;
 };
 
+/// Initialises libcurl once per process (the SMTP and webhook senders call it before their first use).
+void curl_once();
+
 class Sender {
 public:
     virtual ~Sender() = default;

@@ -13,12 +13,12 @@
 
 namespace shop::notification {
 
-namespace {
-
 void curl_once() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
+
+namespace {
 
 struct Upload {
     const std::string* text;

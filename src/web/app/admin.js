@@ -1,7 +1,8 @@
 // The admin pages: dashboard (sales and payments by day, top products, low stock), orders
 // (fulfil, ship with tracking, cancel, refund), returns, products, stock, promotions, shipping and
-// tax, users and roles, notification templates and the delivery log, the event bus, and a checkout's trace. Admins see everything; vendors their products and stock.
-import { get, post, patch, put, qs, currentUser } from './api.js';
+// tax, users and roles, notification templates and the delivery log, outbound webhooks, the event
+// bus, and a checkout's trace. Admins see everything; vendors their products and stock.
+import { api, get, post, patch, put, qs, currentUser } from './api.js';
 import { h, svg, money, date, show, toast, startRouter, field, onSubmit } from './ui.js';
 
 let user = null;
@@ -342,9 +343,46 @@ async function template(_query, key) {
     h('p', {}, h('a', { href: '#/notifications' }, 'All templates and the delivery log')));
 }
 
+// ---- outbound webhooks: endpoints, their delivery log, redelivery ----
+async function webhooks() {
+  const [r, types] = await Promise.all([get('/admin/webhooks' + qs({ limit: 100 })), get('/admin/webhooks/event-types')]);
+  const table = h('table', {}, h('thead', {}, h('tr', {}, ['URL', 'Events', 'State'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, r.data.map((w) => h('tr', {}, h('td', {}, h('a', { href: `#/webhook/${w.id}` }, w.url)), h('td', {}, w.event_types.join(', ')),
+      h('td', {}, w.enabled ? 'enabled' : `disabled${w.disabled_reason ? ': ' + w.disabled_reason : ''}`)))));
+  const secret = h('div', { 'aria-live': 'polite' });
+  const form = onSubmit(h('form', { class: 'form', 'aria-label': 'New webhook endpoint' }, h('h2', {}, 'New endpoint'),
+    field('URL', { name: 'url', type: 'url', required: true, placeholder: 'https://example.com/hooks/shop' }),
+    field('Event types', { name: 'event_types', multiple: true, size: 8, options: [['*', 'every event'], ...types.data.map((t) => [t.type, `${t.type} (${t.source})`])] }, 'select'),
+    field('Description', { name: 'description' }), h('button', { type: 'submit' }, 'Add endpoint')), async (_v, f) => {
+    const chosen = [...f.elements.event_types.selectedOptions].map((o) => o.value);
+    const w = await post('/admin/webhooks', { url: f.elements.url.value, event_types: chosen.length ? chosen : ['*'], description: f.elements.description.value || undefined }, { idempotent: true });
+    secret.replaceChildren(h('p', { class: 'ok' }, 'Endpoint added. Its signing secret, shown this once: ', h('code', { id: 'webhook-secret' }, w.secret)));
+    toast('Endpoint added');
+  });
+  show('Webhooks', h('h1', {}, 'Outbound webhooks'), h('p', {}, 'Each event is POSTed as JSON, signed in Shop-Signature (HMAC-SHA256 of "t.body" with the secret), retried for about a day.'),
+    h('div', { class: 'table-wrap' }, table), form, secret);
+}
+
+async function webhook(_query, id) {
+  const [w, d] = await Promise.all([get(`/admin/webhooks/${id}`), get(`/admin/webhooks/${id}/deliveries` + qs({ limit: 50 }))]);
+  const act = (label, fn) => h('button', { type: 'button', class: 'secondary', onclick: async () => { try { await fn(); } catch (e) { toast(e.message); } } }, label);
+  const secret = h('div', { 'aria-live': 'polite' });
+  const controls = h('p', { class: 'row' },
+    act(w.enabled ? 'Disable' : 'Enable', async () => { await patch(`/admin/webhooks/${id}`, { enabled: !w.enabled }); webhook(null, id); }),
+    act('Rotate secret', async () => { const x = await post(`/admin/webhooks/${id}/rotate-secret`, {}); secret.replaceChildren(h('p', {}, 'New secret, shown this once: ', h('code', {}, x.secret))); }),
+    act('Delete', async () => { if (!window.confirm(`Delete ${w.url} and its delivery log?`)) return; await api('DELETE', `/admin/webhooks/${id}`); location.hash = '#/webhooks'; }));
+  const rows = d.data.map((x) => h('tr', {}, h('td', {}, date(x.created_at)), h('td', {}, x.event_type), h('td', {}, x.status), h('td', { class: 'num' }, String(x.attempts)),
+    h('td', {}, x.attempt_log.map((a) => `#${a.attempt} ${a.http_status ?? 'no answer'} ${a.duration_ms} ms${a.error ? ' ' + a.error : ''}`).join(' · ') || '—'),
+    h('td', {}, act('Redeliver', async () => { await post(`/admin/webhooks/${id}/deliveries/${x.id}/redeliver`, {}); toast('Queued again'); webhook(null, id); }))));
+  show(`Webhook ${w.url}`, h('h1', {}, w.url), h('p', {}, `${w.enabled ? 'Enabled' : 'Disabled'}${w.disabled_reason ? ' — ' + w.disabled_reason : ''} · events: ${w.event_types.join(', ')}`),
+    controls, secret, h('h2', {}, 'Deliveries'),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'webhook-deliveries' }, h('thead', {}, h('tr', {}, ['Queued', 'Event', 'Status', 'Attempts', 'Attempt log', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))),
+    h('p', {}, h('a', { href: '#/webhooks' }, 'All endpoints')));
+}
+
 function nav() {
   const admin = user.role === 'admin';
-  const items = admin ? [['#/', 'Dashboard'], ['#/orders', 'Orders'], ['#/returns', 'Returns'], ['#/products', 'Products'], ['#/stock', 'Stock'], ['#/promotions', 'Promotions'], ['#/shipping', 'Shipping & tax'], ['#/users', 'Users'], ['#/notifications', 'Notifications'], ['#/events', 'Events'], ['#/trace', 'Traces']]
+  const items = admin ? [['#/', 'Dashboard'], ['#/orders', 'Orders'], ['#/returns', 'Returns'], ['#/products', 'Products'], ['#/stock', 'Stock'], ['#/promotions', 'Promotions'], ['#/shipping', 'Shipping & tax'], ['#/users', 'Users'], ['#/notifications', 'Notifications'], ['#/webhooks', 'Webhooks'], ['#/events', 'Events'], ['#/trace', 'Traces']]
     : [['#/products', 'Products'], ['#/stock', 'Stock']];
   document.getElementById('admin-nav').replaceChildren(...items.map(([href, t]) => h('a', { href }, t)), h('span', { class: 'muted' }, user.email),
     h('button', { class: 'secondary', type: 'button', onclick: async () => { await post('/auth/web/logout'); user = null; document.getElementById('admin-nav').replaceChildren(); signIn(); } }, 'Sign out'));
@@ -362,7 +400,7 @@ function start() {
   started = true;
   startRouter([[/^\/$/, dashboard], [/^\/orders$/, orders], [/^\/orders\/([^/]+)$/, order], [/^\/returns$/, returns], [/^\/products$/, products],
     [/^\/product\/([^/]+)$/, productEdit], [/^\/stock$/, stock], [/^\/users$/, users], [/^\/events$/, events], [/^\/promotions$/, promotions], [/^\/shipping$/, shipping],
-    [/^\/notifications$/, notifications], [/^\/template\/([^/]+)$/, template], [/^\/trace$/, trace], [/^\/trace\/([^/]+)$/, trace]],
+    [/^\/notifications$/, notifications], [/^\/template\/([^/]+)$/, template], [/^\/webhooks$/, webhooks], [/^\/webhook\/([^/]+)$/, webhook], [/^\/trace$/, trace], [/^\/trace\/([^/]+)$/, trace]],
   () => show('Not found', h('h1', {}, 'Not found')));
 }
 
