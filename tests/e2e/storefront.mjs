@@ -175,6 +175,41 @@ try {
   await emailForm.getByRole('button', { name: 'Preview' }).click();
   await admin.locator('#template-preview h3', { hasText: 'Your order #' }).waitFor();
   await shot(admin, '11d-admin-template-preview');
+  // ---- products: a new one with categories, an uploaded image and a price change; a CSV import ----
+  await admin.getByRole('link', { name: 'Products' }).click();
+  const newProduct = admin.getByRole('form', { name: 'New product' });
+  await newProduct.getByLabel('Title').fill('Browser Test Lantern');
+  await newProduct.getByLabel('SKU of its first variant').fill('BT-LANTERN');
+  await newProduct.getByLabel('Price in USD').fill('24.50');
+  await newProduct.getByRole('button', { name: 'Create product' }).click();
+  await admin.getByRole('heading', { level: 1, name: 'Browser Test Lantern' }).waitFor();
+  const edit = admin.getByRole('form', { name: 'Edit product' });
+  await edit.getByLabel('Categories').selectOption({ label: 'Outdoor' });
+  await edit.getByLabel('Status').selectOption('published');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await admin.getByText('Saved').waitFor();
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const up = admin.getByRole('form', { name: 'Upload an image' });
+  await up.getByLabel(/^Image/).setInputFiles({ name: 'lantern.png', mimeType: 'image/png', buffer: png });
+  await up.getByLabel('Alt text').fill('The lantern, lit');
+  await up.getByRole('button', { name: 'Upload' }).click();
+  await admin.getByRole('list', { name: 'Images' }).getByRole('img', { name: 'The lantern, lit' }).waitFor();
+  const prices = admin.getByRole('form', { name: 'Prices of BT-LANTERN' });
+  await prices.getByLabel(/^Prices/).fill('26.00 USD, 24.00 EUR');
+  await prices.getByRole('button', { name: 'Save prices' }).click();
+  await admin.getByText('BT-LANTERN: prices saved').waitFor();
+  await shot(admin, '11f-admin-product');
+  const lantern = await (await fetch(`${base}/api/v1/products/browser-test-lantern?currency=EUR`)).json();
+  check(lantern.variants[0].price.amount === 2400 && lantern.images.length === 1 && lantern.categories.some((c) => c.slug === 'outdoor'),
+    'the storefront shows the new product with its EUR price, image and category');
+  await admin.getByRole('link', { name: 'Products' }).click();
+  await admin.getByRole('form', { name: 'Import products' }).getByLabel(/^CSV file/).setInputFiles({ name: 'p.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('handle,sku,price.USD\r\nbrowser-test-lantern,BT-LANTERN,2700\r\nbrowser-test-lantern,BT-LANTERN-XL,\r\n') });
+  await admin.getByRole('form', { name: 'Import products' }).getByRole('button', { name: 'Import' }).click();
+  await admin.locator('#import-report', { hasText: '2 rows: 0 created, 0 updated, 0 unchanged, 2 failed.' }).waitFor();
+  check((await admin.locator('#import-report').textContent()).includes('Row 3'), 'the import report names the bad row');
+  await shot(admin, '11g-admin-csv-import');
+
   await admin.getByRole('link', { name: 'Webhooks' }).click();
   const hookForm = admin.getByRole('form', { name: 'New webhook endpoint' });
   await hookForm.getByLabel('URL').fill('http://127.0.0.1:9/hooks/shop');

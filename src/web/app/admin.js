@@ -152,22 +152,86 @@ async function products(query) {
     h('tbody', {}, r.data.map((p) => h('tr', {}, h('td', {}, h('a', { href: `/#/p/${p.slug}` }, p.title)), h('td', { class: 'num' }, money(p.price || (p.variants && p.variants[0].price))),
       h('td', {}, p.rating && p.rating.count ? `${p.rating.average.toFixed(1)} (${p.rating.count})` : '—'),
       h('td', {}, h('a', { href: `#/product/${p.id}` }, 'Edit'))))))),
-  !q && r.next_cursor ? h('a', { href: `#/products?cursor=${encodeURIComponent(r.next_cursor)}` }, 'Next page') : null);
+  !q && r.next_cursor ? h('a', { href: `#/products?cursor=${encodeURIComponent(r.next_cursor)}` }, 'Next page') : null,
+  newProductForm(), user.role === 'admin' ? csvSection() : null);
+}
+
+function newProductForm() {
+  return onSubmit(h('form', { class: 'form', 'aria-label': 'New product' }, h('h2', {}, 'New product'), field('Title', { name: 'title', required: true }),
+    field('SKU of its first variant', { name: 'sku', required: true }), field('Price in USD (e.g. 19.99)', { name: 'price', required: true, inputmode: 'decimal' }),
+    field('Status', { name: 'status', options: [['draft', 'draft'], ['published', 'published']] }, 'select'), h('button', { type: 'submit' }, 'Create product')), async (v) => {
+    const p = await post('/products', { title: v.title, status: v.status, variants: [{ sku: v.sku, prices: [{ amount: Math.round(parseFloat(v.price) * 100), currency: 'USD' }] }] }, { idempotent: true });
+    location.hash = `#/product/${p.id}`;
+  });
+}
+
+/** Every product as CSV, and an import with its report per row. */
+function csvSection() {
+  const report = h('div', { id: 'import-report', 'aria-live': 'polite' });
+  const form = onSubmit(h('form', { class: 'form', 'aria-label': 'Import products' }, field('CSV file (the export\'s columns)', { name: 'file', type: 'file', accept: '.csv,text/csv', required: true }),
+    h('button', { type: 'submit' }, 'Import')), async (_v, f) => {
+    const r = await api('POST', '/admin/products/import', { raw: f.elements.file.files[0], contentType: 'text/csv', idempotent: true });
+    const bad = r.results.filter((x) => x.errors.length);
+    report.replaceChildren(h('p', { class: 'ok' }, `${r.rows} rows: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed.`),
+      bad.length ? h('ul', {}, bad.map((x) => h('li', {}, `Row ${x.row} (${x.handle} ${x.sku}): `, x.errors.map((e) => `${e.column || 'row'}: ${e.message}`).join('; ')))) : null);
+  });
+  return h('section', {}, h('h2', {}, 'CSV'), h('p', {}, h('a', { href: '/api/v1/admin/products/export', download: 'products.csv' }, 'Export every product as CSV')), form, report);
 }
 
 async function productEdit(query, id) {
-  const p = await get(`/products/${id}`);
+  const [p, cats, brands] = await Promise.all([get(`/products/${id}`), get('/categories'), get('/brands' + qs({ limit: 100 }))]);
+  const flat = [];
+  const walk = (list, depth) => list.forEach((c) => { flat.push([c.id, `${'· '.repeat(depth)}${c.name}`]); walk(c.children || [], depth + 1); });
+  walk(cats.data, 0);
+  const reload = () => productEdit(query, id);
   const form = onSubmit(h('form', { class: 'form', 'aria-label': 'Edit product' }, field('Title', { name: 'title', value: p.title, required: true }),
     field('Description', { name: 'description', rows: 4 }, 'textarea'),
     field('Status', { name: 'status', options: [['published', 'published'], ['draft', 'draft'], ['archived', 'archived']] }, 'select'),
-    h('button', { type: 'submit' }, 'Save')), async (v) => {
-    await patch(`/products/${id}`, { title: v.title, description: v.description || '', status: v.status });
+    field('Brand', { name: 'brand_id', options: [['', 'no brand'], ...brands.data.map((b) => [b.id, b.name])] }, 'select'),
+    field('Categories', { name: 'category_ids', multiple: true, size: 8, options: flat }, 'select'),
+    h('button', { type: 'submit' }, 'Save')), async (v, f) => {
+    await patch(`/products/${id}`, { title: v.title, description: v.description || '', status: v.status, brand_id: f.elements.brand_id.value || null,
+      category_ids: [...f.elements.category_ids.selectedOptions].map((o) => o.value) });
     toast('Saved');
   });
   form.querySelector('textarea').value = p.description || '';
-  form.querySelector('select').value = p.status;
-  show(p.title, h('h1', {}, p.title), form, h('h2', {}, 'Variants'), h('ul', {}, p.variants.map((v) => h('li', {}, `${v.sku} ${v.title || ''}: `,
-    (v.prices || []).map((x) => money(x)).join(', '), ' · ', h('a', { href: `#/stock?sku=${encodeURIComponent(v.sku)}` }, 'stock')))));
+  form.elements.status.value = p.status;
+  form.elements.brand_id.value = p.brand ? p.brand.id : '';
+  const mine = new Set((p.categories || []).map((c) => c.id));
+  [...form.elements.category_ids.options].forEach((o) => { o.selected = mine.has(o.value); });
+
+  // Images: upload (stored by the shop, served immutable), alt texts, removal.
+  const images = h('ul', { class: 'thumbs', 'aria-label': 'Images' }, (p.images || []).map((im, i) => h('li', {}, h('img', { src: im.url, alt: im.alt || '', width: 96, height: 96 }),
+    ` ${im.alt || '(no alt text)'} `, h('button', { type: 'button', class: 'secondary', onclick: async () => {
+      const rest = p.images.filter((_, k) => k !== i).map((x, k) => ({ url: x.url, alt: x.alt || undefined, position: k }));
+      await patch(`/products/${id}`, { images: rest }); toast('Image removed'); reload();
+    } }, 'Remove'))));
+  const upload = onSubmit(h('form', { class: 'form', 'aria-label': 'Upload an image' }, field('Image (PNG, JPEG, GIF or WebP)', { name: 'file', type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp', required: true }),
+    field('Alt text', { name: 'alt' }), h('button', { type: 'submit' }, 'Upload')), async (_v, f) => {
+    const file = f.elements.file.files[0];
+    await api('POST', `/admin/products/${id}/images` + qs({ alt: f.elements.alt.value || undefined }), { raw: file, contentType: file.type, idempotent: true });
+    toast('Image uploaded'); reload();
+  });
+
+  // Variants: prices per currency, and a new variant.
+  const priceText = (v) => (v.prices || []).map((x) => `${(x.amount / 100).toFixed(2)} ${x.currency}`).join(', ');
+  const parsePrices = (text) => text.split(',').map((t) => t.trim()).filter(Boolean).map((t) => {
+    const [amount, currency] = t.split(/\s+/);
+    return { amount: Math.round(parseFloat(amount) * 100), currency: (currency || 'USD').toUpperCase() };
+  });
+  const variants = h('ul', { 'aria-label': 'Variants' }, p.variants.map((v) => {
+    const f = onSubmit(h('form', { class: 'row', 'aria-label': `Prices of ${v.sku}` }, h('strong', {}, `${v.sku} ${v.title || ''}`),
+      field('Prices (e.g. 19.99 USD, 18.50 EUR)', { name: 'prices', id: `prices-${v.id}`, value: priceText(v), required: true }),
+      h('button', { type: 'submit', class: 'secondary' }, 'Save prices'), h('a', { href: `#/stock?sku=${encodeURIComponent(v.sku)}` }, 'stock')), async (x) => {
+      await patch(`/products/${id}/variants/${v.id}`, { prices: parsePrices(x.prices) }); toast(`${v.sku}: prices saved`);
+    });
+    return h('li', {}, f);
+  }));
+  const addVariant = onSubmit(h('form', { class: 'form', 'aria-label': 'New variant' }, h('h3', {}, 'New variant'), field('SKU', { name: 'sku', required: true }),
+    field('Title', { name: 'title' }), field('Prices (e.g. 19.99 USD)', { name: 'prices', required: true }), h('button', { type: 'submit' }, 'Add variant')), async (x) => {
+    await post(`/products/${id}/variants`, { sku: x.sku, title: x.title, prices: parsePrices(x.prices) }, { idempotent: true }); toast(`${x.sku} added`); reload();
+  });
+  show(p.title, h('h1', {}, p.title), form, h('h2', {}, 'Images'), images, upload, h('h2', {}, 'Variants'), variants, addVariant);
 }
 
 async function stock(query) {

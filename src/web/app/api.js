@@ -30,11 +30,13 @@ export class ApiError extends Error {
 
 /**
  * Calls /api/v1<path>. Options: body (JSON), idempotent (true: a fresh key; a string: that key),
- * cartToken (X-Cart-Token), traceparent (one W3C trace for a whole checkout).
+ * cartToken (X-Cart-Token), traceparent (one W3C trace for a whole checkout), raw + contentType (a
+ * body sent as is: an image, a CSV file).
  */
-export async function api(method, path, { body, idempotent, cartToken, traceparent } = {}) {
+export async function api(method, path, { body, idempotent, cartToken, traceparent, raw, contentType } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = contentType;
   if (method !== 'GET') {
     const csrf = csrfToken();
     if (csrf) headers['X-CSRF-Token'] = csrf;
@@ -43,7 +45,7 @@ export async function api(method, path, { body, idempotent, cartToken, tracepare
   if (cartToken) headers['X-Cart-Token'] = cartToken;
   if (traceparent) headers.traceparent = traceparent;
   const res = await fetch('/api/v1' + path, {
-    method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
+    method, headers, credentials: 'same-origin', body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   let data = null;
