@@ -1,4 +1,8 @@
 #include "platform/api.hpp"
+
+#include <algorithm>
+#include <cctype>
+
 #include "platform/ids.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -205,6 +209,16 @@ struct DuplicateKeys {
 };
 
 }  // namespace
+
+void check_body_type(const http::Request& req, const std::vector<std::string>& types) {
+    std::string type(req.header("Content-Type").substr(0, req.header("Content-Type").find(';')));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (std::find(types.begin(), types.end(), type) != types.end()) return;
+    std::string expected;
+    for (auto& t : types) expected += (expected.empty() ? "" : ", ") + t;
+    throw ErrorException(Error(errc::unsupported_media_type, "the request body must be one of: " + expected, {{"Content-Type", "must be one of: " + expected}}));
+}
 
 json::value parse_body(const http::Request& req) {
     auto ct = req.header("Content-Type");

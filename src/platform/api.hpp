@@ -712,6 +712,9 @@ json::value openapi_document(const http::Router& router, std::string_view title,
 
 /// Parses a request body as JSON, refusing duplicate keys: 400 malformed_json / 422.
 json::value parse_body(const http::Request& req);
+/// A raw body (Operation::body_types) of one of `types` by its Content-Type (parameters and case
+/// aside); 415 naming `Content-Type` otherwise.
+void check_body_type(const http::Request& req, const std::vector<std::string>& types);
 
 void describe_operation(const Operation& op, bool has_body, bool has_query, json::object& out);
 
@@ -762,7 +765,10 @@ void add(http::Router& router, Operation op, F handler) {
     int status = op.status;
     std::string content_type = op.content_type;
     bool typed_reply = !op.reply_types.empty();
-    router.add(std::move(spec), [handler = std::move(handler), status, content_type, body_optional, typed_reply](http::Request& req) -> http::Response {
+    std::vector<std::string> body_types = op.body_types;
+    router.add(std::move(spec), [handler = std::move(handler), status, content_type, body_optional, typed_reply,
+                                 body_types = std::move(body_types)](http::Request& req) -> http::Response {
+        if (!body_types.empty() && !req.body.empty()) check_body_type(req, body_types);
         std::vector<FieldError> errors;
         Reader r(errors);
         Request body{};

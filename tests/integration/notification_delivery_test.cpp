@@ -22,16 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Polls `done` every 20 ms for up to 15 s.
-bool eventually(const std::function<bool()>& done) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (std::chrono::steady_clock::now() < until) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
-}
-
 // The admin's view of the newest message of `template_key` ("" when none).
 json::object message_of(HttpClient& admin, const std::string& template_key, const std::string& recipient) {
     auto page = admin.get("/api/v1/admin/notifications?limit=100");

@@ -18,14 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string pay(HttpClient& c, const std::string& sku) {
-    auto order = place(c, {{sku, 1}});
-    std::string id(order.at("id").as_string());
-    auto paid = c.post("/api/v1/payments", json::object{{"order_id", id}, {"payment_method", card_token(c, "4242424242424242")}});
-    REQUIRE_MESSAGE(paid.status < 300, paid.body);
-    return id;
-}
-
 json::value inbox(HttpClient& c, const std::string& query = "") {
     auto r = c.get("/api/v1/me/notifications" + query);
     REQUIRE_MESSAGE(r.status == 200, r.body);
@@ -39,19 +31,6 @@ std::vector<std::string> kinds(const json::value& page) {
 }
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-/// The text of the one mail whose text contains `needle` ("" when none).
-std::string mail_with(const TestShop& shop, const std::string& needle) {
-    auto dir = shop.dir() / "mail" / "outbox";
-    if (!std::filesystem::exists(dir)) return "";
-    for (auto& e : std::filesystem::directory_iterator(dir)) {
-        std::ifstream in(e.path());
-        std::stringstream ss;
-        ss << in.rdbuf();
-        if (ss.str().find(needle) != std::string::npos) return ss.str();
-    }
-    return "";
-}
 
 json::value preference(HttpClient& c, const std::string& category, const std::string& channel) {
     auto body = c.get("/api/v1/me/notification-preferences").json();
@@ -67,7 +46,7 @@ TEST_CASE("the in-app inbox: an order's notifications reach its customer, unread
     shop.product("INB-1", 1500, 10);
     auto ann = shop.customer("ann.inbox@example.com");
     auto bob = shop.customer("bob.inbox@example.com");
-    std::string order_id = pay(ann, "INB-1");
+    std::string order_id = pay_order(ann, "INB-1");
     shop.settle();
 
     auto page = inbox(ann);
@@ -135,7 +114,7 @@ TEST_CASE("preferences: in-app can be switched off, transactional email cannot, 
                        json::object{{"preferences", json::array{json::object{{"category", "orders"}, {"channel", "in_app"}, {"enabled", false}}}}});
     REQUIRE_MESSAGE(off.status == 200, off.body);
     CHECK_FALSE(preference(ann, "orders", "in_app").at("enabled").as_bool());
-    std::string order_id = pay(ann, "PREF-1");
+    std::string order_id = pay_order(ann, "PREF-1");
     shop.settle();
     CHECK_FALSE(has(kinds(inbox(ann)), "order_confirmation"));  // in-app off
     CHECK(mails_with(shop, "ann.prefs@example.com") >= 2);       // the order mails still went (transactional)
@@ -162,7 +141,7 @@ TEST_CASE("preferences: in-app can be switched off, transactional email cannot, 
     CHECK_FALSE(preference(ann, "reviews", "email").at("enabled").as_bool());
 
     // The next approved review is not mailed, but still reaches the inbox.
-    pay(ann, "PREF-2");
+    pay_order(ann, "PREF-2");
     shop.settle();
     auto second = ann.post("/api/v1/products/" + pid2 + "/reviews", json::object{{"rating", 4}});
     REQUIRE(second.status == 201);

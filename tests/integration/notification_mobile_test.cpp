@@ -18,26 +18,11 @@ namespace json = boost::json;
 
 namespace {
 
-bool eventually(const std::function<bool()>& done) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < until) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
-}
-
 std::vector<json::object> to_path(const WebhookReceiver& r, const std::string& path) {
     std::vector<json::object> out;
     for (auto& x : r.requests())
         if (x.at("path").as_string() == path) out.push_back(x);
     return out;
-}
-
-void pay(HttpClient& c, const std::string& sku) {
-    auto order = place(c, {{sku, 1}});
-    auto paid = c.post("/api/v1/payments", json::object{{"order_id", order.at("id")}, {"payment_method", card_token(c, "4242424242424242")}});
-    REQUIRE_MESSAGE(paid.status < 300, paid.body);
 }
 
 }  // namespace
@@ -61,8 +46,8 @@ TEST_CASE("sms and push: the order confirmation reaches each provider as its req
                 .status == 200);
 
     provider.set_mode("fail");  // the providers answer 500 first: a transient failure, retried
-    pay(ann, "MOB-1");
-    pay(bob, "MOB-1");
+    pay_order(ann, "MOB-1");
+    pay_order(bob, "MOB-1");
     shop.settle();
     REQUIRE(eventually([&] { return to_path(provider, "/sms").size() >= 1 && to_path(provider, "/push").size() >= 1; }));
     provider.set_mode("ok");
@@ -103,7 +88,7 @@ TEST_CASE("sms and push: the order confirmation reaches each provider as its req
                 .status == 200);
     auto sms_before = to_path(provider, "/sms").size();
     auto push_before = to_path(provider, "/push").size();
-    pay(ann, "MOB-1");
+    pay_order(ann, "MOB-1");
     shop.settle();
     REQUIRE(eventually([&] { return to_path(provider, "/push").size() == push_before + 1; }));
     shop.settle();

@@ -48,14 +48,6 @@ void webhooks(const FakeStripe& fake, const TestShop& shop, const std::string& m
     REQUIRE(r.status == 200);
 }
 
-bool eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 200; ++i) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return done();
-}
-
 json::object pay(HttpClient& c, const std::string& order_id, const std::string& pm) {
     auto r = c.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", pm}});
     REQUIRE_MESSAGE(r.status == 201, r.body);
@@ -104,7 +96,7 @@ TEST_CASE("stripe: a card payment through Stripe confirms the order, and Stripe'
     CHECK(str(p.at("card"), "last4") == "4242");
     CHECK(p.at("amount_captured").at("amount").as_int64() == order.at("total").at("amount").as_int64());
     // Stripe's payment_intent.succeeded arrives too: recorded once, and the payment settled only once.
-    CHECK(eventually([&] { return count(shop, "SELECT COUNT(*) FROM payment.stripe_events WHERE payment_id = ?", id) == 1; }));
+    CHECK(eventually([&] { return count(shop, "SELECT COUNT(*) FROM payment.stripe_events WHERE payment_id = ?", id) == 1; }, std::chrono::seconds(5)));
     shop.settle();
     CHECK(ann.get("/api/v1/orders/" + order_id).str("status") == "confirmed");
     CHECK(count(shop, "SELECT COUNT(*) FROM payment.attempts WHERE intent_id = ?", id) == 1);
@@ -134,7 +126,7 @@ TEST_CASE("stripe: 3-D Secure settled by the webhook first, the customer's confi
     std::string pi = intent_of(p);
     // The customer passes the bank's page; Stripe tells shop by webhook.
     pass_3ds(fake, pi);
-    CHECK(eventually([&] { return ann.get("/api/v1/payments/" + id).str("status") == "succeeded"; }));
+    CHECK(eventually([&] { return ann.get("/api/v1/payments/" + id).str("status") == "succeeded"; }, std::chrono::seconds(5)));
     auto confirmed = ann.post("/api/v1/payments/" + id + "/confirm", json::object{});
     REQUIRE_MESSAGE(confirmed.status == 200, confirmed.body);
     CHECK(confirmed.str("status") == "succeeded");
@@ -166,7 +158,7 @@ TEST_CASE("stripe: 3-D Secure settled by the customer's confirmation first, the 
     auto eve = shop.customer("eve@example.com");
     CHECK(eve.post("/api/v1/payments/" + id + "/confirm", json::object{}).status == 404);
     webhooks(fake, shop, "send");  // the held payment_intent.succeeded arrives now
-    CHECK(eventually([&] { return count(shop, "SELECT COUNT(*) FROM payment.stripe_events WHERE payment_id = ?", id) == 1; }));
+    CHECK(eventually([&] { return count(shop, "SELECT COUNT(*) FROM payment.stripe_events WHERE payment_id = ?", id) == 1; }, std::chrono::seconds(5)));
     shop.settle();
     CHECK(ann.get("/api/v1/orders/" + order_id).str("status") == "confirmed");
     CHECK(count(shop, "SELECT COUNT(*) FROM payment.attempts WHERE intent_id = ?", id) == 2);

@@ -23,16 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Polls `done` every 20 ms for up to 20 s.
-bool eventually(const std::function<bool()>& done) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < until) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
-}
-
 // Small waits, so that retries and giving up happen within a test.
 std::map<std::string, std::string> fast_webhooks(int max_attempts) {
     return {{"webhooks.retry_base_ms", "100"}, {"webhooks.retry_max_ms", "200"}, {"webhooks.max_attempts", std::to_string(max_attempts)},
@@ -52,10 +42,7 @@ json::array deliveries(HttpClient& admin, const std::string& endpoint_id) {
 }
 
 std::string paid_order(TestShop& shop, HttpClient& customer, const std::string& sku) {
-    auto order = place(customer, {{sku, 1}});
-    std::string order_id(order.at("id").as_string());
-    auto paid = customer.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", card_token(customer, "4242424242424242")}});
-    REQUIRE_MESSAGE(paid.status == 201, paid.body);
+    std::string order_id = pay_order(customer, sku);
     shop.settle();
     return order_id;
 }

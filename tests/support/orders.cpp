@@ -38,18 +38,42 @@ std::string line_of(const json::object& order, const std::string& sku) {
     return {};
 }
 
-int mails_with(const TestShop& shop, const std::string& needle) {
+namespace {
+/// The sent mails (.eml files of the outbox), each as text.
+std::vector<std::string> sent_mails(const TestShop& shop) {
+    std::vector<std::string> out;
     auto dir = shop.dir() / "mail" / "outbox";
-    if (!std::filesystem::exists(dir)) return 0;
-    int n = 0;
+    if (!std::filesystem::exists(dir)) return out;
     for (auto& e : std::filesystem::directory_iterator(dir)) {
         if (e.path().extension() != ".eml") continue;
         std::ifstream in(e.path());
         std::stringstream ss;
         ss << in.rdbuf();
-        if (ss.str().find(needle) != std::string::npos) ++n;
+        out.push_back(ss.str());
     }
+    return out;
+}
+}  // namespace
+
+int mails_with(const TestShop& shop, const std::string& needle) {
+    int n = 0;
+    for (auto& m : sent_mails(shop))
+        if (m.find(needle) != std::string::npos) ++n;
     return n;
+}
+
+std::string mail_with(const TestShop& shop, const std::string& needle) {
+    for (auto& m : sent_mails(shop))
+        if (m.find(needle) != std::string::npos) return m;
+    return "";
+}
+
+std::string pay_order(HttpClient& c, const std::string& sku) {
+    auto order = place(c, {{sku, 1}});
+    std::string id(order.at("id").as_string());
+    auto paid = c.post("/api/v1/payments", boost::json::object{{"order_id", id}, {"payment_method", card_token(c, "4242424242424242")}});
+    REQUIRE_MESSAGE(paid.status == 201, paid.body);
+    return id;
 }
 
 std::string first_field(const HttpResult& r) { return std::string(r.json().at("errors").at(0).at("field").as_string()); }

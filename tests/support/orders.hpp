@@ -21,6 +21,11 @@ boost::json::object place(HttpClient& c, const std::vector<std::pair<std::string
 std::string line_of(const boost::json::object& order, const std::string& sku);
 /// How many sent mails contain `needle`.
 int mails_with(const TestShop& shop, const std::string& needle);
+/// The text of a sent mail that contains `needle` ("" when none does).
+std::string mail_with(const TestShop& shop, const std::string& needle);
+/// Places an order of one `sku` for the signed-in customer and pays it with the 4242 test card;
+/// returns the order id.
+std::string pay_order(HttpClient& c, const std::string& sku);
 /// The first `errors[].field` of a problem reply.
 std::string first_field(const HttpResult& r);
 

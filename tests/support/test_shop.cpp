@@ -1,5 +1,7 @@
 #include "support/test_shop.hpp"
 
+#include <thread>
+
 #include <boost/json.hpp>
 
 #include "platform/crypto.hpp"
@@ -41,6 +43,15 @@ TempDir::~TempDir() {
             // The server is gone with the cluster; nothing to leak.
         }
     }
+}
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds within) {
+    auto until = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < until) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
 }
 
 Config test_config(const std::filesystem::path& dir, const std::map<std::string, std::string>& overrides) {

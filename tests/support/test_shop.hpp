@@ -1,5 +1,7 @@
 #pragma once
 // The whole app in process on an ephemeral port with a temporary data directory.
+#include <functional>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -32,6 +34,9 @@ private:
     std::string db_name_;
     std::string db_url_;
 };
+
+/// Polls `done` every 20 ms until it holds or `within` has passed; its last answer.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds within = std::chrono::seconds(20));
 
 inline constexpr const char* kAdminEmail = "admin@shop.test";
 inline constexpr const char* kAdminPassword = "admin-password-123";

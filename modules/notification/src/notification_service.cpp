@@ -18,7 +18,6 @@ namespace {
 constexpr int kBatch = 50;
 }  // namespace
 
-NotificationService::~NotificationService() { stop(); }
 
 std::vector<MessageSummary> NotificationService::messages(const std::string& status, const std::string& before, int limit) {
     std::vector<MessageSummary> out;
@@ -64,10 +63,10 @@ Rendered render_with(const TemplateInput& t, const domain::Values& values) {
 
 }  // namespace
 
-void NotificationService::send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
+bool NotificationService::send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to,
                                          const domain::Values& values, const std::string& locale, const std::string& unsubscribe_url,
                                          const std::string& unsubscribe_page) {
-    if (tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ? AND template_key = ?", event_id, key)) return;
+    if (tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ? AND template_key = ?", event_id, key)) return false;
     const domain::Kind* kind = domain::find_kind(key);
     if (!kind) throw std::runtime_error("no notification kind '" + key + "'");
     Rendered r = render_with(template_in_force(tx, *kind, "email", locale), values);
@@ -83,9 +82,10 @@ void NotificationService::send_templated(db::Tx& tx, const std::string& event_id
     // Delivered by the sender once this transaction commits (never if it rolls back).
     tx.after_commit([this] { wake(); });
     log_.debug("mail queued", {{"template", key}, {"message_id", id}, {"correlation_id", tx.ctx().correlation_id}});
+    return true;
 }
 
-void NotificationService::notify(db::Tx& tx, const std::string& event_id, const std::string& key, const Recipient& to,
+bool NotificationService::notify(db::Tx& tx, const std::string& event_id, const std::string& key, const Recipient& to,
                                  const domain::Values& values, const std::string& link) {
     const domain::Kind* kind = domain::find_kind(key);
     if (!kind) throw std::runtime_error("no notification kind '" + key + "'");
@@ -95,12 +95,11 @@ void NotificationService::notify(db::Tx& tx, const std::string& event_id, const 
     // Marketing mail only with the account's consent (identity's profile), and never to an address
     // that is no account.
     bool allowed = kind->category != "marketing" || inbox_.consents_to_marketing(tx, subject);
-    if (!to.email.empty() && allowed && (kind->transactional || inbox_.wants(tx, subject, kind->category, "email"))) {
-        if (kind->transactional) send_templated(tx, event_id, key, to.email, values, locale);
-        else
-            send_templated(tx, event_id, key, to.email, values, locale, inbox_.unsubscribe_url(subject, kind->category),
-                           inbox_.unsubscribe_page(subject, kind->category));
-    }
+    bool mailed = false;
+    if (!to.email.empty() && allowed && (kind->transactional || inbox_.wants(tx, subject, kind->category, "email")))
+        mailed = send_templated(tx, event_id, key, to.email, values, locale,
+                                kind->transactional ? "" : inbox_.unsubscribe_url(subject, kind->category),
+                                kind->transactional ? "" : inbox_.unsubscribe_page(subject, kind->category));
     if (!to.user_id.empty() && domain::sends_on(*kind, "in_app") && inbox_.wants(tx, subject, kind->category, "in_app")) {
         Rendered r = render_with(template_in_force(tx, *kind, "in_app", "en"), values);
         inbox_.add(tx, to.user_id, event_id, key, r.subject, r.text, link);
@@ -108,26 +107,25 @@ void NotificationService::notify(db::Tx& tx, const std::string& event_id, const 
     // SMS and push: only where the shop has a provider and the account gave a number or a device.
     bool sms = domain::sends_on(*kind, "sms") && senders_.count("sms");
     bool push = domain::sends_on(*kind, "push") && senders_.count("push");
-    if (to.user_id.empty() || !(sms || push)) return;
+    if (to.user_id.empty() || !(sms || push)) return mailed;
     Contacts c = inbox_.contacts(tx, to.user_id);
     if (sms && !c.sms_number.empty() && inbox_.wants(tx, subject, kind->category, "sms"))
         queue_message(tx, event_id + "/sms", *kind, "sms", c.sms_number, values);
     if (push && inbox_.wants(tx, subject, kind->category, "push"))
         for (auto& token : c.push_tokens)
             queue_message(tx, event_id + "/push/" + crypto::sha256_hex(token).substr(0, 16), *kind, "push", token, values);
+    return mailed;
 }
 
 Result<Campaign> NotificationService::send_campaign(const Ctx& ctx, const std::string& title, const std::string& message,
                                                     const std::string& shop_name) {
-    domain::Values probe{{{"name", ""}, {"title", title}, {"message", message}, {"shop_name", shop_name}}, {}};
+    domain::Values base{{{"name", ""}, {"title", title}, {"message", message}, {"shop_name", shop_name}}, {}};
     return db_.write("notification", ctx, [&](db::Tx& tx) -> Result<Campaign> {
         Campaign c{new_id("cmp"), title, message, 0, now_iso8601()};
         for (auto& [user_id, email, name] : inbox_.marketing_audience(tx)) {
-            auto before = tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ?", c.id + ":" + user_id);
-            domain::Values v = probe;
+            domain::Values v = base;
             v.vars["name"] = name;
-            notify(tx, c.id + ":" + user_id, "newsletter", {user_id, email}, v);
-            c.recipients += tx.count("SELECT COUNT(*) FROM notification.messages WHERE event_id = ?", c.id + ":" + user_id) - before;
+            if (notify(tx, c.id + ":" + user_id, "newsletter", {user_id, email}, v)) ++c.recipients;
         }
         tx.exec("INSERT INTO notification.campaigns (id, title, message, recipients, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)", c.id,
                 title, message, c.recipients, ctx.user_id(), c.created_at);
@@ -221,52 +219,6 @@ Result<Rendered> NotificationService::preview(const std::string& key, const Temp
     return render_with(t, domain::sample_values(k->schema, k->samples, 2));
 }
 
-void NotificationService::wake() {
-    {
-        std::lock_guard lock(mu_);
-        woken_ = true;
-    }
-    cv_.notify_one();
-}
-
-void NotificationService::start() {
-    std::lock_guard lock(mu_);
-    if (worker_.joinable()) return;
-    stopping_ = false;
-    worker_ = std::thread([this] {
-        std::unique_lock lock(mu_);
-        while (!stopping_) {
-            lock.unlock();
-            int sent = 0;
-            try {
-                sent = deliver_due();
-            } catch (const std::exception& e) {
-                log_.error("mail delivery pass failed", {{"error", e.what()}});
-            }
-            // Sleep until the next retry is due (at most a second: another instance may queue too).
-            std::int64_t wait_ms = 1000;
-            try {
-                wait_ms = std::clamp<std::int64_t>(next_due_ms() - now_ms(), 0, 1000);
-            } catch (const std::exception& e) {
-                log_.error("reading the delivery queue failed", {{"error", e.what()}});
-            }
-            lock.lock();
-            if (sent > 0 || stopping_) continue;
-            cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return woken_ || stopping_; });
-            woken_ = false;
-        }
-    });
-}
-
-void NotificationService::stop() {
-    {
-        std::lock_guard lock(mu_);
-        stopping_ = true;
-    }
-    cv_.notify_all();
-    if (worker_.joinable()) worker_.join();  // the message being sent is finished and recorded first
-}
-
 int NotificationService::deliver_due() {
     struct Due {
         std::string id, event_id, key, channel, to, subject, body, html;
@@ -290,10 +242,7 @@ int NotificationService::deliver_due() {
     std::vector<Outcome> outcomes;
     std::set<Sender*> used;
     for (auto& d : due) {
-        {
-            std::lock_guard lock(mu_);
-            if (stopping_) break;
-        }
+        if (worker_.stopping()) break;
         Outcome o{&d, "", "", false, now_iso8601()};
         auto sender = senders_.find(d.channel);
         if (sender == senders_.end()) {

@@ -1,16 +1,14 @@
 #pragma once
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "domain/delivery.hpp"
 #include "domain/kinds.hpp"
 #include "inbox.hpp"
 #include "platform/context.hpp"
 #include "platform/error.hpp"
+#include "queue_worker.hpp"
 #include "sender.hpp"
 #include "notification/api.hpp"
 #include "platform/log.hpp"
@@ -57,7 +55,6 @@ public:
     NotificationService(db::Database& db, Logger& log, std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders,
                         domain::RetryPolicy retry, Inbox& inbox)
         : db_(db), log_(log), senders_(std::move(senders)), retry_(retry), inbox_(inbox) {}
-    ~NotificationService();
 
     std::vector<MessageSummary> messages(const std::string& status, const std::string& before, int limit) override;
 
@@ -67,14 +64,16 @@ public:
     /// nor a resend after a crash duplicates the mail.
     /// `unsubscribe_url` (one-click, List-Unsubscribe) and `unsubscribe_page` (a link in the text)
     /// for a mail that is not transactional.
-    void send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to, const domain::Values& values,
+    /// Returns whether it queued the mail now (false: queued before for this event).
+    bool send_templated(db::Tx& tx, const std::string& event_id, const std::string& key, const std::string& to, const domain::Values& values,
                         const std::string& locale = "en", const std::string& unsubscribe_url = "", const std::string& unsubscribe_page = "");
 
     /// Notifies `to` of an event on every channel its kind is sent on and the recipient wants:
     /// email (a transactional kind always; otherwise unless switched off, with an unsubscribe
     /// link) and the account's in-app inbox (`link`: where the entry leads), exactly once per
     /// (event, kind, channel), in the handler's transaction.
-    void notify(db::Tx& tx, const std::string& event_id, const std::string& key, const Recipient& to, const domain::Values& values,
+    /// Returns whether a mail was queued now.
+    bool notify(db::Tx& tx, const std::string& event_id, const std::string& key, const Recipient& to, const domain::Values& values,
                 const std::string& link = "");
     Inbox& inbox() { return inbox_; }
     /// Queues the `newsletter` mail with `title` and `message` for every account that gave
@@ -94,8 +93,8 @@ public:
     Result<Rendered> preview(const std::string& key, const TemplateInput& in);
 
     /// Starts / stops the sender thread (stop finishes the message being sent).
-    void start();
-    void stop();
+    void start() { worker_.start(); }
+    void stop() { worker_.stop(); }
     /// Sends the queued messages that are due, each through its channel's sender, and records
     /// each attempt; a transient failure is retried with exponential backoff (the retry policy),
     /// a refusal fails the message at once. Returns how many were sent.
@@ -109,7 +108,7 @@ private:
     /// Queues kind's `channel` template rendered with `values` for `to`, once per (event_key, kind).
     void queue_message(db::Tx& tx, const std::string& event_key, const domain::Kind& kind, const std::string& channel, const std::string& to,
                        const domain::Values& values);
-    void wake();
+    void wake() { worker_.wake(); }
     /// When the earliest queued message is due (epoch ms; a second from now when none is queued).
     std::int64_t next_due_ms();
 
@@ -118,11 +117,7 @@ private:
     std::map<std::string, std::unique_ptr<Sender>, std::less<>> senders_;
     domain::RetryPolicy retry_;
     Inbox& inbox_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool woken_ = false;
-    bool stopping_ = false;
-    std::thread worker_;
+    QueueWorker worker_{"delivery", log_, [this] { return deliver_due(); }, [this] { return next_due_ms(); }};  ///< last: stopped first
 };
 
 }  // namespace shop::notification

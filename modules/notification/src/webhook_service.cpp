@@ -92,7 +92,6 @@ void load_attempts(db::Sql& q, WebhookDelivery& d) {
 
 }  // namespace
 
-WebhookService::~WebhookService() { stop(); }
 
 Result<WebhookEndpoint> WebhookService::create(const Ctx& ctx, const WebhookInput& in,
                                                const std::function<void(db::Tx&, const WebhookEndpoint&)>& record_reply) {
@@ -257,52 +256,6 @@ void WebhookService::enqueue(db::Tx& tx, const json::value& data, const bus::Eve
     if (queued) tx.after_commit([this] { wake(); });  // sent once this transaction commits (never if it rolls back)
 }
 
-void WebhookService::wake() {
-    {
-        std::lock_guard lock(mu_);
-        woken_ = true;
-    }
-    cv_.notify_one();
-}
-
-void WebhookService::start() {
-    std::lock_guard lock(mu_);
-    if (worker_.joinable()) return;
-    stopping_ = false;
-    worker_ = std::thread([this] {
-        std::unique_lock lock(mu_);
-        while (!stopping_) {
-            lock.unlock();
-            int attempted = 0;
-            try {
-                attempted = deliver_due();
-            } catch (const std::exception& e) {
-                log_.error("webhook delivery pass failed", {{"error", e.what()}});
-            }
-            // Sleep until the next delivery is due (at most a second: another instance may queue too).
-            std::int64_t wait_ms = 1000;
-            try {
-                wait_ms = std::clamp<std::int64_t>(next_due_ms() - now_ms(), 0, 1000);
-            } catch (const std::exception& e) {
-                log_.error("reading the webhook queue failed", {{"error", e.what()}});
-            }
-            lock.lock();
-            if (attempted > 0 || stopping_) continue;
-            cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return woken_ || stopping_; });
-            woken_ = false;
-        }
-    });
-}
-
-void WebhookService::stop() {
-    {
-        std::lock_guard lock(mu_);
-        stopping_ = true;
-    }
-    cv_.notify_all();
-    if (worker_.joinable()) worker_.join();
-}
-
 int WebhookService::deliver_due() {
     struct Due {
         std::string id, endpoint_id, event_id, url, secret, body;
@@ -333,10 +286,7 @@ int WebhookService::deliver_due() {
     });
     int attempted = 0;
     for (auto& d : taken) {
-        {
-            std::lock_guard lock(mu_);
-            if (stopping_) break;
-        }
+        if (worker_.stopping()) break;
         std::int64_t at_ms = now_ms();
         std::string at = iso8601(at_ms);
         std::int64_t unix_seconds = at_ms / 1000;

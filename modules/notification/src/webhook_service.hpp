@@ -6,18 +6,17 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "domain/delivery.hpp"
 #include "platform/context.hpp"
 #include "platform/error.hpp"
 #include "platform/log.hpp"
+
+#include "queue_worker.hpp"
 
 namespace shop::db {
 class Database;
@@ -77,7 +76,6 @@ struct WebhookDelivery {
 class WebhookService {
 public:
     WebhookService(db::Database& db, Logger& log, WebhookSettings settings) : db_(db), log_(log), settings_(settings) {}
-    ~WebhookService();
     WebhookService(const WebhookService&) = delete;
     WebhookService& operator=(const WebhookService&) = delete;
 
@@ -112,8 +110,8 @@ public:
     void enqueue(db::Tx& tx, const boost::json::value& data, const bus::EventMeta& meta);
 
     /// Starts / stops the sender thread (stop finishes the attempt in progress).
-    void start();
-    void stop();
+    void start() { worker_.start(); }
+    void stop() { worker_.stop(); }
     /// Sends the deliveries that are due and records each attempt; returns how many were attempted.
     int deliver_due();
     /// True when no delivery is due.
@@ -122,17 +120,13 @@ public:
     void collect_metrics(std::string& out);
 
 private:
-    void wake();
+    void wake() { worker_.wake(); }
     std::int64_t next_due_ms();
 
     db::Database& db_;
     Logger& log_;
     WebhookSettings settings_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool woken_ = false;
-    bool stopping_ = false;
-    std::thread worker_;
+    QueueWorker worker_{"webhook delivery", log_, [this] { return deliver_due(); }, [this] { return next_due_ms(); }};  ///< last: stopped first
 };
 
 }  // namespace shop::notification
