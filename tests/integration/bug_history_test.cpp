@@ -124,9 +124,10 @@ TEST_CASE("concurrent checkouts, payments and cancellations never oversell nor l
 TEST_CASE("the SQL statements of one checkout are bounded: cart, checkout, payment and every handler they cause (Saleor #14857 ran 230)") {
     // Counted: every statement of the requests and of the bus handlers they cause (stock committed,
     // order confirmed, mails, inbox, search, sales figures, webhooks), BEGIN/COMMIT, savepoints and
-    // the consumers' outbox reads included - about 300 today on SQLite. The bound leaves room for
-    // a feature or two; a handler that starts to query per line or per row of a table shows here.
-    constexpr std::uint64_t kBound = 400;
+    // the consumers' outbox reads included - about 300 today on SQLite, 370 on PostgreSQL (whose
+    // outbox numbering and retried serialization failures add some). The bound leaves room for a
+    // feature or two; a handler that starts to query per line or per row of a table shows here.
+    constexpr std::uint64_t kBound = 500;
     TestShop shop;
     shop.product("COUNT-1", 1500, 100);
     shop.product("COUNT-2", 2500, 100);
