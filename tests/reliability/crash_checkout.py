@@ -930,6 +930,11 @@ def main():
             if x not in violations:
                 violations.append("after a clean stop: " + x)
 
+        # SMTP cannot be exactly-once: a kill between the server's 250 and the record of it sends
+        # that one mail again (same Message-ID). Each mail is recorded as sent right after its
+        # delivery, so a crash repeats at most the one in flight.
+        if isinstance(getattr(run, "mail_resent", None), int) and run.mail_resent > len(kills):
+            violations.append(f"{run.mail_resent} confirmation mails delivered twice after {len(kills)} crashes: more than one per crash")
         acked = sum(1 for r in run.records if r["paid"])
         refunds = sum(1 for r in run.records if r["refund_acked"])
         cancels = sum(1 for r in run.records if r["cancel_acked"])

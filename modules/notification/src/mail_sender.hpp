@@ -35,6 +35,9 @@ MailMessage mail_of(const Outgoing& m, const std::string& from);
 
 class FileMailSender final : public Sender {
 public:
+    bool resend_is_harmless() const override { return true; }
+
+public:
     /// `sync`: messages are made durable (power loss) by sync() before they count as sent.
     FileMailSender(std::filesystem::path dir, bool sync, std::string from) : dir_(std::move(dir)), sync_(sync), from_(std::move(from)) {}
     /// Writes <dir>/<id>.eml (atomically: a reader never sees half a message).

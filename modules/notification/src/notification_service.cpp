@@ -239,8 +239,35 @@ int NotificationService::deliver_due() {
         bool permanent = false;
         std::string at;
     };
-    std::vector<Outcome> outcomes;
+    // Records outcomes as sent, retried or failed in one transaction; returns how many were sent.
+    auto record = [&](const std::vector<Outcome>& batch) {
+        int sent = 0;
+        Ctx ctx = Ctx::system("notification.sender");
+        db_.write("notification", ctx, [&](db::Tx& tx) {
+            sent = 0;
+            for (auto& o : batch) {
+                std::int64_t attempts = o.due->attempts + 1;
+                if (o.error.empty()) {
+                    tx.exec("UPDATE notification.messages SET status = 'sent', attempts = ?, location = ?, error = '', sent_at = ? WHERE id = ?",
+                            attempts, o.location, o.at, o.due->id);
+                    tx.exec("INSERT INTO notification.attempts (message_id, attempt, at, outcome, error) VALUES (?, ?, ?, 'sent', '')", o.due->id,
+                            attempts, o.at);
+                    ++sent;
+                    continue;
+                }
+                auto delay = domain::retry_delay(retry_, attempts, o.permanent);
+                tx.exec("UPDATE notification.messages SET status = ?, attempts = ?, next_attempt_ms = ?, error = ? WHERE id = ?",
+                        delay ? "queued" : "failed", attempts, now_ms() + delay.value_or(0), o.error, o.due->id);
+                tx.exec("INSERT INTO notification.attempts (message_id, attempt, at, outcome, error) VALUES (?, ?, ?, ?, ?)", o.due->id, attempts,
+                        o.at, o.permanent ? "rejected" : "failed", o.error);
+            }
+        });
+        return sent;
+    };
+    std::vector<Outcome> outcomes;  // recorded together at the end of the pass
+    std::vector<Outcome> delivered;  // recorded one by one as they went (for the log)
     std::set<Sender*> used;
+    int sent = 0;
     for (auto& d : due) {
         if (worker_.stopping()) break;
         Outcome o{&d, "", "", false, now_iso8601()};
@@ -252,7 +279,7 @@ int NotificationService::deliver_due() {
             continue;
         }
         Outgoing m;
-        m.id = d.event_id + "-" + d.key;  // stable: a resend after a crash overwrites, never duplicates
+        m.id = d.event_id + "-" + d.key;  // stable: a resend after a crash overwrites a file, and SMTP keeps the Message-ID
         m.recipient = d.to;
         m.subject = d.subject;
         m.text = d.body;
@@ -260,6 +287,12 @@ int NotificationService::deliver_due() {
         m.unsubscribe_url = d.unsubscribe_url;
         try {
             o.location = sender->second->send(m);
+            if (!sender->second->resend_is_harmless()) {
+                // Taken by the provider: on record now, so a crash later in the pass does not send it again.
+                sent += record({o});
+                delivered.push_back(std::move(o));
+                continue;
+            }
             used.insert(sender->second.get());
         } catch (const DeliveryError& e) {
             o.error = e.what();
@@ -269,7 +302,7 @@ int NotificationService::deliver_due() {
         }
         outcomes.push_back(std::move(o));
     }
-    if (outcomes.empty()) return 0;
+    if (outcomes.empty() && delivered.empty()) return 0;
     for (Sender* s : used) {
         try {
             s->sync();
@@ -279,29 +312,10 @@ int NotificationService::deliver_due() {
                 if (o.error.empty() && senders_.at(o.due->channel).get() == s) o.error = e.what();
         }
     }
-    // One transaction records the whole pass: a crash before it only means sending again, which
-    // the stable message names make harmless.
-    int sent = 0;
-    Ctx ctx = Ctx::system("notification.sender");
-    db_.write("notification", ctx, [&](db::Tx& tx) {
-        sent = 0;
-        for (auto& o : outcomes) {
-            std::int64_t attempts = o.due->attempts + 1;
-            if (o.error.empty()) {
-                tx.exec("UPDATE notification.messages SET status = 'sent', attempts = ?, location = ?, error = '', sent_at = ? WHERE id = ?",
-                        attempts, o.location, o.at, o.due->id);
-                tx.exec("INSERT INTO notification.attempts (message_id, attempt, at, outcome, error) VALUES (?, ?, ?, 'sent', '')", o.due->id,
-                        attempts, o.at);
-                ++sent;
-                continue;
-            }
-            auto delay = domain::retry_delay(retry_, attempts, o.permanent);
-            tx.exec("UPDATE notification.messages SET status = ?, attempts = ?, next_attempt_ms = ?, error = ? WHERE id = ?",
-                    delay ? "queued" : "failed", attempts, now_ms() + delay.value_or(0), o.error, o.due->id);
-            tx.exec("INSERT INTO notification.attempts (message_id, attempt, at, outcome, error) VALUES (?, ?, ?, ?, ?)", o.due->id, attempts,
-                    o.at, o.permanent ? "rejected" : "failed", o.error);
-        }
-    });
+    // One transaction records the rest of the pass: a crash before it only means writing the
+    // files again under the same names, or retrying what failed.
+    if (!outcomes.empty()) sent += record(outcomes);
+    for (auto& o : delivered) outcomes.push_back(std::move(o));
     for (auto& o : outcomes) {
         if (o.error.empty()) {
             log_.info("message sent", {{"template", o.due->key}, {"channel", o.due->channel}, {"message_id", o.due->id}});

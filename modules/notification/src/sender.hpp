@@ -38,6 +38,11 @@ public:
     virtual std::string send(const Outgoing& m) = 0;
     /// Makes what send() delivered durable, before it is recorded as sent. Throws on failure.
     virtual void sync() {}
+    /// True when sending a message again overwrites the first delivery (files named by the stable
+    /// message id): a pass is then recorded once, after sync(). Otherwise (SMTP, SMS and push
+    /// providers) a second send is a second message in someone's inbox, so each one is recorded as
+    /// sent the moment the provider took it - a crash can then repeat at most the one in flight.
+    virtual bool resend_is_harmless() const { return false; }
 };
 
 }  // namespace shop::notification
