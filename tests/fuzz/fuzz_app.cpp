@@ -34,19 +34,28 @@ struct FuzzApp {
         app->migrate();
         app->start(false);  // modules and bus; requests go straight to the pipeline
     }
-    ~FuzzApp() {
-        app->stop();
-        app.reset();
+    void stop() {
+        app->stop();  // joins the bus and module threads
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
     }
 };
 
+FuzzApp* instance = nullptr;
+
 }  // namespace
 
 app::App& fuzz_app() {
-    static FuzzApp instance;
-    return *instance.app;
+    if (!instance) {
+        // Never destroyed: libFuzzer leaves through exit(), and tearing the app down among the
+        // static destructors would race its threads against them. It is stopped (threads joined,
+        // data directory removed) by an exit handler registered after it exists, which runs
+        // before the destructors of everything made before it. Reachable from here, so LSan
+        // does not count it as a leak.
+        instance = new FuzzApp;
+        std::atexit([] { instance->stop(); });
+    }
+    return *instance->app;
 }
 
 }  // namespace shop::fuzz
