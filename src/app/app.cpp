@@ -230,6 +230,8 @@ void App::listen(int listen_fd) {
     so.read_timeout_ms = static_cast<int>(i.config.get_int("http.read_timeout_ms"));
     so.idle_timeout_ms = static_cast<int>(i.config.get_int("http.idle_timeout_ms"));
     so.shutdown_grace_ms = static_cast<int>(i.config.get_int("http.shutdown_grace_ms"));
+    so.max_connections = static_cast<int>(i.config.get_int("http.max_connections"));
+    so.worker_queue = static_cast<int>(i.config.get_int("http.worker_queue"));
     for (auto& r : i.router.routes())
         if (r->spec.blocking) so.worker_paths.push_back(r->spec.pattern.substr(0, r->spec.pattern.find('{')));
     i.io_threads = so.threads;

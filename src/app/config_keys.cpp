@@ -21,6 +21,8 @@ constexpr ConfigKey kKeys[] = {
 
     {.key = "http.threads", .type = T::integer, .description = "I/O threads, which run requests; 0 = four per core", .min = 0, .max = 1024},
     {.key = "http.worker_threads", .type = T::integer, .description = "threads for slow routes (password hashing, search, reports)", .min = 1, .max = 1024},
+    {.key = "http.max_connections", .type = T::integer, .description = "open connections at most: at the cap an idle keep-alive connection gives way, else 503 with Retry-After", .min = 16, .max = 1'000'000},
+    {.key = "http.worker_queue", .type = T::integer, .description = "slow-route requests waiting or running at most; beyond it 503 with Retry-After", .min = 1, .max = 1'000'000},
     {.key = "http.body_limit", .type = T::integer, .description = "largest request body in bytes", .min = 1024, .max = 1LL << 30},
     {.key = "http.header_limit", .type = T::integer, .description = "largest request header block in bytes", .min = 1024, .max = 1LL << 20},
     {.key = "http.read_timeout_ms", .type = T::duration, .description = "time to receive one request", .min = 100, .max = 3'600'000},

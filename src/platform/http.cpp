@@ -143,8 +143,9 @@ Response problem(const Error& e, const Request& req) {
     Response r;
     r.status = status;
     r.headers.set("Content-Type", "application/problem+json");
-    // Every 429 says when to come back.
-    if (status == 429) r.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, e.retry_after_s)));
+    // Every 429 says when to come back, and so does a 503 of a full server.
+    if (status == 429 || e.retry_after_s > 0)
+        r.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, e.retry_after_s)));
     r.body = json::serialize(o);
     return r;
 }

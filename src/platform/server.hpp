@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,13 @@ struct ServerOptions {
     int read_timeout_ms = 15000;   ///< to read one request once it has started
     int idle_timeout_ms = 60000;   ///< keep-alive wait for the next request
     int shutdown_grace_ms = 10000; ///< longest wait for in-flight requests on stop()
+    /// Open connections at most. At the cap a new connection closes the longest-open idle
+    /// keep-alive connection to take its place; when none is idle it is answered 503 with
+    /// Retry-After and closed. Also kept below the process's open-file limit.
+    int max_connections = 10000;
+    /// Requests of worker_paths waiting for or running on a worker at most; beyond it a request
+    /// is answered 503 with Retry-After at once instead of joining an unbounded backlog.
+    int worker_queue = 256;
     /// Requests for these paths run on the worker pool: "/x" is exactly that path, "/x/" any path
     /// below it. Everything else runs on the I/O thread of its connection.
     std::vector<std::string> worker_paths;
@@ -52,6 +61,20 @@ private:
     explicit ListeningSocket(int fd) : fd_(fd) {}
     int fd_ = -1;
 };
+
+/// What the server reads as one request, for callers without a socket (the HTTP fuzzer).
+struct WireLimits {
+    std::size_t body_limit = 1 << 20;
+    std::size_t header_limit = 16 * 1024;
+};
+
+/// Parses one request from raw bytes exactly as the server parses a connection's next request:
+/// Beast's parser with the server's limits and the RFC 9112 framing rules Beast leaves to us (one
+/// Host on HTTP/1.1, no obs-fold, no transfer coding but a lone `chunked`, bounded chunk
+/// extensions). Returns nullopt and fills `out` (method, target, headers, body) when the bytes
+/// hold a complete acceptable request; otherwise the problem response the server answers (400,
+/// 413, 431), a truncated request included.
+std::optional<Response> parse_wire_request(std::string_view bytes, const WireLimits& limits, Request& out);
 
 class Server {
 public:
