@@ -1,4 +1,5 @@
-// The HTTP request path without a socket: raw bytes -> parsed as the server parses them -> the
+// The HTTP request path without a socket: raw bytes -> parsed by the server's own parser
+// (http::parse_wire_request: Beast with the server's limits and RFC 9112 checks) -> the
 // whole middleware pipeline and the app's routes (an App on a temporary SQLite data directory,
 // made once) -> a response. Invariants: a status in 100..599 and never a 5xx (an exception that
 // escaped a handler, a broken invariant behind a route), an error answered as problem+json
@@ -18,7 +19,7 @@
 #include "platform/config.hpp"
 #include "platform/http.hpp"
 #include "platform/pipeline.hpp"
-#include "fuzz_wire.hpp"
+#include "platform/server.hpp"
 
 using shop::fuzz::check;
 namespace http = shop::http;
@@ -61,13 +62,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     replace_all(bytes, "{{customer}}", customer_token);
 
     const auto& cfg = shop::fuzz::fuzz_app().config();
-    shop::fuzz::WireLimits limits;
+    http::WireLimits limits;
     limits.body_limit = static_cast<std::size_t>(cfg.get_int("http.body_limit"));
     limits.header_limit = static_cast<std::size_t>(cfg.get_int("http.header_limit"));
 
     http::Request req;
     http::Response res;
-    if (auto refused = shop::fuzz::parse_wire(bytes, limits, req)) {
+    if (auto refused = http::parse_wire_request(bytes, limits, req)) {
         // The server answers a request it cannot parse itself: a 4xx, never a handler.
         res = std::move(*refused);
         check(res.status >= 400 && res.status <= 499, "an unparsable request is refused with a 4xx", bytes);
