@@ -23,8 +23,8 @@ namespace http = shop::http;
 
 namespace {
 
-std::map<std::string, const http::Route*>& decoders() {
-    static std::map<std::string, const http::Route*> all;
+std::map<std::string, const http::Route*, std::less<>>& decoders() {
+    static std::map<std::string, const http::Route*, std::less<>> all;
     return all;
 }
 
