@@ -181,7 +181,12 @@ json::value parse_located(std::string_view text, std::string_view name, std::map
         throw std::runtime_error(fmt::format("file {}:{}: duplicate key '{}' (each key may appear once)", name,
                                              line_col(text, h.duplicate_offset), h.duplicate));
     offsets = std::move(h.offsets);
-    return json::parse(text, {}, relaxed());
+    // The walk above stops at the end of the first value: text after it ("{} {}", a stray
+    // brace) is found here, and named like any other syntax error rather than thrown as
+    // Boost.JSON's bare "extra data [boost.json:2 at ...]".
+    json::value v = json::parse(text, ec, {}, relaxed());
+    if (ec) throw std::runtime_error(fmt::format("file {}:{}: invalid JSON: {}", name, line_col(text, used), ec.message()));
+    return v;
 }
 
 std::string show(const json::value& v) {
