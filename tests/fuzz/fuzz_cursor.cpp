@@ -56,6 +56,10 @@ void written_position(std::string_view text) {
         part = text.substr(0, nul);
         text = nul == std::string_view::npos ? std::string_view{} : text.substr(nul + 1);
     }
+    // A position is made of text the API checked on the way in (api::text_problem: well-formed
+    // UTF-8, no NUL): titles, currencies, ids.
+    for (auto& part : f)
+        if (!api::text_problem(part).empty()) return;
     domain::ListPosition p;
     p.sort = std::string(f[0]);
     p.currency = std::string(f[1]);
