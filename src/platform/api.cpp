@@ -15,6 +15,7 @@
 #include "platform/crypto.hpp"
 #include "platform/email.hpp"
 #include "platform/money.hpp"
+#include "platform/utf8.hpp"
 
 namespace shop::api {
 
@@ -28,35 +29,6 @@ json::object Schemas::ref(std::string_view name, const std::function<json::objec
 }
 
 // ---- text ----
-
-namespace {
-// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-bool valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t n = 0;  // continuation bytes
-        std::uint32_t cp = 0;
-        if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
-        else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
-        else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-        else return false;
-        if (s.size() - i <= n) return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            auto d = static_cast<unsigned char>(s[i + k]);
-            if ((d & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (d & 0x3F);
-        }
-        static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += n + 1;
-    }
-    return true;
-}
-}  // namespace
 
 std::string text_problem(std::string_view s) {
     // JSON bodies are UTF-8 already (Boost.JSON refuses anything else); query parameters and
