@@ -206,6 +206,14 @@ App::App(Config config, LogFormat log_format) : impl_(std::make_unique<Impl>(std
     web::register_web_routes(i.router);
     i.metrics.add_collector([&i](std::string& out) {
         for (auto* m : i.modules) m->collect_metrics(out);
+        if (!i.server) return;
+        out += fmt::format("# HELP shop_http_open_connections Client connections open now.\n"
+                           "# TYPE shop_http_open_connections gauge\nshop_http_open_connections {}\n"
+                           "# HELP shop_http_overload_refusals_total Requests answered 503 because the server was full.\n"
+                           "# TYPE shop_http_overload_refusals_total counter\n"
+                           "shop_http_overload_refusals_total{{reason=\"connection_cap\"}} {}\n"
+                           "shop_http_overload_refusals_total{{reason=\"worker_queue\"}} {}\n",
+                           i.server->connections(), i.server->refused_at_connection_cap(), i.server->refused_worker_queue_full());
     });
 }
 

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -79,7 +78,14 @@ void bind_value(Stmt::Slot& slot, const Param& p) {
 
 }  // namespace
 
+namespace {
+std::atomic<std::uint64_t> g_statements{0};
+}  // namespace
+
+std::uint64_t statements_executed() noexcept { return g_statements.load(std::memory_order_relaxed); }
+
 Stmt& Conn::acquire(std::string_view sql, std::span<const Param> params, bool query) {
+    g_statements.fetch_add(1, std::memory_order_relaxed);
     key_.clear();
     key_.push_back(query ? 'q' : 'x');
     for (auto& p : params) key_.push_back(static_cast<char>(p.kind));

@@ -64,6 +64,10 @@ struct Options {
 /// `shop migrate-data`): runs `sql` on a fresh connection to `url`.
 void postgresql_exec(const std::string& url, const std::string& sql);
 
+/// SQL statements run by this process so far, on every connection and schema (BEGIN and COMMIT
+/// included): the figure behind the statements-per-checkout bound and `shop_db_statements_total`.
+std::uint64_t statements_executed() noexcept;
+
 /// True for an error that says the transaction lost a race and must be run again as a whole
 /// (PostgreSQL serialization failure or deadlock). Database::write retries these itself; code
 /// that catches exceptions inside a transaction must rethrow them.

@@ -1,4 +1,5 @@
 #include "platform/metrics.hpp"
+#include "platform/db.hpp"
 
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -82,6 +83,9 @@ std::string Metrics::render() {
     out += fmt::format("# HELP shop_rate_limited_total Requests refused with 429 by the per-address rate limit.\n"
                        "# TYPE shop_rate_limited_total counter\nshop_rate_limited_total {}\n",
                        rate_limited_.load(std::memory_order_relaxed));
+    out += fmt::format("# HELP shop_db_statements_total SQL statements run (BEGIN and COMMIT included), every schema.\n"
+                       "# TYPE shop_db_statements_total counter\nshop_db_statements_total {}\n",
+                       db::statements_executed());
     for (auto& c : collectors) c(out);
     return out;
 }

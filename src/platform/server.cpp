@@ -207,6 +207,7 @@ struct Server::Impl {
     std::atomic<int> in_flight{0};
     std::atomic<int> connections{0};
     std::atomic<int> worker_load{0};  // worker_paths requests queued or running
+    std::atomic<std::uint64_t> refused_cap{0}, refused_queue{0};
     int max_connections = 0;          // opts.max_connections, kept below the open-file limit
     std::uint16_t bound_port = 0;
     std::mutex stop_mu;
@@ -337,6 +338,7 @@ struct Server::Impl {
                     if (runs_on_worker(req.target)) {
                         if (++worker_load > opts.worker_queue) {
                             --worker_load;
+                            ++refused_queue;
                             Error busy(errc::unavailable, "the server is busy: too many slow requests are waiting; retry shortly");
                             busy.retry_after_s = 1;
                             res = transport_problem(std::move(busy));
@@ -430,6 +432,7 @@ struct Server::Impl {
             auto ex = socket.get_executor();
             int open = ++connections;
             if (open > max_connections && !make_room()) {
+                ++refused_cap;
                 if (open > max_connections + 64) {  // refusals pile up too: just close
                     socket.close(ec);
                     --connections;
@@ -519,6 +522,9 @@ void Server::start() {
 
 std::uint16_t Server::port() const { return impl_->bound_port; }
 int Server::in_flight() const { return impl_->in_flight.load(); }
+int Server::connections() const { return impl_->connections.load(); }
+std::uint64_t Server::refused_at_connection_cap() const { return impl_->refused_cap.load(); }
+std::uint64_t Server::refused_worker_queue_full() const { return impl_->refused_queue.load(); }
 
 void Server::stop() {
     auto& i = *impl_;

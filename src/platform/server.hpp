@@ -96,6 +96,11 @@ public:
     void stop();
     /// Requests currently being handled.
     int in_flight() const;
+    /// Open connections, and how many were turned away with 503 so far: at the connection cap
+    /// (none idle to give way) and with the worker queue full.
+    int connections() const;
+    std::uint64_t refused_at_connection_cap() const;
+    std::uint64_t refused_worker_queue_full() const;
 
 private:
     struct Impl;

@@ -111,6 +111,7 @@ TEST_CASE("at the connection cap an idle keep-alive connection gives way - when 
         CHECK(test::header_of(res, "retry-after") == "1");
         CHECK(test::header_of(res, "content-type") == "application/problem+json");
         CHECK(late.closed_by_peer(3s));
+        CHECK(server.refused_at_connection_cap() == 1);  // shop_http_overload_refusals_total{reason="connection_cap"}
         // One of them finishes its request and is answered: nothing was dropped.
         busy[3].send("\r\n");
         CHECK(test::status_of(busy[3].read_response()) == 200);
@@ -171,6 +172,7 @@ TEST_CASE("a full worker queue answers slow routes 503 with Retry-After at once 
     }
     CHECK(refused == 3);
     CHECK(waiting.size() == 2);
+    CHECK(server.refused_worker_queue_full() == 3);
     test::RawSocket fast(server.port());  // a route off the worker pool is not held up
     fast.send(get("/fast"));
     CHECK(test::status_of(fast.read_response(2s)) == 200);

@@ -8,10 +8,12 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include "platform/db.hpp"
 #include "support/fake_stripe.hpp"
@@ -267,4 +269,50 @@ TEST_CASE("stripe webhook: without Stripe configured the endpoint is 404 and pm_
     auto paid = ann.post("/api/v1/payments", json::object{{"order_id", order_id}, {"payment_method", "pm_card_visa"}});
     CHECK(paid.status == 422);
     CHECK(first_field(paid) == "payment_method");
+}
+
+TEST_CASE("stripe: the webhook and the customer's confirmations racing confirm the order once (Medusa #12790, #14205)") {
+    FakeStripe fake;
+    TestShop shop(stripe_config(fake));
+    shop.product("STR-R", 2000, 5);
+    auto ann = shop.customer("ann.race@example.com");
+    // Several rounds: one lucky interleaving must not hide a lost race.
+    for (int round = 0; round < 3; ++round) {
+        CAPTURE(round);
+        webhooks(fake, shop, "hold");
+        std::string order_id = str(place(ann, {{"STR-R", 1}}), "id");
+        auto p = pay(ann, order_id, "pm_card_authenticationRequired");
+        std::string id = str(p, "id");
+        pass_3ds(fake, intent_of(p));
+        // The held payment_intent.succeeded and four confirmations from the customer's tabs at once.
+        std::atomic<bool> go{false};
+        std::vector<int> statuses(4);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 4; ++i)
+            threads.emplace_back([&, i] {
+                auto tab = ann.on(shop.port());
+                while (!go) std::this_thread::yield();
+                statuses[i] = tab.post("/api/v1/payments/" + id + "/confirm", json::object{}).status;
+            });
+        std::thread hook([&] {
+            while (!go) std::this_thread::yield();
+            webhooks(fake, shop, "send");
+        });
+        go = true;
+        for (auto& t : threads) t.join();
+        hook.join();
+        for (int s : statuses) CHECK(s == 200);
+        CHECK(eventually([&] { return count(shop, "SELECT COUNT(*) FROM payment.stripe_events WHERE payment_id = ?", id) == 1; },
+                         std::chrono::seconds(5)));
+        shop.settle();
+        // One order, confirmed once, its stock committed once, one confirmation mail.
+        CHECK(ann.get("/api/v1/orders/" + order_id).str("status") == "confirmed");
+        CHECK(ann.get("/api/v1/payments/" + id).str("status") == "succeeded");
+        CHECK(count(shop, "SELECT COUNT(*) FROM ordering.status_history WHERE order_id = ? AND to_status = 'confirmed'", order_id) == 1);
+        CHECK(count(shop, "SELECT COUNT(*) FROM inventory.reservations WHERE reference = ? AND status = 'committed'", order_id) == 1);
+        CHECK(mails_with(shop, order_id) >= 1);
+    }
+    auto s = shop.admin().get("/api/v1/admin/inventory/STR-R").json();
+    CHECK(s.at("sold").as_int64() == 3);
+    CHECK(s.at("on_hand").as_int64() == 2);
 }

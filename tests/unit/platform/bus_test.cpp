@@ -135,6 +135,27 @@ TEST_CASE("a failing handler is retried with backoff and its effect rolled back 
     CHECK(f.b.parked().empty());
 }
 
+TEST_CASE("one failing subscriber is retried alone - the others' effects happen once (Medusa #6016)") {
+    BusFixture f;
+    int failing_runs = 0, steady_runs = 0;
+    f.b.subscribe<testev::ThingMade>("sub.flaky", "sub", "pub", [&](db::Tx& tx, const testev::ThingMade& e, const bus::EventMeta&) {
+        ++failing_runs;
+        tx.exec("INSERT INTO sub.effects (thing_id, n) VALUES (?, ?)", "flaky:" + e.thing_id, e.n);
+        if (failing_runs < 3) throw std::runtime_error("transient");
+    });
+    f.b.subscribe<testev::ThingMade>("sub.steady", "sub", "pub", [&](db::Tx& tx, const testev::ThingMade& e, const bus::EventMeta&) {
+        ++steady_runs;
+        tx.exec("INSERT INTO sub.effects (thing_id, n) VALUES (?, ?)", "steady:" + e.thing_id, e.n);
+    });
+    f.make_thing("a", 1);
+    CHECK(f.b.wait_idle(std::chrono::seconds(5)));
+    CHECK(failing_runs == 3);
+    CHECK(steady_runs == 1);  // not run again for the other's retries
+    CHECK(f.count("SELECT COUNT(*) FROM sub.effects WHERE thing_id = 'flaky:a'") == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM sub.effects WHERE thing_id = 'steady:a'") == 1);
+    CHECK(f.b.parked().empty());
+}
+
 TEST_CASE("after max attempts an event is parked, listed, skipped, and can be replayed") {
     BusFixture f;
     bool healthy = false;
