@@ -300,6 +300,7 @@ Logger& App::log() { return impl_->log; }
 db::Database& App::database() { return *impl_->db; }
 bus::Bus& App::event_bus() { return *impl_->bus; }
 http::Pipeline& App::pipeline() { return *impl_->pipeline; }
+const http::Router& App::router() const { return impl_->router; }
 catalog::CatalogApi& App::catalog() { return impl_->catalog->api(); }
 std::filesystem::path App::data_dir() const { return impl_->config.get_string("data_dir"); }
 

@@ -19,6 +19,7 @@ class Bus;
 }
 namespace http {
 class Pipeline;
+class Router;
 }
 namespace catalog {
 class CatalogApi;
@@ -61,6 +62,8 @@ public:
     db::Database& database();
     bus::Bus& event_bus();
     http::Pipeline& pipeline();
+    /// Every route the app serves (the request decoders' fuzzer walks them).
+    const http::Router& router() const;
     /// The catalog's service face, as the modules that use it see it (tests).
     catalog::CatalogApi& catalog();
     std::filesystem::path data_dir() const;

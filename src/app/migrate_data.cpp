@@ -156,7 +156,9 @@ MigrateDataReport migrate_data(const std::filesystem::path& from_dir, const std:
         log.info("schema copied", {{"schema", schema}, {"tables", static_cast<std::int64_t>(tables.size())}});
     }
     // Check: every table holds as many rows as its source.
-    for (auto& [name, n] : report.per_table) {
+    for (auto& table : report.per_table) {
+        const auto& name = table.first;  // named, not a structured binding: clang 14 cannot capture one
+        auto n = table.second;
         auto copied = to.read([&](db::Reader& r) { return r.count(fmt::format("SELECT COUNT(*) FROM {}", name)); });
         if (copied != n) throw std::runtime_error(fmt::format("{} has {} rows after the copy, the source {}", name, copied, n));
     }

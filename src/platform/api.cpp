@@ -15,6 +15,7 @@
 #include "platform/crypto.hpp"
 #include "platform/email.hpp"
 #include "platform/money.hpp"
+#include "platform/utf8.hpp"
 
 namespace shop::api {
 
@@ -30,6 +31,9 @@ json::object Schemas::ref(std::string_view name, const std::function<json::objec
 // ---- text ----
 
 std::string text_problem(std::string_view s) {
+    // JSON bodies are UTF-8 already (Boost.JSON refuses anything else); query parameters and
+    // the product CSV's cells are bytes as sent.
+    if (!valid_utf8(s)) return "must be valid UTF-8 text";
     for (std::size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c == 0) return "must not contain NUL characters";

@@ -417,12 +417,12 @@ json::object schema_of(Schemas& s) {
     if constexpr (is_optional<T>::value) {
         return schema_of<typename T::value_type>(s);
     } else if constexpr (is_nullable<T>::value) {
-        using V = decltype(std::declval<T>().value)::value_type;
+        using V = typename decltype(std::declval<T>().value)::value_type;
         return json::object{{"oneOf", json::array{schema_of<V>(s), json::object{{"type", "null"}}}}};
     } else if constexpr (is_vector<T>::value) {
         return json::object{{"type", "array"}, {"items", schema_of<typename T::value_type>(s)}};
     } else if constexpr (is_list<T>::value) {
-        using V = decltype(std::declval<T>().items)::value_type;
+        using V = typename decltype(std::declval<T>().items)::value_type;
         json::object o{{"type", "array"}, {"items", schema_of<V>(s)}, {"maxItems", is_list<T>::max}};
         if (is_list<T>::min > 0) o["minItems"] = is_list<T>::min;
         return o;
@@ -718,6 +718,15 @@ void check_body_type(const http::Request& req, const std::vector<std::string>& t
 
 void describe_operation(const Operation& op, bool has_body, bool has_query, json::object& out);
 
+/// Reads the JSON body of `req` into `out`, recording every bad field in `r`; an empty body reads
+/// as the defaults when `optional`. Throws ErrorException for a body that is not JSON.
+template <class Request>
+void read_body(const http::Request& req, bool optional, Request& out, Reader& r) {
+    if (optional && req.body.empty()) return;
+    json::value v = parse_body(req);
+    read_value(v, out, "", r);
+}
+
 template <class Request, class Query, class Reply, class F>
 void add(http::Router& router, Operation op, F handler) {
     http::RouteSpec spec;
@@ -732,11 +741,20 @@ void add(http::Router& router, Operation op, F handler) {
     spec.idempotency_schema = op.idempotency_schema;
     spec.blocking = op.blocking;
     spec.replay = op.replay;
-    if (op.scope.empty()) op.scope = api_key_scope(op.tag, op.method);
-    spec.scope = op.scope;
     constexpr bool has_body = !std::is_same_v<Request, None>;
     constexpr bool has_query = !std::is_same_v<Query, None>;
     bool body_optional = op.body_optional;
+    if constexpr (has_body) {
+        spec.decode_body = [body_optional](const http::Request& req) {
+            std::vector<FieldError> errors;
+            Reader r(errors);
+            Request body{};
+            read_body(req, body_optional, body, r);
+            throw_if_invalid(errors);
+        };
+    }
+    if (op.scope.empty()) op.scope = api_key_scope(op.tag, op.method);
+    spec.scope = op.scope;
     spec.document = [op](json::object& out, Schemas& s) {
         describe_operation(op, has_body || !op.body_types.empty(), has_query, out);
         if (!op.body_types.empty()) {
@@ -774,12 +792,7 @@ void add(http::Router& router, Operation op, F handler) {
         Request body{};
         Query query{};
         if constexpr (has_query) read_query(req.query, query, r);
-        if constexpr (has_body) {
-            if (!(body_optional && req.body.empty())) {
-                json::value v = parse_body(req);
-                read_value(v, body, "", r);
-            }
-        }
+        if constexpr (has_body) read_body(req, body_optional, body, r);
         throw_if_invalid(errors);
         if constexpr (std::is_same_v<Reply, NoContent>) {
             handler(req, body, query);

@@ -181,7 +181,12 @@ json::value parse_located(std::string_view text, std::string_view name, std::map
         throw std::runtime_error(fmt::format("file {}:{}: duplicate key '{}' (each key may appear once)", name,
                                              line_col(text, h.duplicate_offset), h.duplicate));
     offsets = std::move(h.offsets);
-    return json::parse(text, {}, relaxed());
+    // The walk above stops at the end of the first value: text after it ("{} {}", a stray
+    // brace) is found here, and named like any other syntax error rather than thrown as
+    // Boost.JSON's bare "extra data [boost.json:2 at ...]".
+    json::value v = json::parse(text, ec, {}, relaxed());
+    if (ec) throw std::runtime_error(fmt::format("file {}:{}: invalid JSON: {}", name, line_col(text, used), ec.message()));
+    return v;
 }
 
 std::string show(const json::value& v) {
@@ -317,9 +322,11 @@ Config::Config(std::span<const ConfigKey> keys, std::string_view defaults_json) 
         values_[std::string(k.key)] = *v;
         sources_[std::string(k.key)] = {"default", ""};
     }
-    for (auto& [path, offset] : offsets)
+    for (auto& entry : offsets) {
+        const std::string& path = entry.first;  // a named reference: clang 14 cannot capture a structured binding
         if (!declared.count(path) && std::none_of(keys_.begin(), keys_.end(), [&](const ConfigKey& k) { return k.key.starts_with(path + "."); }))
             throw std::logic_error(fmt::format("config/shop.json key '{}' is not declared in the configuration table", path));
+    }
 }
 
 const ConfigKey* Config::spec(std::string_view dotted) const {
@@ -371,7 +378,9 @@ void Config::overlay_text(std::string_view text, std::string_view name) {
     std::vector<std::pair<std::string, const json::value*>> todo;
     for (auto& kv : doc.get_object()) todo.emplace_back(std::string(kv.key()), &kv.value());
     for (std::size_t i = 0; i < todo.size(); ++i) {
-        auto [path, v] = todo[i];
+        // Copies, not a structured binding: clang 14 cannot capture one in the lambda below.
+        std::string path = todo[i].first;
+        const json::value* v = todo[i].second;
         if (auto* k = spec(path)) {
             if (k->env_only && !(v->is_string() && v->get_string().empty()))
                 throw std::runtime_error(fmt::format("{}: {} is a secret and is read from the environment only ({})", where(path).text(), path,

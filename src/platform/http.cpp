@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "platform/crypto.hpp"
+#include "platform/utf8.hpp"
 
 #include <charconv>
 
@@ -129,15 +130,18 @@ Response problem(const Error& e, const Request& req) {
     o["type"] = "https://shop.dev/problems/" + code;
     o["title"] = reason(status);
     o["status"] = status;
+    // The detail, the instance and the fields may quote the request's own bytes (a path with
+    // %FF in it): a JSON text must be UTF-8 (RFC 8259), so what is not comes out as U+FFFD.
     o["detail"] = status >= 500 ? fmt::format("an unexpected error occurred; quote request id {} when reporting it",
                                               req.request_id)
-                                : (e.detail.empty() ? std::string(reason(status)) : e.detail);
+                                : replace_invalid_utf8(e.detail.empty() ? std::string(reason(status)) : e.detail);
     o["code"] = code;
-    if (!req.path.empty()) o["instance"] = req.path;
+    if (!req.path.empty()) o["instance"] = replace_invalid_utf8(req.path);
     o["request_id"] = req.request_id;
     if (!e.fields.empty()) {
         json::array errs;
-        for (auto& f : e.fields) errs.push_back(json::object{{"field", f.field}, {"message", f.message}});
+        for (auto& f : e.fields)
+            errs.push_back(json::object{{"field", replace_invalid_utf8(f.field)}, {"message", replace_invalid_utf8(f.message)}});
         o["errors"] = std::move(errs);
     }
     Response r;

@@ -141,6 +141,10 @@ struct RouteSpec {
     std::function<Response(Request&, const boost::json::value& stored)> replay;
     /// Writes the route's OpenAPI operation object (api::add sets it from the route's types).
     std::function<void(boost::json::object& operation, api::Schemas& schemas)> document;
+    /// Reads and checks the request's JSON body exactly as the route does before its handler runs,
+    /// without running it: throws ErrorException (400, 415, 422 naming the fields) for a body the
+    /// route refuses. Empty for routes without a JSON body (the decoders' fuzzer calls every one).
+    std::function<void(const Request&)> decode_body;
 };
 
 struct Route {

@@ -651,7 +651,8 @@ std::vector<Violation> check_module_graph(const fs::path& root) {
     const Tree tree = load_tree(root);
     std::vector<Violation> out = tree.declaration_problems;
 
-    for (const auto& [module, decl] : tree.declared) {
+    for (const auto& entry : tree.declared) {
+        const auto& decl = entry.second;  // a named reference: clang 14 cannot capture a structured binding
         auto check_names = [&](const std::vector<std::string>& names, const char* keyword) {
             for (const auto& dep : names) {
                 if (!tree.module_names.contains(dep))

@@ -170,7 +170,8 @@ TEST_CASE("cli: -h and --help for the binary and for every command, unknown comm
     };
     for (auto& [cmd, opts] : options)
         for (const char* h : {"-h", "--help"}) {
-            CAPTURE(cmd);
+            const auto& command = cmd;  // named: clang 14 cannot capture a structured binding
+            CAPTURE(command);
             auto r = shop_cli({cmd, h});
             CHECK(r.status == 0);
             CHECK(has(r.out, "Usage: shop " + cmd));

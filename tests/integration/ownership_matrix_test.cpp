@@ -340,7 +340,7 @@ TEST_CASE("ownership matrix: anonymous, a guest, customers A and B, vendors A an
             std::map<std::string, std::string> headers;
             if (!body.empty()) headers["Content-Type"] = "application/json";
             if (r.pattern == "/api/v1/admin/products/{id}/images") {
-                static const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xae\x42\x60\x82", 67);
+                static const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9c" "c\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xae\x42\x60\x82", 67);
                 body = png;
                 headers["Content-Type"] = "image/png";
             }

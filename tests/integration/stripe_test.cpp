@@ -234,7 +234,8 @@ TEST_CASE("stripe webhook: tampered, stale, unsigned or foreign-signed events ar
              {payload, "", "unsigned"},
              {payload, stripe_npm_signature(payload, "whsec_someone_else"), "another secret"},
              {payload, stripe_npm_signature(payload, FakeStripe::kWebhookSecret, std::time(nullptr) - 3600), "stale"}}) {
-        CAPTURE(why);
+        const std::string& reason = why;  // named: clang 14 cannot capture a structured binding
+        CAPTURE(reason);
         auto r = post(body, sig);
         CHECK(r.status == 422);
         CHECK(first_field(r) == "Stripe-Signature");

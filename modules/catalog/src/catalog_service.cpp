@@ -162,7 +162,8 @@ Result<std::vector<std::pair<std::string, domain::AttributeValue>>> check_attrib
     auto defs = AttributeService::load(sql);
     std::vector<FieldError> errors;
     for (auto& [code, v] : given) {
-        auto def = std::find_if(defs.begin(), defs.end(), [&](auto& d) { return d.code == code; });
+        const std::string& wanted = code;  // clang 14 cannot capture a structured binding
+        auto def = std::find_if(defs.begin(), defs.end(), [&](auto& d) { return d.code == wanted; });
         if (def == defs.end()) {
             errors.push_back({"attributes." + code, "no attribute has this code"});
             continue;

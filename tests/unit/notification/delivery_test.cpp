@@ -11,7 +11,9 @@ TEST_CASE("a transient failure waits twice as long after each attempt, up to the
         std::int64_t attempts;
         std::optional<std::int64_t> delay;
     };
-    for (auto [attempts, delay] : {Row{1, 1000}, Row{2, 2000}, Row{3, 4000}, Row{4, 5000}, Row{5, 5000}, Row{6, std::nullopt}, Row{7, std::nullopt}}) {
+    for (auto row : {Row{1, 1000}, Row{2, 2000}, Row{3, 4000}, Row{4, 5000}, Row{5, 5000}, Row{6, std::nullopt}, Row{7, std::nullopt}}) {
+        auto attempts = row.attempts;  // not a structured binding: clang 14 cannot capture one (CAPTURE)
+        auto delay = row.delay;
         CAPTURE(attempts);
         CHECK(retry_delay(p, attempts, false) == delay);
     }

@@ -178,6 +178,25 @@ TEST_CASE("a typed route reads, answers and describes itself") {
     CHECK(schemas.at("Money").at("properties").at("amount").at("type") == "integer");
 }
 
+TEST_CASE("text given as bytes (query parameters, CSV cells) must be well-formed UTF-8 (found by fuzz_cursor)") {
+    std::vector<FieldError> errors;
+    api::Reader r(errors);
+    for (std::string ok : {"Café", "€ 5", "𝄞", "plain", ""}) {
+        api::Text<0, 50> t;
+        CAPTURE(ok);
+        CHECK(t.read_text(ok, "q", r));
+    }
+    CHECK(errors.empty());
+    // Latin-1, a lone continuation byte, overlong '/', a UTF-16 surrogate, beyond U+10FFFF, truncated.
+    for (std::string bad : {"Caf\xe9", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "ok\xf0\x9f"}) {
+        api::Text<0, 50> t;
+        CAPTURE(bad);
+        CHECK_FALSE(t.read_text(bad, "q", r));
+    }
+    REQUIRE(errors.size() == 7);
+    CHECK(errors.front().message == "must be valid UTF-8 text");
+}
+
 TEST_CASE("a country is an assigned ISO 3166-1 alpha-2 code, read in any case") {
     std::vector<FieldError> errors;
     api::Reader r(errors);

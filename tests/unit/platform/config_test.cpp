@@ -110,6 +110,15 @@ TEST_CASE("errors in a configuration file name its line and column") {
     CHECK(refusal([&] { c.overlay_text("{ \"port\": }", "shop.json"); }).starts_with("file shop.json:1:11: invalid JSON"));
 }
 
+TEST_CASE("text after the configuration object is a syntax error naming where it starts (found by fuzz_config)") {
+    Config c = default_config();
+    CHECK(refusal([&] { c.overlay_text("{\"port\": 8080}\n{\"port\": 9090}", "shop.json"); }) == "file shop.json:2:1: invalid JSON: extra data");
+    CHECK(refusal([&] { c.overlay_text("{\"port\": 8080} }", "shop.json"); }) == "file shop.json:1:16: invalid JSON: extra data");
+    // Blanks and comments after it are not text.
+    c.overlay_text("{\"port\": 8081}\n  // the end\n/* really */\n", "shop.json");
+    CHECK(c.get_int("port") == 8081);
+}
+
 TEST_CASE("a duplicate key in a file is refused at the second one") {
     Config c = default_config();
     CHECK(refusal([&] { c.overlay_text("{\n  \"http\": { \"threads\": 2,\n              \"threads\": 4 }\n}", "shop.json"); }) ==

@@ -120,6 +120,17 @@ TEST_CASE("an unknown route is 404 and a wrong method is 405 with Allow") {
     CHECK(problem_of(na).at("code").as_string() == "method_not_allowed");
 }
 
+TEST_CASE("a problem quoting a path that is not UTF-8 is still JSON: U+FFFD in its place (found by fuzz_http)") {
+    Fixture f;
+    auto nf = f.call(Method::get, "/r%eadyz");
+    CHECK(nf.status == 404);
+    boost::system::error_code ec;
+    auto doc = json::parse(nf.body, ec);  // Boost.JSON refuses malformed UTF-8, as any JSON reader must
+    REQUIRE_MESSAGE(!ec, nf.body);
+    CHECK(doc.at("instance").as_string() == "/r\xEF\xBF\xBD" "dyz");
+    CHECK(doc.at("detail").as_string() == "no route for GET /r\xEF\xBF\xBD" "dyz");
+}
+
 TEST_CASE("an unexpected exception is a 500 carrying the request id and no internals") {
     Fixture f;
     auto r = f.call(Method::get, "/boom", "", {{"X-Request-Id", "req-abc-123"}});
