@@ -17,10 +17,21 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 (cd "$root/deploy/prometheus" && "$promtool" check rules shop-alerts.yml && "$promtool" test rules shop-alerts.test.yml) \
     || fail "promtool"
 
-port=$((20000 + RANDOM % 20000))
-SHOP_LOG_LEVEL=warn SHOP_DB_URL= "$shop" serve --no-seed --port "$port" --data-dir "$dir/data" &
-pid=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+# A random port may be taken by another test running at the same time: then try another.
+for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    SHOP_LOG_LEVEL=warn SHOP_DB_URL= "$shop" serve --no-seed --port "$port" --data-dir "$dir/data" &
+    pid=$!
+    for _ in $(seq 1 200); do
+        curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -0 "$pid" 2>/dev/null && break
+    wait "$pid" 2>/dev/null || true
+    pid=""
+done
+[ -n "$pid" ] || fail "the server did not start"
 curl -sf "http://127.0.0.1:$port/api/v1/products" >/dev/null || fail "products"
 curl -s "http://127.0.0.1:$port/nowhere" >/dev/null
 curl -sf "http://127.0.0.1:$port/metrics" > "$dir/metrics" || fail "scrape /metrics"

@@ -70,9 +70,18 @@ def log(*a):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    # Below Linux's ephemeral range (32768-60999): the shop restarts on this port after every kill,
+    # and an outgoing connection of another test must not have taken it as its local port meanwhile.
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,6 +151,11 @@ class Shop:
         until = time.monotonic() + within
         while time.monotonic() < until:
             if self.proc.poll() is not None:
+                # Another test running at the same time may hold the port for a moment: start again.
+                if "address already in use" in self.tail(3) and time.monotonic() + 1 < until:
+                    time.sleep(0.2)
+                    self.start()
+                    continue
                 raise RuntimeError(f"shop exited with {self.proc.returncode} while starting (see {self.log_path})")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=2) as r:
