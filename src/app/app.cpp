@@ -206,14 +206,6 @@ App::App(Config config, LogFormat log_format) : impl_(std::make_unique<Impl>(std
     web::register_web_routes(i.router);
     i.metrics.add_collector([&i](std::string& out) {
         for (auto* m : i.modules) m->collect_metrics(out);
-        if (!i.server) return;
-        out += fmt::format("# HELP shop_http_open_connections Client connections open now.\n"
-                           "# TYPE shop_http_open_connections gauge\nshop_http_open_connections {}\n"
-                           "# HELP shop_http_overload_refusals_total Requests answered 503 because the server was full.\n"
-                           "# TYPE shop_http_overload_refusals_total counter\n"
-                           "shop_http_overload_refusals_total{{reason=\"connection_cap\"}} {}\n"
-                           "shop_http_overload_refusals_total{{reason=\"worker_queue\"}} {}\n",
-                           i.server->connections(), i.server->refused_at_connection_cap(), i.server->refused_worker_queue_full());
     });
 }
 
@@ -244,6 +236,15 @@ void App::listen(int listen_fd) {
         if (r->spec.blocking) so.worker_paths.push_back(r->spec.pattern.substr(0, r->spec.pattern.find('{')));
     i.io_threads = so.threads;
     i.server = std::make_unique<http::Server>(so, [p = i.pipeline.get()](http::Request& r) { return p->handle(r); }, i.log);
+    i.metrics.add_collector([server = i.server.get()](std::string& out) {
+        out += fmt::format("# HELP shop_http_open_connections Client connections open now.\n"
+                           "# TYPE shop_http_open_connections gauge\nshop_http_open_connections {}\n"
+                           "# HELP shop_http_overload_refusals_total Requests answered 503 because the server was full.\n"
+                           "# TYPE shop_http_overload_refusals_total counter\n"
+                           "shop_http_overload_refusals_total{{reason=\"connection_cap\"}} {}\n"
+                           "shop_http_overload_refusals_total{{reason=\"worker_queue\"}} {}\n",
+                           server->connections(), server->refused_at_connection_cap(), server->refused_worker_queue_full());
+    });
     i.server->listen();
 }
 

@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <atomic>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
 
@@ -76,10 +76,8 @@ void bind_value(Stmt::Slot& slot, const Param& p) {
     }
 }
 
-}  // namespace
+std::atomic<std::uint64_t> g_statements{0};  // every statement of the process, for statements_executed()
 
-namespace {
-std::atomic<std::uint64_t> g_statements{0};
 }  // namespace
 
 std::uint64_t statements_executed() noexcept { return g_statements.load(std::memory_order_relaxed); }

@@ -31,19 +31,6 @@ using error_code = boost::system::error_code;
 constexpr std::size_t kChunkExtensionLimit = 1024;        // one chunk's extensions
 constexpr std::size_t kChunkExtensionTotal = 16 * 1024;   // all extensions of one message
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
-
-std::string_view trim_ows(std::string_view v) {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    return v;
-}
-
 /// Beast's request parser plus the RFC 9112 rules it leaves to the server. Feed it with put();
 /// `problem` says why a request was refused when put() fails for one of those rules.
 class Wire {
@@ -61,37 +48,27 @@ public:
 
     /// Parses what it can of `data` (the start of the unread bytes); returns the bytes used.
     std::size_t put(std::string_view data, error_code& ec) {
-        if (!parser.is_header_done()) {
-            // Beast parses the header only once all of it is buffered: check the raw block first.
-            // A line starting with a space or tab continues the previous one (obs-fold), which
-            // Beast would quietly join; RFC 9112 section 5.2 lets a server refuse it.
-            auto end = data.find("\r\n\r\n");
-            if (end != std::string_view::npos) {
-                auto head = data.substr(0, end + 2);
-                if (head.find("\r\n ") != std::string_view::npos || head.find("\r\n\t") != std::string_view::npos)
-                    return refuse("a header line is folded onto the next line (obs-fold, RFC 9112 section 5.2)", ec);
-            }
-        }
         bool had_header = parser.is_header_done();
         auto n = parser.put(asio::buffer(data.data(), data.size()), ec);
         if (problem) return n;  // set by the chunk header callback
-        if (!had_header && parser.is_header_done() && (!ec || ec == bhttp::error::need_more)) {
-            if (auto why = header_problem()) {
-                refuse(std::move(*why), ec);
-                return n;
-            }
-        }
+        // The header was just parsed, and Beast (not eager) stopped after it: data[0, n) is the
+        // raw header block, checked once here.
+        if (!had_header && parser.is_header_done() && (!ec || ec == bhttp::error::need_more))
+            if (auto why = header_problem(data.substr(0, n))) refuse(std::move(*why), ec);
         return n;
     }
 
 private:
-    std::size_t refuse(std::string why, error_code& ec) {
+    void refuse(std::string why, error_code& ec) {
         problem = std::move(why);
         ec = bhttp::error::bad_field;
-        return 0;
     }
 
-    std::optional<std::string> header_problem() const {
+    std::optional<std::string> header_problem(std::string_view raw) const {
+        // A line starting with a space or tab continues the previous one (obs-fold), which Beast
+        // quietly joins; RFC 9112 section 5.2 lets a server refuse it.
+        if (raw.find("\n ") != std::string_view::npos || raw.find("\n\t") != std::string_view::npos)
+            return "a header line is folded onto the next line (obs-fold, RFC 9112 section 5.2)";
         const auto& r = parser.get();
         std::size_t hosts = 0, codings = 0;
         std::string_view coding;
@@ -108,7 +85,10 @@ private:
             if (r.version() < 11) return "Transfer-Encoding is not allowed in an HTTP/1.0 request";
             // Only chunked is decoded here: anything else ("gzip, chunked", "identity") would be
             // passed on undecoded, so it is refused rather than misread (RFC 9112 section 6.1).
-            if (codings > 1 || !iequals_ascii(trim_ows(coding), "chunked"))
+            bhttp::token_list list{coding};
+            auto first = list.begin();
+            bool lone_chunked = first != list.end() && beast::iequals(*first, "chunked") && std::next(first) == list.end();
+            if (codings > 1 || !lone_chunked)
                 return "Transfer-Encoding must be chunked alone: this server decodes no other transfer coding";
         }
         return std::nullopt;
@@ -238,31 +218,47 @@ struct Server::Impl {
         return out;
     }
 
-    /// At the connection cap: closes the longest-open idle connection to make room; false when
-    /// every connection is busy.
+    /// Closes `stream`'s connection if it is still open and idle when its own thread, where
+    /// `busy` changes, gets to it: a request that arrived meanwhile is answered. Called with
+    /// conns_mu held.
+    void close_when_idle(beast::tcp_stream* stream) {
+        asio::post(stream->get_executor(), [this, stream] {
+            std::lock_guard lock(conns_mu);
+            for (auto* c : conns)
+                if (c->stream == stream && !c->busy) {
+                    error_code ec;
+                    stream->socket().cancel(ec);
+                }
+        });
+    }
+
+    /// At the connection cap: closes the longest-open idle connection to make room (if a request
+    /// reaches it first, the cap is over by one for a moment); false when every one is busy.
     bool make_room() {
         std::lock_guard lock(conns_mu);
         for (auto* c : conns)
             if (!c->busy && !c->evicted) {
                 c->evicted = true;  // not chosen twice
-                auto* stream = c->stream;
-                // On the connection's own thread, where `busy` changes: a request that arrived
-                // meanwhile is answered (the cap is then over by one for a moment).
-                asio::post(stream->get_executor(), [this, c, stream] {
-                    std::lock_guard l2(conns_mu);
-                    for (auto* c2 : conns)
-                        if (c2 == c && c2->stream == stream && !c2->busy) {
-                            error_code ec;
-                            stream->socket().cancel(ec);
-                        }
-                });
+                close_when_idle(c->stream);
                 return true;
             }
         return false;
     }
 
-    /// Reads the next request's header into `wire`, the RFC 9112 checks included. `started` is
-    /// set once a byte of it has arrived.
+    /// Reads and drops what the client still sends (at most 1 MiB, until `within` passes), so
+    /// that closing with unread bytes does not reset the connection and destroy the answer
+    /// before the client has read it.
+    static asio::awaitable<void> drain(beast::tcp_stream& stream, std::chrono::milliseconds within) {
+        char sink[8192];
+        std::size_t drained = 0;
+        error_code ec;
+        stream.expires_after(within);
+        while (!ec && drained < (1u << 20))
+            drained += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    /// Reads the next request's header into `wire`, the RFC 9112 checks included; the connection
+    /// is busy from its first byte.
     asio::awaitable<void> read_header(beast::tcp_stream& stream, beast::flat_buffer& buffer, Wire& wire, Conn& conn,
                                       error_code& ec) {
         for (;;) {
@@ -375,15 +371,7 @@ struct Server::Impl {
         }
         error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        if (linger) {
-            // Closing with unread bytes resets the connection, and a reset can destroy the answer
-            // before the client reads it: read on (at most a second and 1 MiB) until it stops.
-            char sink[8192];
-            std::size_t drained = 0;
-            stream.expires_after(std::chrono::seconds(1));
-            while (!ignored && drained < (1u << 20))
-                drained += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ignored));
-        }
+        if (linger) co_await drain(stream, std::chrono::seconds(1));
         stream.socket().close(ignored);
         --connections;
     }
@@ -407,9 +395,7 @@ struct Server::Impl {
         stream.expires_after(std::chrono::seconds(2));
         co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-        // Drain what the client sent so the close does not reset the answer away.
-        char sink[1024];
-        while (!ec) co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) co_await drain(stream, std::chrono::seconds(2));
         stream.socket().close(ec);
         --connections;
     }
@@ -545,17 +531,7 @@ void Server::stop() {
         {
             std::lock_guard lock(i.conns_mu);
             for (auto* c : i.conns)
-                if (!c->busy) {
-                    auto* stream = c->stream;
-                    asio::post(stream->get_executor(), [&i, stream] {
-                        std::lock_guard l2(i.conns_mu);
-                        for (auto* c2 : i.conns)
-                            if (c2->stream == stream && !c2->busy) {
-                                boost::system::error_code ec;
-                                stream->socket().cancel(ec);
-                            }
-                    });
-                }
+                if (!c->busy) i.close_when_idle(c->stream);
         }
         if (i.connections == 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

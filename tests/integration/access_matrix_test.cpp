@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "support/access.hpp"
 #include "support/test_shop.hpp"
 
 using namespace shop;
@@ -20,22 +21,12 @@ struct Route {
     std::string method, path, access, scope;
 };
 
+/// The documented routes with their path parameters given a well-formed but unknown value: the
+/// role check comes first anyway.
 std::vector<Route> routes(HttpClient& c) {
-    auto doc = c.get("/openapi.json");
-    REQUIRE(doc.status == 200);
     std::vector<Route> out;
-    auto body = doc.json();
-    for (auto& [path, ops] : body.at("paths").as_object())
-        for (auto& [method, op] : ops.as_object()) {
-            if (!op.is_object() || !op.as_object().contains("x-access")) continue;
-            std::string m(method);
-            for (auto& ch : m) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-            // Path parameters get a well-formed but unknown value: the role check comes first anyway.
-            std::string concrete = std::regex_replace(std::string(path), std::regex(R"(\{[^}]+\})"), "zz_01M8XD4E2NAV55V35N33S55SDT");
-            auto& o = op.as_object();
-            out.push_back({m, concrete, std::string(o.at("x-access").as_string()),
-                           o.contains("x-api-key-scope") ? std::string(o.at("x-api-key-scope").as_string()) : ""});
-        }
+    for (auto& r : documented_routes(c))
+        out.push_back({r.method, std::regex_replace(r.pattern, std::regex(R"(\{[^}]+\})"), "zz_01M8XD4E2NAV55V35N33S55SDT"), r.access, r.scope});
     return out;
 }
 
@@ -71,22 +62,11 @@ TEST_CASE("the route table's API-key scopes: a key calls exactly the routes of i
     auto admin = shop.admin();
     auto customer = shop.customer("matrix.keys@example.com");
     auto all = routes(admin);
-    json::array every;
-    for (auto s : {"catalog:read", "catalog:write", "inventory:read", "inventory:write", "orders:read", "orders:write", "carts:read", "carts:write",
-                   "payments:read", "payments:write", "notifications:read", "notifications:write"})
-        every.push_back(json::string(s));
-    auto key = [&](HttpClient& owner, json::array scopes) {
-        auto made = owner.post("/api/v1/me/api-keys", json::object{{"name", "matrix"}, {"scopes", std::move(scopes)}});
-        REQUIRE_MESSAGE(made.status == 201, made.body);
-        auto c = shop.client();
-        c.set_header("Authorization", "Bearer " + made.str("key"));
-        return c;
-    };
-    auto admin_all = key(admin, every);
-    auto customer_all = key(customer, json::array{"orders:read", "orders:write", "carts:read", "carts:write", "payments:read", "payments:write"});
+    auto admin_all = api_key_client(shop, admin, every_scope(documented_routes(admin)));
+    auto customer_all = api_key_client(shop, customer, json::array{"orders:read", "orders:write", "carts:read", "carts:write", "payments:read", "payments:write"});
     // Keys of the admin without a route's scope: one scope of another resource.
-    auto admin_catalog_only = key(admin, json::array{"catalog:read"});
-    auto admin_orders_only = key(admin, json::array{"orders:read"});
+    auto admin_catalog_only = api_key_client(shop, admin, json::array{"catalog:read"});
+    auto admin_orders_only = api_key_client(shop, admin, json::array{"orders:read"});
     int checked = 0;
     for (auto& r : all) {
         if (r.access == "anyone") continue;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include "domain/delivery.hpp"
 #include "domain/templates.hpp"
@@ -238,14 +239,18 @@ int NotificationService::deliver_due() {
         std::string location, error;
         bool permanent = false;
         std::string at;
+        bool recorded = false;
     };
-    // Records outcomes as sent, retried or failed in one transaction; returns how many were sent.
-    auto record = [&](const std::vector<Outcome>& batch) {
+    // Records the outcomes not on record yet as sent, retried or failed, in one transaction;
+    // returns how many were sent.
+    auto record = [&](std::span<Outcome> batch) {
         int sent = 0;
+        if (std::all_of(batch.begin(), batch.end(), [](const Outcome& o) { return o.recorded; })) return sent;
         Ctx ctx = Ctx::system("notification.sender");
         db_.write("notification", ctx, [&](db::Tx& tx) {
             sent = 0;
             for (auto& o : batch) {
+                if (o.recorded) continue;
                 std::int64_t attempts = o.due->attempts + 1;
                 if (o.error.empty()) {
                     tx.exec("UPDATE notification.messages SET status = 'sent', attempts = ?, location = ?, error = '', sent_at = ? WHERE id = ?",
@@ -262,10 +267,10 @@ int NotificationService::deliver_due() {
                         o.at, o.permanent ? "rejected" : "failed", o.error);
             }
         });
+        for (auto& o : batch) o.recorded = true;
         return sent;
     };
-    std::vector<Outcome> outcomes;  // recorded together at the end of the pass
-    std::vector<Outcome> delivered;  // recorded one by one as they went (for the log)
+    std::vector<Outcome> outcomes;
     std::set<Sender*> used;
     int sent = 0;
     for (auto& d : due) {
@@ -285,24 +290,23 @@ int NotificationService::deliver_due() {
         m.text = d.body;
         m.html = d.html.empty() ? domain::html_of_text(d.body) : d.html;  // (queued before HTML was stored)
         m.unsubscribe_url = d.unsubscribe_url;
+        bool record_now = false;
         try {
             o.location = sender->second->send(m);
-            if (!sender->second->resend_is_harmless()) {
-                // Taken by the provider: on record now, so a crash later in the pass does not send it again.
-                sent += record({o});
-                delivered.push_back(std::move(o));
-                continue;
-            }
-            used.insert(sender->second.get());
+            if (sender->second->resend_is_harmless())
+                used.insert(sender->second.get());
+            else
+                record_now = true;  // taken by the provider: on record now, so a crash later in the pass does not send it again
         } catch (const DeliveryError& e) {
             o.error = e.what();
             o.permanent = e.permanent();
         } catch (const std::exception& e) {
             o.error = e.what();
         }
+        if (record_now) sent += record(std::span(&o, 1));
         outcomes.push_back(std::move(o));
     }
-    if (outcomes.empty() && delivered.empty()) return 0;
+    if (outcomes.empty()) return 0;
     for (Sender* s : used) {
         try {
             s->sync();
@@ -314,8 +318,7 @@ int NotificationService::deliver_due() {
     }
     // One transaction records the rest of the pass: a crash before it only means writing the
     // files again under the same names, or retrying what failed.
-    if (!outcomes.empty()) sent += record(outcomes);
-    for (auto& o : delivered) outcomes.push_back(std::move(o));
+    sent += record(outcomes);
     for (auto& o : outcomes) {
         if (o.error.empty()) {
             log_.info("message sent", {{"template", o.due->key}, {"channel", o.due->channel}, {"message_id", o.due->id}});
